@@ -1,0 +1,147 @@
+"""Canonical tables -> one property graph (a networkx MultiDiGraph).
+
+Node attribute ``kind`` holds the node kind (Country, Commodity, Site, Facility, Port,
+Company); edge attribute ``kind`` the edge kind (LOCATED_IN, PRODUCES, …), and edge keys
+are unique strings, so a graph round-trips through GraphML and node-link JSON unchanged.
+Missing values are simply absent from a node or edge (never NaN, never 0).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS, node_id
+from minerals_graph.tables import SOURCE_COLUMNS, Tables, load_tables
+
+__all__ = ["build_graph", "graph_from_tables", "clean_attrs"]
+
+log = logging.getLogger(__name__)
+
+
+def _declared_types() -> dict[str, str]:
+    types: dict[str, str] = {a.name: a.type for a in SOURCE_ATTRS}
+    for k in (*NODE_KINDS.values(), *EDGE_KINDS.values()):
+        for a in k.attrs:
+            types.setdefault(a.name, a.type)
+    types.update({"wpi_number": "int", "rank": "int", "critical_2022": "bool", "aggregate": "bool",
+                  "inferred": "bool", "estimated": "bool", "control_conflict": "str"})
+    return types
+
+
+#: Attribute name -> declared type, from the schema (the single source of truth).
+ATTR_TYPES = _declared_types()
+
+
+def clean_attrs(d: dict[str, object]) -> dict[str, object]:
+    """Drop None/NaN/'' values, turn numpy scalars into Python types and coerce every
+    attribute the schema declares to its declared type (``year`` 2019.0 -> 2019)."""
+    out: dict[str, object] = {}
+    for k, v in d.items():
+        if v is None or (isinstance(v, str) and v == ""):
+            continue
+        if isinstance(v, float) and math.isnan(v):
+            continue
+        if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+            v = v.item()  # numpy scalar -> Python
+            if isinstance(v, float) and math.isnan(v):
+                continue
+        t = ATTR_TYPES.get(k)
+        if t == "int" and isinstance(v, float) and v.is_integer():
+            v = int(v)
+        elif t == "float" and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        elif t == "str" and not isinstance(v, str):
+            v = str(v)
+        out[k] = v
+    return out
+
+
+def _src(row: dict[str, object]) -> dict[str, object]:
+    return {k: row.get(k) for k in SOURCE_COLUMNS}
+
+
+def _records(df: pd.DataFrame) -> Iterable[dict[str, object]]:
+    return df.to_dict("records") if len(df) else []
+
+
+def build_graph(sources: Path | None = None, *, data_dir: Path | None = None) -> nx.MultiDiGraph:
+    """Build the graph from ``sources`` (raw files or curated data; default: bundled data/)."""
+    return graph_from_tables(load_tables(sources, data_dir=data_dir))
+
+
+def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
+    """Build the graph from canonical tables.
+
+    Edges that point at an unknown node (e.g. a trade partner missing from the country
+    table) are not added silently: they raise, because the tables stage guarantees them.
+    """
+    G = nx.MultiDiGraph(name="minerals-graph", origin=t.origin)
+    counter = {"n": 0}
+
+    def add_edge(u: str, v: str, kind: str, attrs: dict[str, object]) -> None:
+        for n in (u, v):
+            if n not in G:
+                raise KeyError(f"{kind} edge {u} -> {v}: node {n} is not in the graph")
+        counter["n"] += 1
+        G.add_edge(u, v, key=f"e{counter['n']}", **clean_attrs({"kind": kind, **attrs}))
+
+    for r in _records(t.countries):
+        G.add_node(node_id("Country", r["iso3"]), **clean_attrs({"kind": "Country", **r}))
+    for r in _records(t.commodities):
+        G.add_node(node_id("Commodity", r["id"]), **clean_attrs({"kind": "Commodity", **r, "id": None}))
+    for r in _records(t.commodities):
+        if r.get("group"):
+            add_edge(node_id("Commodity", r["id"]), node_id("Commodity", r["group"]), "PART_OF", _src(r))
+    for r in _records(t.ports):
+        pid = node_id("Port", f"wpi-{int(r['wpi_number'])}")
+        G.add_node(pid, **clean_attrs({"kind": "Port", **r}))
+        add_edge(pid, node_id("Country", r["iso3"]), "LOCATED_IN", _src(r))
+    for r in _records(t.places):
+        attrs = {k: v for k, v in r.items() if k not in ("id", "node_kind")}
+        G.add_node(r["id"], **clean_attrs({"kind": r["node_kind"], "place_kind": r["kind"], **attrs, "kind_": None}))
+        G.nodes[r["id"]]["kind"] = r["node_kind"]
+        add_edge(r["id"], node_id("Country", r["iso3"]), "LOCATED_IN", _src(r))
+    for r in _records(t.companies):
+        cid = r["id"]
+        G.add_node(cid, **clean_attrs({"kind": "Company", **{k: v for k, v in r.items() if k != "id"}}))
+        if r.get("control_iso3"):
+            add_edge(cid, node_id("Country", r["control_iso3"]), "CONTROLLED_FROM", _src(r))
+    if len(t.ownership):
+        from minerals_graph.tables import company_key
+
+        for r in _records(t.ownership):
+            cid = node_id("Company", company_key(str(r["company"])))
+            kind = "OWNED_BY" if r["role"] == "owner" else "OPERATED_BY"
+            add_edge(str(r["place_id"]), cid, kind, {"share_pct": r.get("share_pct"), **_src(r)})
+    for r in _records(t.production):
+        if not r.get("commodity"):
+            continue
+        kind = "HOLDS_RESERVES" if r["measure"] == "reserves" else "PRODUCES"
+        attrs = {k: v for k, v in r.items() if k not in ("producer_id", "commodity")}
+        if kind == "HOLDS_RESERVES":
+            attrs = {k: attrs.get(k) for k in ("quantity", "qualifier", "unit", "year", "note", *SOURCE_COLUMNS)}
+        add_edge(str(r["producer_id"]), node_id("Commodity", str(r["commodity"])), kind, attrs)
+    for r in _records(t.trades):
+        attrs = {k: v for k, v in r.items() if k not in ("exporter", "importer")}
+        add_edge(node_id("Country", r["exporter"]), node_id("Country", r["importer"]), "TRADES", attrs)
+    for r in _records(t.import_reliance):
+        attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity", "label")}
+        add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "IMPORT_RELIANCE",
+                 {"form": r.get("label"), **attrs})
+    for r in _records(t.statistics):
+        attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity")}
+        add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "STATISTIC", attrs)
+    for r in _records(t.supplies):
+        add_edge(str(r["from_id"]), str(r["to_id"]), "SUPPLIES",
+                 {k: v for k, v in r.items() if k not in ("from_id", "to_id")})
+    for r in _records(t.ships_via):
+        add_edge(str(r["place_id"]), node_id("Port", f"wpi-{int(r['wpi_number'])}"), "SHIPS_VIA",
+                 {k: v for k, v in r.items() if k not in ("place_id", "wpi_number")})
+    log.info("built graph: %s nodes, %s edges", G.number_of_nodes(), G.number_of_edges())
+    return G

@@ -1,0 +1,243 @@
+"""The ``minerals-graph`` command line. It only translates arguments into library calls.
+
+Every command that reads data takes ``--sources DIR``: a folder of raw public files
+(the ``../shared/data`` layout) or of curated tables (default: the bundled ``data/``).
+Bad input ends in one clear line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from minerals_graph import __version__, settings
+from minerals_graph.errors import MineralsGraphError
+
+log = logging.getLogger("minerals_graph")
+
+
+def _progress(total: int, desc: str):  # pragma: no cover - cosmetic
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, disable=not sys.stderr.isatty(), leave=False)
+
+
+def _load(args: argparse.Namespace):
+    from minerals_graph.build import graph_from_tables
+    from minerals_graph.tables import load_tables
+
+    with _progress(2, "building graph") as bar:
+        tables = load_tables(Path(args.sources) if args.sources else None)
+        bar.update(1)
+        G = graph_from_tables(tables)
+        bar.update(1)
+    return tables, G
+
+
+def _print_table(df: pd.DataFrame, fmt: str = "table") -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 80):
+            sys.stdout.write((df.to_string(index=False) if len(df) else "(no rows)") + "\n")
+
+
+# ---------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from minerals_graph import io
+
+    _, G = _load(args)
+    out = Path(args.out)
+    io.save_graph(G, out)
+    print(f"built {G.number_of_nodes()} nodes and {G.number_of_edges()} edges -> {out}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from minerals_graph import validate as v
+    from minerals_graph.errors import ValidationError
+
+    tables, G = _load(args)
+    acc = v.accounting(tables)
+    _print_table(acc, args.format)
+    totals = acc[["read", "loaded", "excluded", "rejected", "cells_rejected"]].sum()
+    print(f"\nTOTAL read {totals['read']}  loaded {totals['loaded']}  excluded {totals['excluded']}  "
+          f"rejected {totals['rejected']}  cells rejected {totals['cells_rejected']}")
+    if args.sources:
+        unread = v.unread_files(Path(args.sources), tables)
+        if len(unread):
+            print(f"\n{len(unread)} file(s) in {args.sources} are not read by any loader:")
+            _print_table(unread.groupby("reason").size().reset_index(name="files"))
+    if args.rejects:
+        out = Path(args.rejects)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        v.rejects(tables).to_csv(out, index=False, lineterminator="\n")
+        print(f"\nrejects report (rows, cells, exclusions with reasons) -> {out}")
+    try:
+        v.validate(tables, G, strict=args.strict)
+    except ValidationError as exc:
+        print(f"\nINVALID: {exc}", file=sys.stderr)
+        return 1
+    print("\nOK: every row is accounted for and the graph matches the schema"
+          + (" (strict: nothing rejected)" if args.strict else ""))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from minerals_graph.summary import summarise
+
+    _, G = _load(args)
+    for title, df in summarise(G).items():
+        print(f"\n== {title}")
+        _print_table(df, args.format)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from minerals_graph import io
+
+    _, G = _load(args)
+    out = Path(args.out) if args.out else Path("out") / f"{args.what}.{args.format}"
+    if args.what == "nodes":
+        n = io.export_nodes(G, out, args.format, kind=args.kind)
+    elif args.what == "edges":
+        n = io.export_edges(G, out, args.format, kind=args.kind)
+    else:
+        if args.format == "csv":
+            raise MineralsGraphError("export graph: use --format graphml or json")
+        io.save_graph(G, out)
+        n = G.number_of_nodes()
+    print(f"wrote {n} {args.what if args.what != 'graph' else 'nodes (graph)'} -> {out}")
+    return 0
+
+
+def cmd_curate(args: argparse.Namespace) -> int:
+    from minerals_graph.tables import is_raw_sources_dir, tables_from_sources, write_curated
+
+    src = Path(args.sources or settings.SHARED_DATA_DIR)
+    if not is_raw_sources_dir(src):
+        raise MineralsGraphError(f"{src}: expected the raw public files (e.g. ../shared/data)")
+    from minerals_graph.io import write_register_docs
+
+    tables = tables_from_sources(src)
+    counts = write_curated(tables, Path(args.out))
+    for name, n in counts.items():
+        print(f"{name:16s} {n:6d} rows -> {Path(args.out) / (name + '.csv')}")
+    if (Path(args.out) / "README.md").exists():
+        for p in write_register_docs(tables.places, Path(args.out)):
+            print(f"register counts -> {p}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job: build, validate, summarise and export, writing under ``--out``."""
+    from minerals_graph import io
+    from minerals_graph import validate as v
+    from minerals_graph.summary import summarise, to_markdown
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables, G = _load(args)
+    io.save_graphml(G, out / "graph.graphml")
+    io.save_json(G, out / "graph.json")
+    io.export_nodes(G, out / "nodes.csv")
+    io.export_edges(G, out / "edges.csv")
+    acc = v.validate(tables, G)
+    acc.to_csv(out / "accounting.csv", index=False, lineterminator="\n")
+    v.rejects(tables).to_csv(out / "rejects.csv", index=False, lineterminator="\n")
+    lines = ["# minerals-graph summary", "", f"Sources: `{tables.origin}`", ""]
+    for title, df in summarise(G).items():
+        lines += [f"## {title}", "", to_markdown(df), ""]
+    (out / "summary.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges")
+    print(f"rows: read {acc['read'].sum()}, loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, "
+          f"rejected {acc['rejected'].sum()}")
+    print(f"wrote graph.graphml, graph.json, nodes.csv, edges.csv, accounting.csv, rejects.csv, summary.md -> {out}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
+# Parser
+
+
+def _sources_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sources", metavar="DIR", default=None,
+                   help="raw public files (e.g. ../shared/data) or curated tables (default: bundled data/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minerals-graph",
+        description="The critical-minerals supply chain as a property graph built from public sources.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("build", help="build the graph and save it (GraphML or node-link JSON)")
+    _sources_arg(p)
+    p.add_argument("--out", default="out/graph.graphml", help="output file, .graphml or .json")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("validate", help="rows read / loaded / excluded / rejected per file; schema checks")
+    _sources_arg(p)
+    p.add_argument("--strict", action="store_true", help="exit non-zero if any row was rejected")
+    p.add_argument("--rejects", metavar="FILE", help="write every reject and exclusion with its reason (CSV)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("summary", help="node and edge counts by kind and source; facilities by country x stage")
+    _sources_arg(p)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("export", help="export nodes, edges or the whole graph")
+    _sources_arg(p)
+    p.add_argument("what", choices=("nodes", "edges", "graph"))
+    p.add_argument("--format", choices=("csv", "json", "graphml"), default="csv")
+    p.add_argument("--kind", help="only nodes/edges of this kind (e.g. Facility, PRODUCES)")
+    p.add_argument("--out", help="output file (default: out/<what>.<format>)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("curate", help="derive the bundled data/ tables from the raw public files")
+    p.add_argument("--sources", metavar="DIR", default=None, help="raw public files (default: ../shared/data)")
+    p.add_argument("--out", default=str(settings.DATA_DIR), help="folder to write (default: data/)")
+    p.set_defaults(func=cmd_curate)
+
+    p = sub.add_parser("run", help="the main job: build, validate, summarise, export (to --out)")
+    _sources_arg(p)
+    p.add_argument("--out", default=str(settings.REPORTS_DIR), help="output folder (default: reports/)")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "command", None) == "export" and args.what != "graph" and args.format == "graphml":
+        parser.error("--format graphml is only for 'export graph'")
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except MineralsGraphError as exc:
+        msg = str(exc).splitlines()
+        print(f"minerals-graph: error: {msg[0]}", file=sys.stderr)
+        for line in msg[1:21]:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"minerals-graph: error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,32 @@
+"""Geometry helpers: coordinates against country polygons (Natural Earth)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from minerals_graph import settings
+from minerals_graph.sources.natural_earth import read_country_polygons
+
+__all__ = ["places_outside_country"]
+
+
+def places_outside_country(places: pd.DataFrame, sources_dir: Path, *, buffer_deg: float | None = None
+                           ) -> pd.DataFrame:
+    """Places whose lon/lat is not inside their country's polygon (plus ``buffer_deg``).
+
+    Countries missing from Natural Earth 1:110m (small islands) cannot be checked and are
+    skipped. Returns the offending rows with ``distance_deg`` to the polygon.
+    """
+    buffer_deg = settings.COUNTRY_POLYGON_BUFFER_DEG if buffer_deg is None else buffer_deg
+    polys = read_country_polygons(sources_dir).dissolve(by="iso3")
+    pts = places.dropna(subset=["lon", "lat"])
+    pts = pts[pts["iso3"].isin(polys.index)]
+    if not len(pts):
+        return pts.assign(distance_deg=[])
+    g = gpd.GeoSeries(gpd.points_from_xy(pts["lon"], pts["lat"]), crs=4326, index=pts.index)
+    dist = [float(polys.geometry[iso].distance(pt)) for iso, pt in zip(pts["iso3"], g, strict=True)]
+    out = pts.assign(distance_deg=dist)
+    return out[out["distance_deg"] > buffer_deg]

@@ -1,0 +1,46 @@
+"""Documented defaults. An argument of ``None`` in the library falls back to these.
+
+Every path can be overridden by an environment variable, so an installed tool can be
+pointed at another checkout's data without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository root when running from a checkout (``src/minerals_graph/..``).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+#: The project's own curated tables (embedded default). ``MINERALS_GRAPH_DATA`` overrides.
+DATA_DIR = Path(os.environ.get("MINERALS_GRAPH_DATA", REPO_ROOT / "data"))
+
+#: The raw public files (``../shared/data`` beside the checkout).
+#: ``MINERALS_GRAPH_SHARED_DATA`` overrides.
+SHARED_DATA_DIR = Path(
+    os.environ.get("MINERALS_GRAPH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data")
+)
+
+#: Where the main job writes maps and reports.
+MAPS_DIR = REPO_ROOT / "maps"
+REPORTS_DIR = REPO_ROOT / "reports"
+
+#: Date the project's curated register rows were read (ISO date), for documentation.
+REGISTER_READ_DATE = "2026-11-23"
+
+#: The PRC as an ISO3 code, used by PRC-exposure analyses and presets.
+PRC = "CHN"
+
+#: USMCA members.
+USMCA = ("USA", "CAN", "MEX")
+
+#: Coastal buffer (degrees) when checking that a coordinate lies in its country polygon.
+#: Natural Earth 1:110m is generalised; ports and coastal plants fall just outside it.
+COUNTRY_POLYGON_BUFFER_DEG = 0.75
+
+#: Harbor sizes of the World Port Index considered able to handle bulk mineral cargo
+#: when inferring a facility's nearest port.
+SUITABLE_HARBOR_SIZES = ("Medium", "Large")
+
+#: Nearest-port inference: ports farther than this (km) are not linked.
+MAX_INFERRED_PORT_KM = 1500.0

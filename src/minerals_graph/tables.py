@@ -1,0 +1,715 @@
+"""Canonical tables: every source turned into the project's schema, one table per kind.
+
+Two ways in, one way out:
+
+* :func:`tables_from_sources` runs every loader of ``sources/`` on the raw public files
+  (``../shared/data``);
+* :func:`tables_from_data` reads the project's curated tables (``data/*.csv``), which
+  :func:`write_curated` derives from the raw files (critical minerals and the focus
+  countries' ports: compact, each row with its source).
+
+Both then add the project's own register (``data/register``) and derive companies,
+ownership and the inferred port links in :func:`assemble`, so the graph builder sees the
+same :class:`Tables` either way. Every row of every table carries the source columns
+``source, source_publisher, source_dataset, source_year, source_url``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from minerals_graph import settings
+from minerals_graph.crosswalk import Crosswalk
+from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
+from minerals_graph.schema import COMMODITIES, KIND_STAGE, commodity_by_id, node_id
+from minerals_graph.sources import mcs, mineplant, natural_earth, nmic, register, usmin_lithium, wpi
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, read_csv_text
+
+__all__ = [
+    "Tables",
+    "load_tables",
+    "tables_from_sources",
+    "tables_from_data",
+    "assemble",
+    "write_curated",
+    "is_raw_sources_dir",
+    "company_key",
+    "SOURCE_COLUMNS",
+    "CURATED_FILES",
+]
+
+log = logging.getLogger(__name__)
+
+SOURCE_COLUMNS = ["source", "source_publisher", "source_dataset", "source_year", "source_url"]
+
+#: Columns of each canonical table (source columns are added to every one).
+COLUMNS: dict[str, list[str]] = {
+    "countries": ["iso3", "name", "alt_names", "continent", "region_un", "subregion", "lon", "lat", "aggregate"],
+    "commodities": ["id", "name", "usgs_code", "group", "critical_2022", "applications"],
+    "ports": ["wpi_number", "name", "alt_name", "unlocode", "iso3", "admin", "region_name", "harbor_size",
+              "harbor_type", "solid_bulk", "container", "breakbulk", "channel_depth_m", "cargo_pier_depth_m",
+              "max_vessel_draft_m", "lon", "lat"],
+    "places": ["id", "node_kind", "kind", "name", "iso3", "admin1", "lon", "lat", "coord_precision", "status",
+               "status_year", "commodities", "stages", "operator", "capacity", "capacity_unit", "capacity_basis",
+               "capacity_commodity", "capacity_year", "notes", "other_source_urls"],
+    "ownership": ["place_id", "company", "control_iso3", "share_pct", "role"],
+    "production": ["producer_id", "commodity", "stage", "measure", "quantity", "qualifier", "unit", "year",
+                   "estimated", "basis", "type_text", "product", "note"],
+    "trades": ["exporter", "importer", "commodity", "label", "rank", "share_pct", "period", "note"],
+    "import_reliance": ["iso3", "commodity", "label", "year", "pct", "qualifier", "note"],
+    "statistics": ["iso3", "commodity", "label", "year", "measure", "detail", "unit", "value", "qualifier",
+                   "column"],
+    "supplies": ["from_id", "to_id", "commodity", "note"],
+    "ships_via": ["place_id", "wpi_number", "commodity", "inferred", "distance_km", "note"],
+    "companies": ["id", "name", "control_iso3", "control_conflict"],
+}
+#: Tables written to data/ by :func:`write_curated` (companies are derived at build time).
+CURATED_FILES = ("countries", "commodities", "ports", "places", "ownership", "production", "trades",
+                 "import_reliance", "statistics", "supplies", "ships_via")
+
+PROJECT_SOURCE = SourceInfo(
+    key="minerals-graph",
+    publisher="minerals-graph project",
+    dataset="Schema and derived links (src/minerals_graph)",
+    year=2026,
+    url="https://github.com/minerals-graph/minerals-graph",
+    licence="MIT",
+)
+INFERRED_PORT_SOURCE = SourceInfo(
+    key="minerals-graph-inferred-port",
+    publisher="minerals-graph project (derived from the NGA World Port Index)",
+    dataset="Nearest suitable World Port Index port by great-circle distance",
+    year=2026,
+    url="https://msi.nga.mil/Publications/WPI",
+    licence="Derived",
+)
+
+
+@dataclass
+class Tables:
+    """All canonical tables and the row accounting of every file read."""
+
+    countries: pd.DataFrame
+    commodities: pd.DataFrame
+    ports: pd.DataFrame
+    places: pd.DataFrame
+    ownership: pd.DataFrame
+    production: pd.DataFrame
+    trades: pd.DataFrame
+    import_reliance: pd.DataFrame
+    statistics: pd.DataFrame
+    supplies: pd.DataFrame
+    ships_via: pd.DataFrame
+    companies: pd.DataFrame = field(default_factory=lambda: _empty("companies"))
+    results: list[LoadResult] = field(default_factory=list)
+    origin: str = ""
+
+    def table_names(self) -> list[str]:
+        return [f.name for f in fields(self) if f.name not in ("results", "origin")]
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=COLUMNS[name] + SOURCE_COLUMNS)
+
+
+def _with_source(df: pd.DataFrame, name: str, src: SourceInfo | None = None) -> pd.DataFrame:
+    """Select a table's columns in order, adding the source columns from ``src``."""
+    df = df.copy()
+    if src is not None:
+        for k, v in src.attrs().items():
+            df[k] = v
+    for col in COLUMNS[name] + SOURCE_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    return df[COLUMNS[name] + SOURCE_COLUMNS].reset_index(drop=True)
+
+
+def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return _empty(name)
+    return pd.concat(frames, ignore_index=True)
+
+
+def is_raw_sources_dir(path: Path) -> bool:
+    """True when ``path`` holds the raw public files (``../shared/data`` layout)."""
+    p = Path(path)
+    return (p / "nga_world_port_index").is_dir() or (p / "usgs_mcs2024").is_dir()
+
+
+def load_tables(sources: Path | None = None, *, data_dir: Path | None = None) -> Tables:
+    """The canonical tables from ``sources``: a raw-files folder or a curated data folder.
+
+    ``sources=None`` means the project's bundled ``data/`` (embedded default). The
+    register is always read from ``data_dir`` (default: the bundled ``data/``).
+    """
+    data_dir = Path(data_dir or settings.DATA_DIR)
+    src = Path(sources) if sources is not None else data_dir
+    if not src.is_dir():
+        raise DataSourceNotFoundError(f"sources directory not found: {src}")
+    if is_raw_sources_dir(src):
+        return tables_from_sources(src, data_dir=data_dir)
+    return tables_from_data(src, register_dir=data_dir if sources is None else src)
+
+
+# ---------------------------------------------------------------------------------------
+# From the raw public files
+
+
+def _crosswalk_for(countries: pd.DataFrame, data_dir: Path) -> Crosswalk:
+    aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
+    return Crosswalk.from_tables(countries, aliases)
+
+
+def _countries_from_ne(raw_dir: Path, data_dir: Path) -> tuple[pd.DataFrame, list[LoadResult]]:
+    ne = natural_earth.load_countries(raw_dir)
+    extras, extras_result = _read_country_extras(data_dir)
+    t = ne.table.assign(aggregate=False)
+    countries = _concat([_with_source(t, "countries", ne.source), extras], "countries")
+    dup = countries["iso3"].duplicated()
+    if dup.any():
+        raise SourceFormatError("data/country_extras.csv", None, "iso3",
+                                f"codes already in Natural Earth: {sorted(countries.loc[dup, 'iso3'])}")
+    return countries, [ne, extras_result]
+
+
+def _read_country_extras(data_dir: Path) -> tuple[pd.DataFrame, LoadResult]:
+    rel = "data/country_extras.csv"
+    header, rows = read_csv_text(data_dir / "country_extras.csv")
+    ledger = RowLedger(rel)
+    recs = []
+    for i, raw in enumerate(rows, start=1):
+        r = dict(zip(header, raw, strict=True))
+        if not re.fullmatch(r"[A-Z]{3}", r["iso3"]) or not r["name"] or not r["source_url"].startswith("http"):
+            ledger.reject(i, "iso3/name/source_url", r["iso3"], "expected an ISO3 code, a name and a source URL")
+            continue
+        recs.append({"iso3": r["iso3"], "name": r["name"], "alt_names": "",
+                     "aggregate": r["iso3"] in ("WLD", "ROW"),
+                     "source": "iso-3166-m49", "source_publisher": "United Nations Statistics Division",
+                     "source_dataset": "Standard country or area codes for statistical use (M49)"
+                     + (f"; {r['note']}" if r["note"] else ""),
+                     "source_year": 2026, "source_url": r["source_url"]})
+        ledger.load(i)
+    src = SourceInfo("iso-3166-m49", "United Nations Statistics Division", "M49 country codes", 2026,
+                     "https://unstats.un.org/unsd/methodology/m49/")
+    df = _with_source(pd.DataFrame.from_records(recs), "countries")
+    return df, ledger.finish(src, len(rows), df)
+
+
+def _commodities(t4: list[LoadResult]) -> pd.DataFrame:
+    critical: dict[str, str] = {}
+    src = None
+    for r in t4:
+        src = r.source
+        for row in r.table.itertuples(index=False):
+            critical.setdefault(row.commodity, row.applications)
+    recs = []
+    for c in COMMODITIES:
+        is_crit = c.id in critical
+        recs.append({"id": c.id, "name": c.name, "usgs_code": c.usgs_code, "group": c.group,
+                     "critical_2022": is_crit, "applications": critical.get(c.id, ""),
+                     **(src.attrs() if is_crit and src else PROJECT_SOURCE.attrs())})
+    return _with_source(pd.DataFrame.from_records(recs), "commodities")
+
+
+def tables_from_sources(raw_dir: Path, *, data_dir: Path | None = None) -> Tables:
+    """Run every loader on the raw public files and assemble the canonical tables."""
+    data_dir = Path(data_dir or settings.DATA_DIR)
+    raw_dir = Path(raw_dir)
+    results: list[LoadResult] = []
+    countries, res = _countries_from_ne(raw_dir, data_dir)
+    results += res
+    cw = _crosswalk_for(countries, data_dir)
+    # A crosswalk built from this run's countries is the default for the loaders too.
+    import minerals_graph.crosswalk as _cwmod
+
+    previous, _cwmod._DEFAULT = _cwmod._DEFAULT, cw
+    try:
+        t = _load_raw(raw_dir, cw, results)
+    finally:
+        _cwmod._DEFAULT = previous
+    t["countries"] = countries
+    tables = Tables(**t, results=results, origin=str(raw_dir))  # type: ignore[arg-type]
+    return assemble(tables, data_dir)
+
+
+def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[str, pd.DataFrame]:
+    # Ports
+    ports_r = wpi.load_ports(raw_dir, cw)
+    results.append(ports_r)
+    ports = _with_source(ports_r.table, "ports", ports_r.source)
+
+    # MCS: critical list, world production/reserves, salient, NIR + import sources, T5, Fig3
+    t4 = [mcs.load_critical_list(raw_dir, y) for y in (2024, 2025)]
+    results += t4
+    commodities = _commodities(t4)
+
+    production_frames, stat_frames, nir_frames, trade_frames = [], [], [], []
+    for r in mcs.load_world(raw_dir, 2024):
+        results.append(r)
+        if len(r.table):
+            p = r.table.assign(producer_id=[node_id("Country", c) for c in r.table["iso3"]],
+                               basis="", note=r.table["note"])
+            production_frames.append(_with_source(p, "production", r.source))
+    for r in mcs.load_salient(raw_dir, 2024):
+        results.append(r)
+        if len(r.table):
+            s = r.table.assign(iso3="USA", label="")
+            stat_frames.append(_with_source(s, "statistics", r.source))
+    for y in (2024, 2025):
+        r, trades = mcs.load_nir(raw_dir, cw, y)
+        results.append(r)
+        nir_frames.append(_with_source(r.table.assign(iso3="USA"), "import_reliance", r.source))
+        trade_frames.append(_with_source(trades, "trades", r.source))
+        t5 = mcs.load_critical_salient(raw_dir, cw, y)
+        results.append(t5)
+        stat_frames.append(_with_source(t5.table.assign(detail=""), "statistics", t5.source))
+    results.append(mcs.load_import_source_counts(raw_dir, cw, 2024))
+
+    # Places: NMIC facility layer, USMIN lithium, USGS mine/plant 2003
+    places_frames, own_frames = [], []
+    nm = nmic.load_facility_layer(raw_dir, cw)
+    results.append(nm)
+    p, o, pr = _places_from_nmic(nm)
+    places_frames.append(p)
+    own_frames.append(o)
+    production_frames.append(pr)
+    li = [usmin_lithium.load_sites(raw_dir), usmin_lithium.load_points(raw_dir),
+          usmin_lithium.load_history(raw_dir), usmin_lithium.load_references(raw_dir)]
+    results += li
+    places_frames.append(_places_from_usmin(*li))
+    mp = mineplant.load_mineplants(raw_dir)
+    results.append(mp)
+    p, o = _places_from_mineplant(mp)
+    places_frames.append(p)
+    own_frames.append(o)
+
+    return {
+        "commodities": commodities,
+        "ports": ports,
+        "places": _concat(places_frames, "places"),
+        "ownership": _concat(own_frames, "ownership"),
+        "production": _concat(production_frames, "production"),
+        "trades": _concat(trade_frames, "trades"),
+        "import_reliance": _concat(nir_frames, "import_reliance"),
+        "statistics": _concat(stat_frames, "statistics"),
+        "supplies": _empty("supplies"),
+        "ships_via": _empty("ships_via"),
+    }
+
+
+def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    t = r.table
+    if not len(t):
+        return _empty("places"), _empty("ownership"), _empty("production")
+    key = r.source.key.replace("usgs-", "")
+    places, owners, prod = [], [], []
+    for uid, g in t.groupby("uid", sort=True):
+        first = g.iloc[0]
+        node_kind = "Facility" if (g["node_kind"] == "Facility").any() else "Site"
+        kind = first["kind"] if node_kind == first["node_kind"] else g.loc[g["node_kind"] == node_kind, "kind"].iloc[0]
+        pid = node_id(node_kind, f"{key}-{uid}")
+        urls = sorted({u for us in g["info_urls"] for u in us})
+        places.append({
+            "id": pid, "node_kind": node_kind, "kind": kind, "name": first["name"], "iso3": first["iso3"],
+            "admin1": first["admin1"], "lon": first["lon"], "lat": first["lat"], "coord_precision": "",
+            "status": first["status"], "status_year": None,
+            "commodities": ";".join(dict.fromkeys(g["commodity"])),
+            "stages": ";".join(dict.fromkeys(g["stage"])),
+            "operator": first["operator"], "capacity": None, "capacity_unit": "", "capacity_basis": "",
+            "capacity_commodity": "", "capacity_year": None,
+            "notes": f"USGS FeatureUID {uid}; LocOpStat {first['status_raw']!r}; LocConf {first['loc_conf']!r}"
+                     + (f"; {first['location']}" if first["location"] else ""),
+            "other_source_urls": ";".join(urls),
+        })
+        seen_owners = set()
+        for owner_list in g["owners"]:
+            for name, pct in owner_list:
+                if (name, pct) in seen_owners:
+                    continue
+                seen_owners.add((name, pct))
+                owners.append({"place_id": pid, "company": name, "control_iso3": "", "share_pct": pct,
+                               "role": "owner"})
+        if first["operator"]:
+            owners.append({"place_id": pid, "company": first["operator"], "control_iso3": "", "share_pct": None,
+                           "role": "operator"})
+        for row in g.itertuples(index=False):
+            prod.append({"producer_id": pid, "commodity": row.commodity, "stage": row.stage,
+                         "measure": "capacity", "quantity": row.capacity,
+                         "qualifier": "" if row.capacity is not None else "NA", "unit": row.capacity_unit,
+                         "year": None, "estimated": False, "basis": row.content, "type_text": "",
+                         "product": row.product, "note": ""})
+    return (_with_source(pd.DataFrame(places), "places", r.source),
+            _with_source(pd.DataFrame(owners), "ownership", r.source),
+            _with_source(pd.DataFrame(prod).drop_duplicates(), "production", r.source))
+
+
+_USMIN_COMMODITY = {"lithium": "lithium", "bromine": "bromine", "potash": "potash", "boron": "boron",
+                    "magnesium": "magnesium_compounds", "cesium": "cesium", "beryllium": "beryllium",
+                    "tin": "tin", "tantalum": "tantalum", "niobium": "niobium", "rubidium": "rubidium",
+                    "iodine": "iodine", "calcium": "", "sodium": "", "clay": "clays", "feldspar": "feldspar",
+                    "mica": "mica", "quartz": "", "uranium": "uranium", "tungsten": "tungsten",
+                    "rare earth elements": "rare_earths", "rare earths": "rare_earths", "thorium": "thorium",
+                    "silver": "silver", "gold": "gold", "lead": "lead", "zinc": "zinc", "copper": "copper",
+                    "manganese": "manganese", "gallium": "gallium", "strontium": "strontium",
+                    "molybdenum": "molybdenum", "gemstones": "gemstones", "borates": "boron"}
+
+
+def _usmin_commodities(names: list[str]) -> str:
+    out = [_USMIN_COMMODITY.get(n.lower().strip(), "") for n in names]
+    return ";".join(dict.fromkeys(c for c in out if c)) or "lithium"
+
+
+def _places_from_usmin(sites: LoadResult, points: LoadResult, history: LoadResult,
+                       refs: LoadResult) -> pd.DataFrame:
+    status_of: dict[str, str] = {}
+    if len(history.table):
+        h = history.table.sort_values(["year_from"], na_position="first", kind="stable")
+        for row in h.itertuples(index=False):
+            status_of[row.ftr_id or row.site_id] = row.status
+            status_of.setdefault(row.site_id, row.status)
+    ref_text = dict(zip(refs.table.get("ref_id", []), refs.table.get("reference", []), strict=False))
+    recs = []
+    for row in sites.table.itertuples(index=False):
+        recs.append({"id": node_id("Site", f"usmin-li-{row.site_id}"), "node_kind": "Site", "kind": "deposit",
+                     "name": row.name, "iso3": "USA", "admin1": "", "lon": row.lon, "lat": row.lat,
+                     "coord_precision": "region", "status": _usmin_status(status_of.get(row.site_id, "")),
+                     "status_year": 2019, "commodities": _usmin_commodities(row.commodities),
+                     "stages": "mining",
+                     "notes": f"USMIN site {row.site_id}; approximate site location (Approx_Lon/Lat)"
+                              + (f"; {row.other_name}" if row.other_name else "")})
+    for row in points.table.itertuples(index=False):
+        ref = ref_text.get(row.ref_id, "")
+        recs.append({"id": node_id("Site", f"usmin-li-{row.ftr_id}"), "node_kind": "Site", "kind": row.kind,
+                     "name": row.name, "iso3": "USA", "admin1": row.state, "lon": row.lon, "lat": row.lat,
+                     "coord_precision": "site", "status": _usmin_status(status_of.get(row.ftr_id, "")),
+                     "status_year": 2019, "commodities": _usmin_commodities(row.commodities),
+                     "stages": "mining",
+                     "notes": f"USMIN feature {row.ftr_id} ({row.ftr_type}) of site {row.site_id}; "
+                              f"county {row.county}" + (f"; reference: {ref[:200]}" if ref else "")})
+    return _with_source(pd.DataFrame(recs), "places", sites.source)
+
+
+def _usmin_status(text: str) -> str:
+    t = text.lower()
+    if "produc" in t or "active" in t or "operat" in t:
+        return "operating"
+    if "past" in t or "inactive" in t or "closed" in t or "abandon" in t:
+        return "closed"
+    if "develop" in t or "explor" in t or "prospect" in t:
+        return "planned"
+    return "unknown"
+
+
+def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    t = r.table
+    if not len(t):
+        return _empty("places"), _empty("ownership")
+    places, owners = [], []
+    for _, g in t.groupby(["name", "company", "lat", "lon", "node_kind"], sort=False):
+        first = g.iloc[0]
+        pid = node_id(first["node_kind"], f"mineplant2003-{first['usgs_row_id']}")
+        places.append({"id": pid, "node_kind": first["node_kind"], "kind": first["kind"], "name": first["name"],
+                       "iso3": "USA", "admin1": first["admin1"], "lon": first["lon"], "lat": first["lat"],
+                       "coord_precision": "site", "status": "unknown", "status_year": 2003,
+                       "commodities": ";".join(dict.fromkeys(g["commodity"])),
+                       "stages": ";".join(dict.fromkeys(g["stage"])), "operator": first["company"],
+                       "notes": f"Active in 2003 (USGS); PLANT_MIN {first['plant_min']}; county {first['county']}; "
+                                f"rows {','.join(g['usgs_row_id'])}"})
+        if first["company"]:
+            owners.append({"place_id": pid, "company": first["company"], "control_iso3": "", "share_pct": None,
+                           "role": "operator"})
+    return (_with_source(pd.DataFrame(places), "places", r.source),
+            _with_source(pd.DataFrame(owners), "ownership", r.source))
+
+
+# ---------------------------------------------------------------------------------------
+# From the curated data/ folder
+
+_CURATED_TYPES = {
+    "countries": {"lon": float, "lat": float, "aggregate": bool},
+    "commodities": {"critical_2022": bool},
+    "ports": {"wpi_number": int, "lon": float, "lat": float, "channel_depth_m": float,
+              "cargo_pier_depth_m": float, "max_vessel_draft_m": float},
+    "places": {"lon": float, "lat": float, "capacity": float, "status_year": int, "capacity_year": int},
+    "ownership": {"share_pct": float},
+    "production": {"quantity": float, "year": int, "estimated": bool},
+    "trades": {"rank": int, "share_pct": float},
+    "import_reliance": {"year": int, "pct": float},
+    "statistics": {"year": int, "value": float},
+    "supplies": {},
+    "ships_via": {"wpi_number": int, "inferred": bool, "distance_km": float},
+}
+_REQUIRED_CURATED = {
+    "countries": ["iso3", "name"], "commodities": ["id", "name"], "ports": ["wpi_number", "name", "iso3"],
+    "places": ["id", "node_kind", "kind", "name", "iso3"], "ownership": ["place_id", "company", "role"],
+    "production": ["producer_id", "commodity", "stage", "measure"],
+    "trades": ["exporter", "importer", "commodity"], "import_reliance": ["iso3", "commodity", "year"],
+    "statistics": ["iso3", "commodity", "year", "measure"], "supplies": ["from_id", "to_id"],
+    "ships_via": ["place_id", "wpi_number"],
+}
+
+
+def _read_curated(data_dir: Path, name: str) -> tuple[pd.DataFrame, LoadResult]:
+    """Read ``data/<name>.csv`` with types; reject rows missing a required field or source."""
+    rel = f"data/{name}.csv"
+    path = data_dir / f"{name}.csv"
+    if not path.exists():
+        raise DataSourceNotFoundError(f"{path}: curated table not found (run `minerals-graph curate`)")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS[name] + SOURCE_COLUMNS if c not in df.columns]
+    if missing:
+        raise SourceFormatError(rel, 0, ", ".join(missing), f"expected the columns of the {name} table")
+    ledger = RowLedger(rel)
+    keep = []
+    types = _CURATED_TYPES[name]
+    for i, row in enumerate(df.to_dict("records"), start=1):
+        bad = [c for c in _REQUIRED_CURATED[name] + ["source", "source_url"] if not row[c]]
+        if bad:
+            ledger.reject(i, bad[0], "", "required field is empty")
+            continue
+        ok = True
+        for col, typ in types.items():
+            v = row[col]
+            if v == "":
+                continue
+            try:
+                if typ is bool:
+                    if v not in ("True", "False"):
+                        raise ValueError
+                else:
+                    typ(float(v)) if typ is int else typ(v)
+            except ValueError:
+                ledger.reject(i, col, v, f"expected {typ.__name__}")
+                ok = False
+                break
+        if ok:
+            keep.append(i - 1)
+            ledger.load(i)
+    out = df.iloc[keep].copy()
+    for col, typ in types.items():
+        if typ is bool:
+            out[col] = out[col].map({"True": True, "False": False, "": None})
+        elif typ is int:
+            out[col] = [int(float(v)) if v != "" else None for v in out[col]]
+        else:
+            out[col] = [float(v) if v != "" else None for v in out[col]]
+    out["source_year"] = [int(float(v)) if v else None for v in out["source_year"]]
+    src = SourceInfo(f"data-{name}", "minerals-graph project", f"curated table data/{name}.csv", 2026, rel)
+    return out.reset_index(drop=True), ledger.finish(src, len(df), out)
+
+
+def tables_from_data(data_dir: Path, *, register_dir: Path | None = None) -> Tables:
+    """Read the curated tables of ``data_dir`` and assemble them with the register."""
+    data_dir = Path(data_dir)
+    results = []
+    t: dict[str, pd.DataFrame] = {}
+    for name in CURATED_FILES:
+        df, res = _read_curated(data_dir, name)
+        t[name] = df
+        results.append(res)
+    tables = Tables(**t, results=results, origin=str(data_dir))  # type: ignore[arg-type]
+    return assemble(tables, Path(register_dir or data_dir))
+
+
+# ---------------------------------------------------------------------------------------
+# Assembly: register, companies, inferred ports
+
+
+_SUFFIXES = {"ltd", "limited", "co", "corp", "corporation", "inc", "incorporated", "plc", "llc", "sa", "ag",
+             "ab", "asa", "nv", "bv", "pty", "tbk", "pt", "jsc", "oyj", "spa", "sdn", "bhd", "the", "company",
+             "s", "a", "de", "cv", "l", "c", "lp", "gmbh", "kg"}
+
+
+def company_key(name: str) -> str:
+    """A stable key for a company name: lower-case words without legal-form suffixes.
+
+    >>> company_key("Lynas Rare Earths Ltd.")
+    'lynas-rare-earths'
+    """
+    words = re.findall(r"[a-z0-9]+", name.lower().replace("&", " and "))
+    core = [w for w in words if w not in _SUFFIXES]
+    return "-".join(core or words) or "unnamed"
+
+
+def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFrame
+                     ) -> tuple[list[LoadResult], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                pd.DataFrame, pd.DataFrame]:
+    known = set(countries["iso3"])
+    aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
+    fold = {a: i for a, i in zip(aliases["alias"], aliases["iso3"], strict=True)
+            if len(a) == 3 and a.isupper() and i and a != i}
+    fac = register.load_facilities(data_dir, known, fold)
+    t = _concat([r.table for r in fac], "places")
+    places, owners, prod = [], [], []
+    for r in t.to_dict("records") if len(t) else []:
+        pid = node_id(r["node_kind"], r["id"])
+        src = {"source": "register", "source_publisher": r["source_publisher"],
+               "source_dataset": r["source_title"],
+               "source_year": int(r["source_date_read"][:4]) if r["source_date_read"][:4].isdigit() else None,
+               "source_url": r["source_url"]}
+        places.append({**r, "id": pid, "iso3": r["country_iso3"], **src,
+                       "other_source_urls": ";".join(u for u in [r["coord_source_url"], r["other_source_urls"]] if u)})
+        for name, iso3, pct in r["owner_list"]:
+            owners.append({"place_id": pid, "company": name, "control_iso3": iso3, "share_pct": pct,
+                           "role": "owner", **src})
+        if r["operator"]:
+            owners.append({"place_id": pid, "company": r["operator"], "control_iso3": "", "share_pct": None,
+                           "role": "operator", **src})
+        stage = r["stage_list"][0] if r["stage_list"] else KIND_STAGE[r["kind"]]
+        for c in r["commodity_list"]:
+            is_cap = c == r["capacity_commodity"] and r["capacity"] is not None
+            prod.append({"producer_id": pid, "commodity": c, "stage": stage, "measure": "capacity",
+                         "quantity": r["capacity"] if is_cap else None, "qualifier": "" if is_cap else "NA",
+                         "unit": r["capacity_unit"] if is_cap else "", "year": r["capacity_year"] if is_cap else None,
+                         "estimated": False, "basis": r["capacity_basis"] if is_cap else "", "type_text": "",
+                         "product": "", "note": "", **src})
+    ids = {r["id"] for r in t.to_dict("records")} if len(t) else set()
+    numbers = set(int(x) for x in ports["wpi_number"]) if len(ports) else None
+    links = register.load_links(data_dir, ids, numbers)
+    lt = _concat([r.table for r in links], "supplies")
+    supplies, ships = [], []
+    kind_of = {r["id"]: r["node_kind"] for r in t.to_dict("records")} if len(t) else {}
+    for r in lt.to_dict("records") if len(lt) else []:
+        src = {"source": "register", "source_publisher": r["source_publisher"], "source_dataset": r["source_title"],
+               "source_year": int(r["source_date_read"][:4]) if str(r["source_date_read"])[:4].isdigit() else None,
+               "source_url": r["source_url"]}
+        frm = node_id(kind_of[r["from_id"]], r["from_id"])
+        if r["relation"] == "SUPPLIES":
+            supplies.append({"from_id": frm, "to_id": node_id(kind_of[r["to_id"]], r["to_id"]),
+                             "commodity": r["commodity"], "note": r["notes"], **src})
+        else:
+            ships.append({"place_id": frm, "wpi_number": int(r["wpi_number"]), "commodity": r["commodity"],
+                          "inferred": False, "distance_km": None, "note": r["notes"], **src})
+    return ([*fac, *links], _with_source(pd.DataFrame(places), "places"),
+            _with_source(pd.DataFrame(owners), "ownership"), _with_source(pd.DataFrame(prod), "production"),
+            _with_source(pd.DataFrame(supplies), "supplies"), _with_source(pd.DataFrame(ships), "ships_via"),
+            t)
+
+
+def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One company per name key; control country = the one the sources give most often."""
+    if not len(ownership):
+        return _empty("companies"), ownership
+    own = ownership.copy()
+    own["company_id"] = [node_id("Company", company_key(n)) for n in own["company"]]
+    recs = []
+    for cid, g in own.groupby("company_id", sort=True):
+        votes = Counter(c for c in g["control_iso3"] if isinstance(c, str) and c)
+        control = votes.most_common(1)[0][0] if votes else ""
+        conflict = ";".join(sorted(votes)) if len(votes) > 1 else ""
+        # The company's source is the row that gave its control country, if any.
+        first = g[g["control_iso3"] == control].iloc[0] if control else g.iloc[0]
+        recs.append({"id": cid, "name": Counter(g["company"]).most_common(1)[0][0], "control_iso3": control,
+                     "control_conflict": conflict,
+                     **{k: first[k] for k in SOURCE_COLUMNS}})
+    return _with_source(pd.DataFrame(recs), "companies"), own
+
+
+def _haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0088 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *,
+                sizes: tuple[str, ...] | None = None, max_km: float | None = None) -> pd.DataFrame:
+    """For each place with coordinates and no cited port: the nearest suitable port.
+
+    Suitable = harbor size in ``sizes`` (default ``settings.SUITABLE_HARBOR_SIZES``) and
+    solid-bulk, breakbulk or container facilities marked ``Yes``. Distance is great-circle
+    (km); places farther than ``max_km`` from every suitable port get no link. Ties are
+    broken by the lower WPI number.
+    """
+    sizes = sizes or settings.SUITABLE_HARBOR_SIZES
+    max_km = settings.MAX_INFERRED_PORT_KM if max_km is None else max_km
+    ok = ports[ports["harbor_size"].isin(sizes)
+               & ((ports["solid_bulk"] == "Yes") | (ports["breakbulk"] == "Yes") | (ports["container"] == "Yes"))]
+    ok = ok.sort_values("wpi_number", kind="stable")
+    has = places.dropna(subset=["lon", "lat"])
+    has = has[~has["id"].isin(set(cited["place_id"]))]
+    if not len(ok) or not len(has):
+        return _empty("ships_via")
+    plon, plat = ok["lon"].to_numpy(float), ok["lat"].to_numpy(float)
+    recs = []
+    for row in has.itertuples(index=False):
+        d = _haversine_km(np.full_like(plon, row.lon), np.full_like(plat, row.lat), plon, plat)
+        j = int(np.argmin(d))
+        if d[j] > max_km:
+            continue
+        recs.append({"place_id": row.id, "wpi_number": int(ok["wpi_number"].iloc[j]), "commodity": "",
+                     "inferred": True, "distance_km": round(float(d[j]), 1),
+                     "note": f"nearest {ok['harbor_size'].iloc[j]} port with bulk/breakbulk/container facilities"})
+    return _with_source(pd.DataFrame(recs), "ships_via", INFERRED_PORT_SOURCE)
+
+
+def assemble(tables: Tables, data_dir: Path) -> Tables:
+    """Add the register, derive companies and inferred port links. Returns a new Tables."""
+    res, rplaces, rown, rprod, rsup, rship, _ = _register_tables(Path(data_dir), tables.countries, tables.ports)
+    places = _concat([tables.places, rplaces], "places")
+    ownership = _concat([tables.ownership, rown], "ownership")
+    companies, _ = _companies(ownership)
+    cited = _concat([tables.ships_via[~tables.ships_via["inferred"].astype(bool)]
+                     if len(tables.ships_via) else tables.ships_via, rship], "ships_via")
+    inferred = infer_ports(places, tables.ports, cited)
+    return Tables(
+        countries=tables.countries, commodities=tables.commodities, ports=tables.ports, places=places,
+        ownership=ownership, production=_concat([tables.production, rprod], "production"),
+        trades=tables.trades, import_reliance=tables.import_reliance, statistics=tables.statistics,
+        supplies=_concat([tables.supplies, rsup], "supplies"), ships_via=_concat([cited, inferred], "ships_via"),
+        companies=companies, results=[*tables.results, *res], origin=tables.origin,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Writing the curated data/ tables
+
+
+def _critical_ids(commodities: pd.DataFrame) -> set[str]:
+    crit = set(commodities.loc[commodities["critical_2022"].astype(bool), "id"])
+    groups = {commodity_by_id(c).group for c in crit} - {""}
+    return crit | groups | {c.id for c in COMMODITIES if c.group in crit}
+
+
+def write_curated(tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("USA", "CAN", "MEX", "CHN")
+                  ) -> dict[str, int]:
+    """Write the compact curated tables the embedded default builds from.
+
+    Keeps: all countries and commodities; ports of the focus countries and every port a
+    place ships through; USGS places handling a critical mineral (register rows stay in
+    ``data/register``); production, reserves and statistics of critical minerals; all
+    import-reliance and trade rows. Returns rows written per table.
+    """
+    out_dir = Path(out_dir)
+    crit = _critical_ids(tables.commodities)
+    usgs_places = tables.places[tables.places["source"] != "register"]
+    keep_place = usgs_places["commodities"].fillna("").map(lambda s: any(c in crit for c in s.split(";")))
+    places = usgs_places[keep_place]
+    pids = set(places["id"])
+    ownership = tables.ownership[tables.ownership["place_id"].isin(pids)]
+    production = tables.production[(tables.production["source"] != "register")
+                                   & tables.production["commodity"].isin(crit)
+                                   & (tables.production["producer_id"].str.startswith("country:")
+                                      | tables.production["producer_id"].isin(pids))]
+    statistics = tables.statistics[tables.statistics["commodity"].isin(crit)]
+    port_numbers = set(tables.ships_via["wpi_number"].dropna().astype(int))
+    ports = tables.ports[tables.ports["iso3"].isin(focus) | tables.ports["wpi_number"].isin(port_numbers)]
+    out = {
+        "countries": tables.countries, "commodities": tables.commodities, "ports": ports, "places": places,
+        "ownership": ownership.drop(columns=["company_id"], errors="ignore"), "production": production,
+        "trades": tables.trades, "import_reliance": tables.import_reliance, "statistics": statistics,
+        "supplies": _empty("supplies"), "ships_via": _empty("ships_via"),
+    }
+    counts = {}
+    for name, df in out.items():
+        df = _with_source(df, name)
+        df.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n")
+        counts[name] = len(df)
+    return counts
