@@ -25,7 +25,10 @@ def test_build_and_run(tmp_path, capsys):
     assert main(["build", "--out", str(tmp_path / "g.json")]) == 0
     assert (tmp_path / "g.json").stat().st_size > 1000
     assert main(["run", "--out", str(tmp_path / "rep")]) == 0
-    assert {p.name for p in (tmp_path / "rep").iterdir()} >= {"graph.graphml", "accounting.csv", "summary.md"}
+    assert {p.name for p in (tmp_path / "rep").iterdir()} >= {
+        "graph.graphml", "accounting.csv", "report.md", "net_import_reliance.csv", "nir_bands_2023.csv",
+        "nir_bands_2024.csv", "prc_exposure.csv", "chokepoints.csv", "whatif_prc-refining-cutoff.csv"}
+    assert "PRC refining cut-off" in (tmp_path / "rep" / "report.md").read_text()
 
 
 def test_bad_sources_dir_is_one_clear_line(tmp_path, capsys):
@@ -47,3 +50,34 @@ def test_broken_curated_table_names_file_row_field(tmp_path, capsys):
     assert main(["validate", "--strict", "--sources", str(d)]) == 1
     err = capsys.readouterr().err
     assert "data/trades.csv: 1 row(s) rejected" in err
+
+
+def test_whatif_preset_and_filters(tmp_path, capsys):
+    out = tmp_path / "w.csv"
+    assert main(["whatif", "--preset", "prc-refining-cutoff", "--commodity", "rare_earths", "--format", "csv",
+                 "--out", str(out)]) == 0
+    import pandas as pd
+
+    df = pd.read_csv(out)
+    usa = df[df.demand == "USA"].iloc[0]
+    assert usa.status == "modelled" and usa.removed_nodes > 0 and usa.supply_after_proportional_t < usa.demand_t
+    assert main(["whatif", "--remove", "country=CHN;stage=separation", "--add",
+                 "commodity=rare_earths,iso3=USA,capacity_t=5000,stage=separation", "--commodity", "rare_earths",
+                 "--format", "json"]) == 0
+
+
+def test_whatif_bad_input_is_one_line(capsys):
+    assert main(["whatif", "--preset", "nope"]) == 2
+    assert "unknown preset 'nope'" in capsys.readouterr().err
+    assert main(["whatif", "--remove", "country=China"]) == 2
+    assert "not ISO3 codes" in capsys.readouterr().err
+    assert main(["whatif", "--preset", "prc-refining-cutoff", "--commodity", "unobtainium"]) == 2
+    assert "'unobtainium'" in capsys.readouterr().err
+
+
+def test_dependence_and_chokepoints_commands(capsys):
+    assert main(["dependence", "bands", "--year", "2023", "--counts", "--format", "csv"]) == 0
+    assert "100%," in capsys.readouterr().out
+    assert main(["chokepoints", "--commodity", "gallium", "--limit", "3", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("commodity,") and "CHN" in out

@@ -122,6 +122,82 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _commodities(G, args) -> list[str]:
+    from minerals_graph.analysis.dependence import modelled_commodities
+    from minerals_graph.schema import commodity_by_id
+
+    if getattr(args, "commodity", None):
+        out = []
+        for c in args.commodity:
+            commodity_by_id(c)  # raises UnknownCommodityError naming it
+            out.append(c)
+        return out
+    return modelled_commodities(G)
+
+
+def _write_or_print(df: pd.DataFrame, args: argparse.Namespace) -> None:
+    if getattr(args, "out", None):
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if args.format == "json":
+            out.write_text(df.to_json(orient="records", force_ascii=False, indent=1), encoding="utf-8")
+        else:
+            df.to_csv(out, index=False, lineterminator="\n")
+        print(f"wrote {len(df)} rows -> {out}")
+    else:
+        _print_table(df, args.format)
+
+
+def cmd_dependence(args: argparse.Namespace) -> int:
+    from minerals_graph.analysis import dependence as dep
+
+    _, G = _load(args)
+    if args.what == "nir":
+        df = dep.net_import_reliance(G)
+        if args.commodity:
+            df = df[df["commodity"].isin(_commodities(G, args))]
+    elif args.what == "bands":
+        df = dep.nir_bands(G, args.year)
+        if args.counts:
+            df = dep.band_counts(df)
+    else:
+        df = dep.prc_exposure(G, _commodities(G, args))
+    _write_or_print(df, args)
+    return 0
+
+
+def cmd_chokepoints(args: argparse.Namespace) -> int:
+    from minerals_graph.analysis.chokepoints import chokepoint_table
+
+    _, G = _load(args)
+    df = chokepoint_table(G, _commodities(G, args))
+    if args.stage:
+        df = df[df["stage"] == args.stage]
+    if args.limit:
+        df = df.groupby("commodity", sort=False).head(args.limit)
+    _write_or_print(df, args)
+    return 0
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from minerals_graph.analysis import whatif as wi
+
+    if not args.remove and not args.preset and not args.add:
+        raise MineralsGraphError("whatif: give --preset NAME, --remove FILTER or --add SPEC "
+                                 f"(presets: {', '.join(sorted(wi.PRESETS))})")
+    filters = []
+    for p in args.preset or []:
+        if p not in wi.PRESETS:
+            raise MineralsGraphError(f"unknown preset {p!r}; presets: {', '.join(sorted(wi.PRESETS))}")
+        filters += list(wi.PRESETS[p])
+    filters += [wi.parse_filter(f) for f in args.remove or []]
+    adds = [wi.parse_addition(a) for a in args.add or []]
+    _, G = _load(args)
+    df = wi.run_whatif(G, filters, adds, _commodities(G, args))
+    _write_or_print(df, args)
+    return 0
+
+
 def cmd_curate(args: argparse.Namespace) -> int:
     from minerals_graph.tables import is_raw_sources_dir, tables_from_sources, write_curated
 
@@ -141,29 +217,62 @@ def cmd_curate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: build, validate, summarise and export, writing under ``--out``."""
+    """The main job: build, validate, run every analysis and write the results under --out."""
     from minerals_graph import io
     from minerals_graph import validate as v
+    from minerals_graph.analysis import dependence as dep
+    from minerals_graph.analysis import whatif as wi
+    from minerals_graph.analysis.chokepoints import chokepoint_table
     from minerals_graph.summary import summarise, to_markdown
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tables, G = _load(args)
-    io.save_graphml(G, out / "graph.graphml")
-    io.save_json(G, out / "graph.json")
-    io.export_nodes(G, out / "nodes.csv")
-    io.export_edges(G, out / "edges.csv")
     acc = v.validate(tables, G)
-    acc.to_csv(out / "accounting.csv", index=False, lineterminator="\n")
-    v.rejects(tables).to_csv(out / "rejects.csv", index=False, lineterminator="\n")
-    lines = ["# minerals-graph summary", "", f"Sources: `{tables.origin}`", ""]
+    steps: list[tuple[str, Callable[[], pd.DataFrame]]] = [
+        ("accounting.csv", lambda: acc),
+        ("rejects.csv", lambda: v.rejects(tables)),
+        ("net_import_reliance.csv", lambda: dep.net_import_reliance(G)),
+        ("nir_bands_2023.csv", lambda: dep.nir_bands(G, 2023)),
+        ("nir_bands_2024.csv", lambda: dep.nir_bands(G, 2024)),
+        ("prc_exposure.csv", lambda: dep.prc_exposure(G, dep.modelled_commodities(G))),
+        ("chokepoints.csv", lambda: chokepoint_table(G, dep.modelled_commodities(G))),
+        ("whatif_prc-refining-cutoff.csv",
+         lambda: wi.run_whatif(G, wi.PRESETS["prc-refining-cutoff"], commodities=dep.modelled_commodities(G))),
+    ]
+    results: dict[str, pd.DataFrame] = {}
+    with _progress(len(steps) + 1, "main job") as bar:
+        for name, fn in steps:
+            results[name] = fn()
+            results[name].to_csv(out / name, index=False, lineterminator="\n")
+            bar.update(1)
+        io.save_graphml(G, out / "graph.graphml")
+        io.save_json(G, out / "graph.json")
+        io.export_nodes(G, out / "nodes.csv")
+        io.export_edges(G, out / "edges.csv")
+        bar.update(1)
+    cut = results["whatif_prc-refining-cutoff.csv"]
+    cut = cut[(cut["demand"] == "USA") & (cut["status"] == "modelled")]
+    lines = ["# minerals-graph report", "", f"Sources: `{tables.origin}`. Methods: docs/methods.md.", "",
+             "## PRC refining cut-off (U.S. demand)", "",
+             "`supply_after_t`: the U.S. may draw on all remaining capacity of its import sources (optimistic); "
+             "`supply_after_proportional_t`: the U.S. keeps its share of the world's remaining supply "
+             "(pessimistic).", "",
+             to_markdown(cut[["commodity", "year", "demand_t", "supply_after_t", "shortfall_pct_of_demand",
+                              "supply_after_proportional_t", "shortfall_proportional_t", "removed_nodes"]]), "",
+             "## Net import reliance bands (2022 list of critical minerals)", ""]
+    for y in (2023, 2024):
+        lines += [f"### {y}", "", to_markdown(dep.band_counts(results[f"nir_bands_{y}.csv"])), ""]
+    lines += ["## Top chokepoint per commodity (N-1 loss of U.S. supply)", "",
+              to_markdown(results["chokepoints.csv"].groupby("commodity").head(1)[
+                  ["commodity", "label", "role", "iso3", "n1_loss_t", "n1_loss_pct_of_demand", "spof"]]), ""]
     for title, df in summarise(G).items():
         lines += [f"## {title}", "", to_markdown(df), ""]
-    (out / "summary.md").write_text("\n".join(lines), encoding="utf-8")
-    print(f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges")
-    print(f"rows: read {acc['read'].sum()}, loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, "
-          f"rejected {acc['rejected'].sum()}")
-    print(f"wrote graph.graphml, graph.json, nodes.csv, edges.csv, accounting.csv, rejects.csv, summary.md -> {out}")
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges; rows read {acc['read'].sum()}, "
+          f"loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, rejected {acc['rejected'].sum()}")
+    print(f"wrote {', '.join(n for n, _ in steps)}, graph.graphml, graph.json, nodes.csv, edges.csv, report.md "
+          f"-> {out}")
     return 0
 
 
@@ -210,12 +319,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output file (default: out/<what>.<format>)")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("dependence", help="net import reliance (recomputed vs published), bands, PRC exposure")
+    _sources_arg(p)
+    p.add_argument("what", choices=("nir", "bands", "prc"), nargs="?", default="prc")
+    p.add_argument("--year", type=int, default=2024, help="year for bands (2023: MCS 2024, 2024: MCS 2025)")
+    p.add_argument("--counts", action="store_true", help="bands: counts per band instead of one row per mineral")
+    p.add_argument("--commodity", action="append", help="limit to a commodity id (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to a file (csv or json by --format) instead of printing")
+    p.set_defaults(func=cmd_dependence)
+
+    p = sub.add_parser("chokepoints", help="ranked chokepoints on U.S. supply paths (N-1, SPOF, cuts, HHI)")
+    _sources_arg(p)
+    p.add_argument("--commodity", action="append", help="commodity id (repeatable; default: all modelled)")
+    p.add_argument("--stage", help="only nodes of this stage")
+    p.add_argument("--limit", type=int, default=0, help="top N per commodity (0 = all)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to a file instead of printing")
+    p.set_defaults(func=cmd_chokepoints)
+
+    p = sub.add_parser("whatif", help="remove nodes / add capacity and report supply before and after",
+                       description="Filters: key=value[,value];key=value … with keys country, control, stage, "
+                                   "role (mine, facility, rest, country, port), id, port (WPI number), "
+                                   "commodity. Presets: prc-refining-cutoff, prc-mining-cutoff, prc-all-cutoff.")
+    _sources_arg(p)
+    p.add_argument("--preset", action="append", help="named scenario (repeatable)")
+    p.add_argument("--remove", action="append", metavar="FILTER", help="e.g. 'country=CHN;stage=separation'")
+    p.add_argument("--add", action="append", metavar="SPEC",
+                   help="e.g. 'commodity=rare_earths,iso3=USA,capacity_t=5000,stage=separation,name=New plant'")
+    p.add_argument("--commodity", action="append", help="commodity id (repeatable; default: all modelled)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to a file instead of printing")
+    p.set_defaults(func=cmd_whatif)
+
     p = sub.add_parser("curate", help="derive the bundled data/ tables from the raw public files")
     p.add_argument("--sources", metavar="DIR", default=None, help="raw public files (default: ../shared/data)")
     p.add_argument("--out", default=str(settings.DATA_DIR), help="folder to write (default: data/)")
     p.set_defaults(func=cmd_curate)
 
-    p = sub.add_parser("run", help="the main job: build, validate, summarise, export (to --out)")
+    p = sub.add_parser("run", help="the main job: build, validate, all analyses, exports and report (to --out)")
     _sources_arg(p)
     p.add_argument("--out", default=str(settings.REPORTS_DIR), help="output folder (default: reports/)")
     p.set_defaults(func=cmd_run)

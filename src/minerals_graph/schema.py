@@ -31,6 +31,7 @@ __all__ = [
     "Commodity",
     "COMMODITIES",
     "commodity_id",
+    "USGS_LIST_RELATED",
     "commodity_by_id",
     "group_members",
     "node_id",
@@ -502,6 +503,9 @@ COMMODITIES: tuple[Commodity, ...] = (
 )
 
 _BY_ID: dict[str, Commodity] = {c.id: c for c in COMMODITIES}
+
+#: Commodities USGS reports a list member through (MCS Table 5: "Aluminum (bauxite)").
+USGS_LIST_RELATED: dict[str, tuple[str, ...]] = {"aluminum": ("bauxite",)}
 
 
 def _norm(text: str) -> str:

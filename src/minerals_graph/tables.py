@@ -28,7 +28,7 @@ import pandas as pd
 from minerals_graph import settings
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
-from minerals_graph.schema import COMMODITIES, KIND_STAGE, commodity_by_id, node_id
+from minerals_graph.schema import COMMODITIES, KIND_STAGE, USGS_LIST_RELATED, commodity_by_id, node_id
 from minerals_graph.sources import mcs, mineplant, natural_earth, nmic, register, usmin_lithium, wpi
 from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, read_csv_text
 
@@ -588,10 +588,38 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
         else:
             ships.append({"place_id": frm, "wpi_number": int(r["wpi_number"]), "commodity": r["commodity"],
                           "inferred": False, "distance_km": None, "note": r["notes"], **src})
-    return ([*fac, *links], _with_source(pd.DataFrame(places), "places"),
-            _with_source(pd.DataFrame(owners), "ownership"), _with_source(pd.DataFrame(prod), "production"),
+    shares_prod, share_trades, extra = [], [], []
+    ps = register.load_processing_shares(data_dir, known)
+    if ps is not None:
+        extra.append(ps)
+        for r in ps.table.to_dict("records") if len(ps.table) else []:
+            src = _row_source(r)
+            shares_prod.append({"producer_id": node_id("Country", r["country_iso3"]), "commodity": r["commodity"],
+                                "stage": r["stage"], "measure": "world_share_pct", "quantity": r["share_pct"],
+                                "qualifier": "", "unit": "%", "year": int(r["year"]), "estimated": False,
+                                "basis": r["basis"], "type_text": "", "product": "", "note": r["notes"], **src})
+    cw = Crosswalk.from_tables(countries, aliases)
+    us = register.load_import_shares(data_dir)
+    if us is not None:
+        extra.append(us)
+        for r in us.table.to_dict("records") if len(us.table) else []:
+            name = r["exporter_name"]
+            iso3 = "ROW" if name.lower() in ("other", "others") else cw.iso3(name, f"us_import_shares.csv row {r['row']}")
+            share_trades.append({"exporter": iso3, "importer": "USA", "commodity": r["commodity"], "label": r["form"],
+                                 "rank": None, "share_pct": r["share_pct"], "period": r["period"],
+                                 "note": r["notes"], **_row_source(r)})
+    return ([*fac, *links, *extra], _with_source(pd.DataFrame(places), "places"),
+            _with_source(pd.DataFrame(owners), "ownership"),
+            _with_source(pd.DataFrame(prod + shares_prod), "production"),
             _with_source(pd.DataFrame(supplies), "supplies"), _with_source(pd.DataFrame(ships), "ships_via"),
-            t)
+            _with_source(pd.DataFrame(share_trades), "trades"))
+
+
+def _row_source(r: dict) -> dict[str, object]:
+    """Source columns of a row of a hand-curated, cited table."""
+    date = str(r.get("source_date_read", ""))
+    return {"source": "register", "source_publisher": r["source_publisher"], "source_dataset": r["source_title"],
+            "source_year": int(date[:4]) if date[:4].isdigit() else None, "source_url": r["source_url"]}
 
 
 def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -652,7 +680,8 @@ def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, 
 
 def assemble(tables: Tables, data_dir: Path) -> Tables:
     """Add the register, derive companies and inferred port links. Returns a new Tables."""
-    res, rplaces, rown, rprod, rsup, rship, _ = _register_tables(Path(data_dir), tables.countries, tables.ports)
+    res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(Path(data_dir), tables.countries,
+                                                                       tables.ports)
     places = _concat([tables.places, rplaces], "places")
     ownership = _concat([tables.ownership, rown], "ownership")
     companies, _ = _companies(ownership)
@@ -662,8 +691,8 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
     return Tables(
         countries=tables.countries, commodities=tables.commodities, ports=tables.ports, places=places,
         ownership=ownership, production=_concat([tables.production, rprod], "production"),
-        trades=tables.trades, import_reliance=tables.import_reliance, statistics=tables.statistics,
-        supplies=_concat([tables.supplies, rsup], "supplies"), ships_via=_concat([cited, inferred], "ships_via"),
+        trades=_concat([tables.trades, rtrades], "trades"), import_reliance=tables.import_reliance,
+        statistics=tables.statistics, supplies=_concat([tables.supplies, rsup], "supplies"), ships_via=_concat([cited, inferred], "ships_via"),
         companies=companies, results=[*tables.results, *res], origin=tables.origin,
     )
 
@@ -675,7 +704,8 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
 def _critical_ids(commodities: pd.DataFrame) -> set[str]:
     crit = set(commodities.loc[commodities["critical_2022"].astype(bool), "id"])
     groups = {commodity_by_id(c).group for c in crit} - {""}
-    return crit | groups | {c.id for c in COMMODITIES if c.group in crit}
+    related = {r for c in crit for r in USGS_LIST_RELATED.get(c, ())}
+    return crit | groups | related | {c.id for c in COMMODITIES if c.group in crit}
 
 
 def write_curated(tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("USA", "CAN", "MEX", "CHN")
@@ -695,6 +725,7 @@ def write_curated(tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("U
     pids = set(places["id"])
     ownership = tables.ownership[tables.ownership["place_id"].isin(pids)]
     production = tables.production[(tables.production["source"] != "register")
+                                   & (tables.production["measure"] != "world_share_pct")
                                    & tables.production["commodity"].isin(crit)
                                    & (tables.production["producer_id"].str.startswith("country:")
                                       | tables.production["producer_id"].isin(pids))]
@@ -704,7 +735,7 @@ def write_curated(tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("U
     out = {
         "countries": tables.countries, "commodities": tables.commodities, "ports": ports, "places": places,
         "ownership": ownership.drop(columns=["company_id"], errors="ignore"), "production": production,
-        "trades": tables.trades, "import_reliance": tables.import_reliance, "statistics": statistics,
+        "trades": tables.trades[tables.trades["source"] != "register"], "import_reliance": tables.import_reliance, "statistics": statistics,
         "supplies": _empty("supplies"), "ships_via": _empty("ships_via"),
     }
     counts = {}

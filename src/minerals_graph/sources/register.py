@@ -247,3 +247,68 @@ def load_links(data_dir: Path, facility_ids: set[str], port_numbers: set[int] | 
             ledger.load(i)
         results.append(ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs)))
     return results
+
+
+SHARE_COLUMNS = ("commodity", "stage", "country_iso3", "share_pct", "year", "basis", "source_title",
+                 "source_publisher", "source_url", "source_date_read", "notes")
+IMPORT_SHARE_COLUMNS = ("commodity", "mcs_edition", "period", "form", "exporter_name", "share_pct", "source_title",
+                        "source_publisher", "source_url", "source_date_read", "notes")
+
+
+def _cited_table(data_dir: Path, name: str, columns: tuple[str, ...], check) -> LoadResult | None:
+    path = Path(data_dir) / name
+    if not path.exists():
+        return None
+    header, rows = read_csv_text(path, "utf-8-sig")
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise SourceFormatError(name, 0, ", ".join(missing), f"expected columns {list(columns)}")
+    ix = {c: header.index(c) for c in columns}
+    ledger = RowLedger(name)
+    recs = []
+    for i, raw in enumerate(rows, start=1):
+        r = {c: clean_text(raw[ix[c]]) for c in columns}
+        problem = check(r)
+        if not problem and not r["source_url"].startswith(("http://", "https://")):
+            problem = ("source_url", r["source_url"][:80], "every row must cite a source URL")
+        if not problem:
+            try:
+                r["share_pct"] = float(r["share_pct"])
+            except ValueError:
+                problem = ("share_pct", r["share_pct"], "expected a number")
+        if problem:
+            ledger.reject(i, *problem)
+            continue
+        recs.append({"row": i, **r})
+        ledger.load(i)
+    return ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs))
+
+
+def load_processing_shares(data_dir: Path, known_iso3: set[str]) -> LoadResult | None:
+    """``data/processing_shares.csv``: cited country shares of world processing."""
+    def check(r: dict[str, str]):
+        try:
+            commodity_by_id(r["commodity"])
+        except UnknownCommodityError as exc:
+            return "commodity", r["commodity"], str(exc)
+        if r["stage"] not in STAGES:
+            return "stage", r["stage"], f"expected one of {STAGES}"
+        if r["country_iso3"] not in known_iso3:
+            return "country_iso3", r["country_iso3"], "not a known ISO3 code"
+        if not _YEAR.match(r["year"]):
+            return "year", r["year"], "expected a four-digit year"
+        return None
+    return _cited_table(data_dir, "processing_shares.csv", SHARE_COLUMNS, check)
+
+
+def load_import_shares(data_dir: Path) -> LoadResult | None:
+    """``data/us_import_shares.csv``: cited shares of U.S. imports by source country."""
+    def check(r: dict[str, str]):
+        try:
+            commodity_by_id(r["commodity"])
+        except UnknownCommodityError as exc:
+            return "commodity", r["commodity"], str(exc)
+        if not re.fullmatch(r"\d{4}-\d{4}", r["period"]):
+            return "period", r["period"], "expected yyyy-yyyy"
+        return None
+    return _cited_table(data_dir, "us_import_shares.csv", IMPORT_SHARE_COLUMNS, check)

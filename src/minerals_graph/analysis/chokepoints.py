@@ -1,0 +1,212 @@
+"""Chokepoints: where the supply of a commodity to a demand node can be cut.
+
+Definitions (see docs/methods.md):
+
+* **Concentration** of a set of producers with quantities ``q_i`` and shares
+  ``s_i = 100 q_i / sum(q)``: HHI = sum s_i^2 (0..10,000); top-1 and top-3 shares.
+* **Single point of failure** (SPOF): a node that every supply path from ``S`` to the
+  demand passes through — a dominator of the demand node in the supply network restricted
+  to nodes on such paths (Lengauer–Tarjan via :func:`networkx.immediate_dominators`).
+* **Minimum node cut**: the fewest real nodes (model artefacts excluded) whose removal
+  disconnects the demand from all supply; by max-flow/min-cut on the node-split graph.
+* **Betweenness on supply paths**: :func:`networkx.betweenness_centrality_subset` from
+  ``S`` to the demand.
+* **N-1 impact**: supply to the demand lost when one node is removed, recomputed by
+  maximum flow for every node on a supply path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import networkx as nx
+import pandas as pd
+
+from minerals_graph.analysis.flow import (
+    ARTEFACT_ROLES,
+    SOURCE,
+    FlowParams,
+    build_supply_network,
+    max_supply,
+    world_production,
+)
+
+__all__ = [
+    "concentration",
+    "country_concentration",
+    "on_supply_paths",
+    "single_points_of_failure",
+    "minimum_node_cut",
+    "supply_betweenness",
+    "n_minus_1",
+    "chokepoint_table",
+    "CHOKEPOINT_COLUMNS",
+]
+
+CHOKEPOINT_COLUMNS = [
+    "commodity", "year", "node", "label", "role", "stage", "iso3", "control_iso3", "graph_id",
+    "demand_t", "supply_t", "n1_loss_t", "n1_loss_pct_of_demand", "spof", "in_min_node_cut",
+    "betweenness", "stage_hhi_country", "stage_top1_country", "stage_top1_share_pct", "rank",
+]
+
+
+def concentration(quantities: dict[str, float]) -> dict[str, object]:
+    """HHI (0..10,000), top-1 holder and share, top-3 share, number of holders.
+
+    >>> concentration({"A": 60, "B": 30, "C": 10})["hhi"]
+    4600.0
+    """
+    q = {k: float(v) for k, v in quantities.items() if v and v > 0}
+    total = sum(q.values())
+    if total <= 0:
+        return {"hhi": None, "top1": None, "top1_share_pct": None, "top3_share_pct": None, "n": 0}
+    shares = sorted(((100.0 * v / total, k) for k, v in q.items()), key=lambda x: (-x[0], x[1]))
+    return {
+        "hhi": round(sum(s * s for s, _ in shares), 1),
+        "top1": shares[0][1],
+        "top1_share_pct": round(shares[0][0], 2),
+        "top3_share_pct": round(sum(s for s, _ in shares[:3]), 2),
+        "n": len(shares),
+    }
+
+
+def country_concentration(G: nx.MultiDiGraph, commodity: str, stage: str = "mining", year: int | None = None
+                          ) -> dict[str, object]:
+    """Concentration of USGS production of ``commodity`` at ``stage`` by country
+    (aggregates 'World total' and 'Other countries' excluded)."""
+    y, tonnes, _ = world_production(G, commodity, stage, year)
+    tonnes = {k: v for k, v in tonnes.items() if k not in ("WLD", "ROW")}
+    return {"year": y, **concentration(tonnes)}
+
+
+def on_supply_paths(net: nx.DiGraph, demand: str) -> set[str]:
+    """Nodes on some path from ``S`` to ``demand`` through edges of positive capacity."""
+    if demand not in net:
+        return set()
+    usable = nx.DiGraph((u, v) for u, v, d in net.edges(data=True) if d.get("capacity", math.inf) > 0)
+    if SOURCE not in usable or demand not in usable:
+        return set()
+    fwd = nx.descendants(usable, SOURCE) | {SOURCE}
+    back = nx.ancestors(usable, demand) | {demand}
+    return fwd & back
+
+
+def _real(net: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
+    return sorted(n for n in nodes if net.nodes[n].get("role") not in ARTEFACT_ROLES and not n.startswith("cap:"))
+
+
+def single_points_of_failure(net: nx.DiGraph, demand: str = "demand:USA") -> list[str]:
+    """Real nodes that dominate ``demand`` from ``S`` (every supply path passes through)."""
+    nodes = on_supply_paths(net, demand)
+    if not nodes:
+        return []
+    sub = net.subgraph(nodes)
+    idom = nx.immediate_dominators(sub, SOURCE)
+    chain, n = [], demand
+    while n != SOURCE and n in idom and idom[n] != n:
+        n = idom[n]
+        chain.append(n)
+    return _real(net, chain)
+
+
+def minimum_node_cut(net: nx.DiGraph, demand: str = "demand:USA") -> list[str]:
+    """Fewest real nodes whose removal cuts ``demand`` off from ``S`` ([] if impossible).
+
+    Each node ``v`` is split into ``v_in -> v_out`` with capacity 1 (real) or infinity
+    (artefact); a minimum ``S``–demand cut of that graph is a minimum node cut.
+    """
+    nodes = on_supply_paths(net, demand)
+    if not nodes:
+        return []
+    H = nx.DiGraph()
+    for v in nodes:
+        real = net.nodes[v].get("role") not in ARTEFACT_ROLES and not v.startswith("cap:")
+        H.add_edge((v, "in"), (v, "out"), capacity=1 if real else math.inf)
+    for u, v, d in net.subgraph(nodes).edges(data=True):
+        if d.get("capacity", math.inf) > 0:
+            H.add_edge((u, "out"), (v, "in"), capacity=math.inf)
+    try:
+        value, (reach, _) = nx.minimum_cut(H, (SOURCE, "out"), (demand, "in"))
+    except nx.NetworkXUnbounded:
+        return []
+    if math.isinf(value):
+        return []
+    cut = [v for v in nodes if (v, "in") in reach and (v, "out") not in reach]
+    return sorted(cut)
+
+
+def supply_betweenness(net: nx.DiGraph, demand: str = "demand:USA") -> dict[str, float]:
+    """Betweenness of real nodes on shortest supply paths from ``S`` to ``demand``."""
+    nodes = on_supply_paths(net, demand)
+    if not nodes:
+        return {}
+    sub = net.subgraph(nodes)
+    b = nx.betweenness_centrality_subset(sub, sources=[SOURCE], targets=[demand], normalized=False)
+    return {n: round(float(b[n]), 6) for n in _real(net, b)}
+
+
+def n_minus_1(net: nx.DiGraph, demand: str = "demand:USA") -> dict[str, float]:
+    """Supply lost at ``demand`` when each real node on a supply path is removed alone."""
+    base = max_supply(net, demand)
+    return {n: round(base - max_supply(net, demand, frozenset({n})), 6)
+            for n in _real(net, on_supply_paths(net, demand))}
+
+
+def chokepoint_table(G: nx.MultiDiGraph, commodities: Iterable[str], *, demand: str = "USA",
+                     params: FlowParams | None = None) -> pd.DataFrame:
+    """One ranked table of every real node on U.S. supply paths of each commodity.
+
+    Ranked within each commodity by N-1 loss (desc), then SPOF, min-cut membership and
+    betweenness; ``rank`` restarts at 1 per commodity. The stage's country concentration
+    (HHI, top country and share) is attached to every row for context.
+    """
+    rows = []
+    target = f"demand:{demand}"
+    for c in commodities:
+        net = build_supply_network(G, c, params)
+        if target not in net:
+            continue
+        d = net.graph["demand"].get(demand)
+        supply = max_supply(net, target)
+        losses = n_minus_1(net, target)
+        spof = set(single_points_of_failure(net, target))
+        cut = set(minimum_node_cut(net, target))
+        btw = supply_betweenness(net, target)
+        conc: dict[str, dict[str, object]] = {}
+        for n in losses:
+            a = net.nodes[n]
+            stage = a.get("stage", "")
+            if stage not in conc:
+                conc[stage] = _stage_concentration(net, stage)
+            k = conc[stage]
+            rows.append({
+                "commodity": c, "year": net.graph.get("year"), "node": n, "label": a.get("label", n),
+                "role": a.get("role"), "stage": stage, "iso3": a.get("iso3", ""),
+                "control_iso3": a.get("control_iso3", ""), "graph_id": a.get("graph_id", ""),
+                "demand_t": d, "supply_t": round(supply, 3), "n1_loss_t": losses[n],
+                "n1_loss_pct_of_demand": round(100 * losses[n] / d, 2) if d else None,
+                "spof": n in spof, "in_min_node_cut": n in cut, "betweenness": btw.get(n, 0.0),
+                "stage_hhi_country": k["hhi"], "stage_top1_country": k["top1"],
+                "stage_top1_share_pct": k["top1_share_pct"],
+            })
+    df = pd.DataFrame(rows, columns=CHOKEPOINT_COLUMNS[:-1])
+    if not len(df):
+        return pd.DataFrame(columns=CHOKEPOINT_COLUMNS)
+    df = df.sort_values(["commodity", "n1_loss_t", "spof", "in_min_node_cut", "betweenness", "node"],
+                        ascending=[True, False, False, False, False, True], kind="stable")
+    df["rank"] = df.groupby("commodity").cumcount() + 1
+    return df.reset_index(drop=True)
+
+
+def _stage_concentration(net: nx.DiGraph, stage: str) -> dict[str, object]:
+    """Country concentration of a layer of the supply network (mine or country capacity)."""
+    if stage == "mining":
+        q = {net.nodes[v]["iso3"]: d.get("capacity", 0.0) for _, v, d in net.out_edges(SOURCE, data=True)}
+    else:
+        q = {}
+        for n, a in net.nodes(data=True):
+            if a.get("role") == "country" and a.get("stage") == stage:
+                q[a["iso3"]] = a.get("total", 0.0)
+    q = {k: v for k, v in q.items() if k not in ("ROW", "WLD")}
+    return concentration(q)

@@ -1,0 +1,98 @@
+"""The flow model built from a tiny property graph, every number computed by hand."""
+
+import networkx as nx
+import pytest
+
+from minerals_graph.analysis import flow
+from minerals_graph.analysis.flow import build_supply_network, capacity_tonnes, max_supply
+
+SRC = {"source": "t", "source_publisher": "P", "source_dataset": "D", "source_year": 2024, "source_url": "http://x"}
+
+
+def tiny_property_graph():
+    """Lithium: mines in AUS (80 t) and CHL (20 t); processing shares CHN 60%, CHL 30% (10% unnamed);
+    a registered CHN refinery of 200 t LCE (= 37.57 t Li) ships via a port; U.S. demand 30 t;
+    U.S. import sources CHL (rank 1) and CHN (rank 2)."""
+    G = nx.MultiDiGraph()
+    for iso in ("AUS", "CHL", "CHN", "USA", "WLD"):
+        G.add_node(f"country:{iso}", kind="Country", iso3=iso, name=iso, **SRC)
+    G.add_node("commodity:lithium", kind="Commodity", name="Lithium", critical_2022=True, **SRC)
+    c = "commodity:lithium"
+
+    def prod(iso, q, stage="mining", measure="production", unit="t", year=2023, qualifier=""):
+        G.add_edge(f"country:{iso}", c, kind="PRODUCES", stage=stage, measure=measure, quantity=q, unit=unit,
+                   year=year, qualifier=qualifier, **SRC)
+
+    prod("AUS", 80)
+    prod("CHL", 20)
+    prod("WLD", 100)
+    prod("USA", None, qualifier="W")
+    prod("CHN", 60, stage="refining", measure="world_share_pct", unit="%", year=2019)
+    prod("CHL", 30, stage="refining", measure="world_share_pct", unit="%", year=2019)
+    G.add_edge("country:USA", c, kind="STATISTIC", measure="consumption", detail="", unit="t", year=2023,
+               value=30.0, column="Consump_t", **SRC)
+    for iso, rank in (("CHL", 1), ("CHN", 2)):
+        G.add_edge(f"country:{iso}", "country:USA", kind="TRADES", commodity="lithium", rank=rank,
+                   period="2019-2022", **SRC)
+    G.add_node("facility:r1", kind="Facility", place_kind="refinery", name="Refinery 1", iso3="CHN",
+               stages="refining", commodities="lithium", status="operating", capacity=200.0,
+               capacity_unit="t/yr", capacity_basis="lithium carbonate", capacity_commodity="lithium", **SRC)
+    G.add_node("port:wpi-1", kind="Port", name="Port A", iso3="CHN", wpi_number=1, **SRC)
+    G.add_edge("facility:r1", "port:wpi-1", kind="SHIPS_VIA", inferred=True, **SRC)
+    G.add_node("company:x", kind="Company", name="X", control_iso3="CHN", **SRC)
+    G.add_edge("facility:r1", "company:x", kind="OWNED_BY", share_pct=100.0, **SRC)
+    return G
+
+
+def test_network_layers_and_totals():
+    net = build_supply_network(tiny_property_graph(), "lithium")
+    assert net.graph["year"] == 2023 and net.graph["demand"] == {"USA": 30.0}
+    assert net.edges[flow.SOURCE, "mine:AUS"]["capacity"] == 80 and net.edges[flow.SOURCE, "mine:CHL"]["capacity"] == 20
+    # processing totals: shares x world mined (100 t); the unnamed 10% is rest:ROW
+    assert net.edges["out:CHN", "cap:CHN"]["capacity"] == pytest.approx(60.0)
+    assert net.edges["out:CHL", "cap:CHL"]["capacity"] == pytest.approx(30.0)
+    assert net.edges["out:ROW", "cap:ROW"]["capacity"] == pytest.approx(10.0)
+    # the refinery is split out of China; the rest of China carries the difference
+    li = 200 * 2 * 6.94 / 73.89
+    assert net.edges["pool:mined", "fac:facility:r1"]["capacity"] == pytest.approx(li)
+    assert net.edges["pool:mined", "rest:CHN"]["capacity"] == pytest.approx(60.0 - li)
+    assert ("fac:facility:r1", "port:wpi-1") in net.edges and ("port:wpi-1", "out:CHN") in net.edges
+    assert net.nodes["fac:facility:r1"]["control_iso3"] == "CHN"
+    # only import sources (and the U.S.) can supply the U.S.; ROW cannot (all sources are named)
+    assert set(net.predecessors("demand:USA")) == {"cap:CHL", "cap:CHN"}
+    assert max_supply(net) == 30.0
+
+
+def test_prc_refining_cutoff_by_hand():
+    from minerals_graph.analysis.whatif import PRESETS, run_whatif
+
+    G = tiny_property_graph()
+    before = nx.to_dict_of_dicts(G)
+    df = run_whatif(G, PRESETS["prc-refining-cutoff"], commodities=["lithium"]).set_index("demand")
+    usa = df.loc["USA"]
+    # without China, only Chile's 30 t of processing can reach the U.S.: exactly the 30 t demand
+    assert usa.supply_before_t == 30.0 and usa.supply_after_t == 30.0 and usa.shortfall_t == 0.0
+    # proportional: world supply falls from 100 to 40 t, so the U.S. keeps 30 x 0.4 = 12 t
+    assert usa.supply_after_proportional_t == pytest.approx(12.0)
+    assert usa.removed_nodes == 3  # out:CHN, rest:CHN and the refinery; the port is not a processing node
+    assert df.loc["CAN"].status.startswith("demand not published")
+    assert nx.to_dict_of_dicts(G) == before  # the base graph is untouched
+
+
+def test_capacity_conversions():
+    assert capacity_tonnes(100, "t/yr", "LCE", "lithium")[0] == pytest.approx(18.785, abs=0.01)
+    assert capacity_tonnes(100, "t/yr", "LiOH monohydrate", "lithium")[0] == pytest.approx(16.54, abs=0.01)
+    assert capacity_tonnes(2, "kt/yr", "contained Co", "cobalt")[0] == 2000
+    assert capacity_tonnes(1, "Mlb/yr", "metal", "antimony")[0] == pytest.approx(453.59237)
+    for unit, basis in (("t/d", "ore"), ("t/yr", "spodumene concentrate"), ("t/yr", "NdPr oxide"), ("lb/h", "metal")):
+        t, note = capacity_tonnes(10, unit, basis, "lithium")
+        assert t is None and note
+
+
+def test_demand_fallback_and_unknown():
+    G = tiny_property_graph()
+    for u, v, k, d in list(G.edges(keys=True, data=True)):
+        if d["kind"] == "STATISTIC":
+            G.remove_edge(u, v, k)
+    net = build_supply_network(G, "lithium")
+    assert "demand:USA" not in net and net.graph["demand_basis"]["USA"] == "not published"
