@@ -32,7 +32,8 @@ def _load(args: argparse.Namespace):
     from minerals_graph.tables import load_tables
 
     with _progress(2, "building graph") as bar:
-        tables = load_tables(Path(args.sources) if args.sources else None)
+        tables = load_tables(Path(args.sources) if args.sources else None,
+                             trade_dir=Path(args.trade) if getattr(args, "trade", None) else None)
         bar.update(1)
         G = graph_from_tables(tables)
         bar.update(1)
@@ -283,6 +284,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _sources_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sources", metavar="DIR", default=None,
                    help="raw public files (e.g. ../shared/data) or curated tables (default: bundled data/)")
+    p.add_argument("--trade", metavar="DIR", default=None,
+                   help="folder of CEPII BACI files (BACI_*.csv + country_codes_*.csv) to add bilateral flows")
 
 
 def build_parser() -> argparse.ArgumentParser:

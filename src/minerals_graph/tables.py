@@ -37,6 +37,7 @@ __all__ = [
     "load_tables",
     "tables_from_sources",
     "tables_from_data",
+    "add_trade_files",
     "assemble",
     "write_curated",
     "is_raw_sources_dir",
@@ -62,7 +63,8 @@ COLUMNS: dict[str, list[str]] = {
     "ownership": ["place_id", "company", "control_iso3", "share_pct", "role"],
     "production": ["producer_id", "commodity", "stage", "measure", "quantity", "qualifier", "unit", "year",
                    "estimated", "basis", "type_text", "product", "note"],
-    "trades": ["exporter", "importer", "commodity", "label", "rank", "share_pct", "period", "note"],
+    "trades": ["exporter", "importer", "commodity", "label", "rank", "share_pct", "value_usd", "quantity", "period",
+               "note"],
     "import_reliance": ["iso3", "commodity", "label", "year", "pct", "qualifier", "note"],
     "statistics": ["iso3", "commodity", "label", "year", "measure", "detail", "unit", "value", "qualifier",
                    "column"],
@@ -144,19 +146,65 @@ def is_raw_sources_dir(path: Path) -> bool:
     return (p / "nga_world_port_index").is_dir() or (p / "usgs_mcs2024").is_dir()
 
 
-def load_tables(sources: Path | None = None, *, data_dir: Path | None = None) -> Tables:
+def load_tables(sources: Path | None = None, *, data_dir: Path | None = None, trade_dir: Path | None = None
+                ) -> Tables:
     """The canonical tables from ``sources``: a raw-files folder or a curated data folder.
 
     ``sources=None`` means the project's bundled ``data/`` (embedded default). The
     register is always read from ``data_dir`` (default: the bundled ``data/``).
+    ``trade_dir``: a folder of user-supplied CEPII BACI files (``BACI_*.csv`` and
+    ``country_codes_*.csv``); their flows are added as ``TRADES`` rows with values,
+    quantities and shares, and replace USGS's rank-only import sources in the flow model.
     """
     data_dir = Path(data_dir or settings.DATA_DIR)
     src = Path(sources) if sources is not None else data_dir
     if not src.is_dir():
         raise DataSourceNotFoundError(f"sources directory not found: {src}")
     if is_raw_sources_dir(src):
-        return tables_from_sources(src, data_dir=data_dir)
-    return tables_from_data(src, register_dir=data_dir if sources is None else src)
+        t = tables_from_sources(src, data_dir=data_dir)
+    else:
+        t = tables_from_data(src, register_dir=data_dir if sources is None else src)
+    return add_trade_files(t, Path(trade_dir), data_dir) if trade_dir else t
+
+
+def add_trade_files(t: Tables, trade_dir: Path, data_dir: Path) -> Tables:
+    """Add the flows of the BACI files in ``trade_dir`` to ``t.trades`` (a new Tables).
+
+    ``share_pct`` is each exporter's share of the importer's imports of the commodity in
+    that year, by value (values are additive across HS codes; tonnages of ores and metals
+    are not).
+    """
+    from minerals_graph.sources import baci
+
+    files, codes_file = baci.find_baci_files(trade_dir)
+    if not files:
+        raise DataSourceNotFoundError(f"{trade_dir}: no BACI_*.csv file")
+    if codes_file is None:
+        raise DataSourceNotFoundError(f"{trade_dir}: no country_codes*.csv file beside the BACI files")
+    codes = baci.read_country_codes(codes_file)
+    hs = baci.read_hs_map(data_dir)
+    aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
+    fold = {a: i for a, i in zip(aliases["alias"], aliases["iso3"], strict=True) if len(a) == 3 and a.isupper() and i}
+    known = set(t.countries["iso3"])
+    results, frames = [], []
+    for f in files:
+        r = baci.load_baci(f, codes, hs, known, fold=fold)
+        results.append(r)
+        if len(r.table):
+            frames.append(r.table)
+    if frames:
+        flows = pd.concat(frames, ignore_index=True)
+        total = flows.groupby(["importer", "commodity", "year"])["value_usd"].transform("sum")
+        flows["share_pct"] = (100 * flows["value_usd"] / total).round(3)
+        rows = flows.rename(columns={"value_usd": "value_usd", "quantity_t": "quantity", "description": "label"})
+        rows["period"] = rows["year"].astype(str)
+        rows["note"] = "HS " + rows["hs6"] + " (" + rows["stage"] + ")"
+        new = _with_source(rows, "trades", baci.SOURCE)
+        trades = _concat([t.trades, new], "trades")
+    else:
+        trades = t.trades
+    return Tables(**{**{n: getattr(t, n) for n in t.table_names()}, "trades": trades},
+                  results=[*t.results, *results], origin=t.origin)
 
 
 # ---------------------------------------------------------------------------------------
@@ -441,7 +489,7 @@ _CURATED_TYPES = {
     "places": {"lon": float, "lat": float, "capacity": float, "status_year": int, "capacity_year": int},
     "ownership": {"share_pct": float},
     "production": {"quantity": float, "year": int, "estimated": bool},
-    "trades": {"rank": int, "share_pct": float},
+    "trades": {"rank": int, "share_pct": float, "value_usd": float, "quantity": float},
     "import_reliance": {"year": int, "pct": float},
     "statistics": {"year": int, "value": float},
     "supplies": {},

@@ -219,6 +219,20 @@ def place_control(G: nx.MultiDiGraph, place: str) -> str:
 
 
 def _import_sources(G: nx.MultiDiGraph, commodity: str) -> dict[str, int]:
+    """USGS's major U.S. import sources (country -> best rank); when bilateral flows from a
+    user's trade file (BACI) are in the graph, the exporters with U.S. imports in the latest
+    year replace them (rank by value)."""
+    observed = [(u.split(":", 1)[1], d) for u, v, d in _edges(G, "TRADES", commodity)
+                if v == "country:USA" and d.get("commodity") == commodity and d.get("source") == "cepii-baci"
+                and (d.get("value_usd") or 0) > 0]
+    if observed:
+        year = max(int(d["period"]) for _, d in observed)
+        by_value: dict[str, float] = {}
+        for iso3, d in observed:
+            if int(d["period"]) == year:
+                by_value[iso3] = by_value.get(iso3, 0.0) + float(d["value_usd"])
+        ranked = sorted(by_value, key=lambda k: (-by_value[k], k))
+        return {iso3: i + 1 for i, iso3 in enumerate(ranked)}
     best: dict[str, int] = {}
     for u, v, d in _edges(G, "TRADES", commodity):
         if v == "country:USA" and d.get("commodity") == commodity:

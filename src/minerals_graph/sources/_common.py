@@ -66,6 +66,8 @@ class LoadResult:
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUDE_COLUMNS))
     cell_rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    #: Rows excluded in bulk (reason -> count), for files too large to list row by row.
+    bulk_excluded: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_loaded(self) -> int:
@@ -77,7 +79,8 @@ class LoadResult:
 
     @property
     def rows_excluded(self) -> int:
-        return int(self.excluded["row"].nunique()) if len(self.excluded) else 0
+        listed = int(self.excluded["row"].nunique()) if len(self.excluded) else 0
+        return listed + sum(self.bulk_excluded.values())
 
 
 class RowLedger:
@@ -89,6 +92,7 @@ class RowLedger:
         self._rejects: list[dict[str, object]] = []
         self._excluded: list[dict[str, object]] = []
         self._cells: list[dict[str, object]] = []
+        self._bulk: dict[str, int] = {}
 
     def load(self, row: int) -> None:
         self.loaded.add(row)
@@ -100,6 +104,10 @@ class RowLedger:
 
     def exclude(self, row: int, reason: str) -> None:
         self._excluded.append({"file": self.file, "row": row, "reason": reason})
+
+    def exclude_bulk(self, count: int, reason: str) -> None:
+        """Exclude ``count`` rows for one reason without listing them (huge files)."""
+        self._bulk[reason] = self._bulk.get(reason, 0) + int(count)
 
     def reject_cell(self, row: int, field: str, value: object, reason: str) -> None:
         self._cells.append(
@@ -114,7 +122,8 @@ class RowLedger:
         excluded = {int(r["row"]) for r in self._excluded}  # type: ignore[call-overload]
         loaded = self.loaded - rejected - excluded
         overlap = rejected & excluded
-        fates = len(loaded) + len(rejected) + len(excluded) - len(overlap)
+        bulk = sum(self._bulk.values())
+        fates = len(loaded) + len(rejected) + len(excluded) - len(overlap) + bulk
         if overlap or fates != rows_read:
             missing = set(range(1, rows_read + 1)) - loaded - rejected - excluded
             raise AssertionError(
@@ -130,6 +139,7 @@ class RowLedger:
             rejects=pd.DataFrame(self._rejects, columns=REJECT_COLUMNS),
             excluded=pd.DataFrame(self._excluded, columns=EXCLUDE_COLUMNS),
             cell_rejects=pd.DataFrame(self._cells, columns=REJECT_COLUMNS),
+            bulk_excluded=dict(self._bulk),
         )
 
 
