@@ -75,3 +75,16 @@ def write(path: Path, text: str, encoding: str = "utf-8", bom: bool = False, crl
         data = b"\xef\xbb\xbf" + data
     path.write_bytes(data)
     return path
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium (installed by scripts/setup.sh). Missing: skip, or fail under CI."""
+    import shutil
+
+    path = shutil.which("chromium")
+    if path is None:
+        if _require_shared():
+            pytest.fail("chromium is required for the browser tests (scripts/setup.sh installs it)")
+        pytest.skip("chromium not installed")
+    return path

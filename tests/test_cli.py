@@ -24,7 +24,8 @@ def test_export_nodes_json(tmp_path, capsys):
 def test_build_and_run(tmp_path, capsys):
     assert main(["build", "--out", str(tmp_path / "g.json")]) == 0
     assert (tmp_path / "g.json").stat().st_size > 1000
-    assert main(["run", "--out", str(tmp_path / "rep")]) == 0
+    assert main(["run", "--out", str(tmp_path / "rep"), "--maps", str(tmp_path / "maps")]) == 0
+    assert (tmp_path / "maps" / "facilities.html").exists()
     assert {p.name for p in (tmp_path / "rep").iterdir()} >= {
         "graph.graphml", "accounting.csv", "report.md", "net_import_reliance.csv", "nir_bands_2023.csv",
         "nir_bands_2024.csv", "prc_exposure.csv", "chokepoints.csv", "whatif_prc-refining-cutoff.csv"}
@@ -81,3 +82,11 @@ def test_dependence_and_chokepoints_commands(capsys):
     assert main(["chokepoints", "--commodity", "gallium", "--limit", "3", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("commodity,") and "CHN" in out
+
+
+def test_map_and_geo_export_commands(tmp_path, capsys):
+    assert main(["map", "--out", str(tmp_path / "m")]) == 0
+    assert "facilities.html" in capsys.readouterr().out
+    assert main(["export", "geo", "--format", "gpkg", "--out", str(tmp_path / "g")]) == 0
+    assert (tmp_path / "g" / "minerals-graph.gpkg").exists()
+    assert main(["export", "nodes", "--format", "gpkg"]) == 2

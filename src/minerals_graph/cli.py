@@ -108,7 +108,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from minerals_graph import io
 
+    args.format = args.format or {"geo": "geojson", "graph": "graphml"}.get(args.what, "csv")
     _, G = _load(args)
+    if args.what == "geo":
+        if args.format not in ("geojson", "gpkg"):
+            raise MineralsGraphError("export geo: use --format geojson or gpkg")
+        paths = io.export_geo(G, Path(args.out or "out/geo"), args.format)
+        print("wrote " + ", ".join(sorted({str(p) for p in paths.values()})))
+        return 0
+    if args.format in ("geojson", "gpkg"):
+        raise MineralsGraphError(f"--format {args.format} is only for 'export geo'")
     out = Path(args.out) if args.out else Path("out") / f"{args.what}.{args.format}"
     if args.what == "nodes":
         n = io.export_nodes(G, out, args.format, kind=args.kind)
@@ -199,6 +208,42 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def _polygons():
+    """Natural Earth country polygons from the shared raw files, when present (base layer)."""
+    from minerals_graph.sources.natural_earth import read_country_polygons
+
+    try:
+        return read_country_polygons(settings.SHARED_DATA_DIR)
+    except MineralsGraphError:
+        log.warning("country polygons not found in %s: maps have no base layer", settings.SHARED_DATA_DIR)
+        return None
+
+
+def _write_all_maps(G, out: Path, *, chokepoints=None, whatif=None, offline: bool = True) -> dict:
+    from minerals_graph import maps
+    from minerals_graph.analysis import dependence as dep
+    from minerals_graph.analysis import whatif as wi
+    from minerals_graph.analysis.chokepoints import chokepoint_table
+
+    coms = dep.modelled_commodities(G)
+    if chokepoints is None:
+        chokepoints = chokepoint_table(G, coms)
+    if whatif is None:
+        whatif = wi.run_whatif(G, wi.PRESETS["prc-refining-cutoff"], commodities=coms)
+    counts = dep.import_source_counts(G, dep.critical_minerals(G) + ["rare_earths", "bauxite"])
+    return maps.write_maps(G, out, chokepoints=chokepoints, whatif=whatif, import_counts=counts, commodities=coms,
+                           polygons=_polygons(), offline=offline)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    _, G = _load(args)
+    shown = _write_all_maps(G, Path(args.out), offline=not args.cdn)
+    for page, layers in shown.items():
+        print(f"{page:40s} {sum(layers.values()):6d} markers/lines in {len(layers)} layer(s)")
+    print(f"-> {args.out}" + ("" if args.cdn else " (offline: Leaflet in assets/, no tiles)"))
+    return 0
+
+
 def cmd_curate(args: argparse.Namespace) -> int:
     from minerals_graph.tables import is_raw_sources_dir, tables_from_sources, write_curated
 
@@ -252,6 +297,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         io.export_nodes(G, out / "nodes.csv")
         io.export_edges(G, out / "edges.csv")
         bar.update(1)
+    maps_out = Path(args.maps)
+    shown = _write_all_maps(G, maps_out, chokepoints=results["chokepoints.csv"],
+                            whatif=results["whatif_prc-refining-cutoff.csv"])
     cut = results["whatif_prc-refining-cutoff.csv"]
     cut = cut[(cut["demand"] == "USA") & (cut["status"] == "modelled")]
     lines = ["# minerals-graph report", "", f"Sources: `{tables.origin}`. Methods: docs/methods.md.", "",
@@ -274,6 +322,7 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, rejected {acc['rejected'].sum()}")
     print(f"wrote {', '.join(n for n, _ in steps)}, graph.graphml, graph.json, nodes.csv, edges.csv, report.md "
           f"-> {out}")
+    print(f"wrote maps {', '.join(shown)} -> {maps_out}")
     return 0
 
 
@@ -316,8 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export nodes, edges or the whole graph")
     _sources_arg(p)
-    p.add_argument("what", choices=("nodes", "edges", "graph"))
-    p.add_argument("--format", choices=("csv", "json", "graphml"), default="csv")
+    p.add_argument("what", choices=("nodes", "edges", "graph", "geo"))
+    p.add_argument("--format", choices=("csv", "json", "graphml", "geojson", "gpkg"), default=None,
+                   help="nodes/edges: csv (default) or json; graph: graphml or json; geo: geojson (default) or gpkg")
     p.add_argument("--kind", help="only nodes/edges of this kind (e.g. Facility, PRODUCES)")
     p.add_argument("--out", help="output file (default: out/<what>.<format>)")
     p.set_defaults(func=cmd_export)
@@ -355,6 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to a file instead of printing")
     p.set_defaults(func=cmd_whatif)
 
+    p = sub.add_parser("map", help="write the interactive maps (offline by default)")
+    _sources_arg(p)
+    p.add_argument("--out", default=str(settings.MAPS_DIR), help="output folder (default: maps/)")
+    p.add_argument("--cdn", action="store_true", help="load Leaflet from its CDN and show OpenStreetMap tiles")
+    p.set_defaults(func=cmd_map)
+
     p = sub.add_parser("curate", help="derive the bundled data/ tables from the raw public files")
     p.add_argument("--sources", metavar="DIR", default=None, help="raw public files (default: ../shared/data)")
     p.add_argument("--out", default=str(settings.DATA_DIR), help="folder to write (default: data/)")
@@ -363,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="the main job: build, validate, all analyses, exports and report (to --out)")
     _sources_arg(p)
     p.add_argument("--out", default=str(settings.REPORTS_DIR), help="output folder (default: reports/)")
+    p.add_argument("--maps", default=str(settings.MAPS_DIR), help="maps folder (default: maps/)")
     p.set_defaults(func=cmd_run)
     return parser
 

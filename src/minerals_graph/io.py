@@ -198,3 +198,26 @@ def write_register_docs(places: pd.DataFrame, data_dir: Path) -> list[Path]:
                       "a place counts once per mineral (individual rare earths and platinum-group "
                       "metals under their group).\n\n" + md["long"] + "\n", encoding="utf-8")
     return [readme, counts]
+
+
+def export_geo(G: nx.MultiDiGraph, out_dir: Path, fmt: str = "geojson") -> dict[str, Path]:
+    """Write nodes (points) and edges (lines) as GeoJSON files or one GeoPackage with two
+    layers (``nodes``, ``edges``); EPSG:4326, every attribute. Returns the paths."""
+    from minerals_graph.convert import graph_to_gdfs
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nodes, edges = graph_to_gdfs(G)
+    if fmt == "geojson":
+        paths = {"nodes": out_dir / "nodes.geojson", "edges": out_dir / "edges.geojson"}
+        for name, gdf in (("nodes", nodes), ("edges", edges)):
+            paths[name].unlink(missing_ok=True)
+            gdf.to_file(paths[name], driver="GeoJSON")
+        return paths
+    if fmt == "gpkg":
+        path = out_dir / "minerals-graph.gpkg"
+        path.unlink(missing_ok=True)
+        nodes.to_file(path, layer="nodes", driver="GPKG")
+        edges.to_file(path, layer="edges", driver="GPKG")
+        return {"nodes": path, "edges": path}
+    raise ValueError(f"format {fmt!r}: expected geojson or gpkg")

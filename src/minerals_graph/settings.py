@@ -44,3 +44,14 @@ SUITABLE_HARBOR_SIZES = ("Medium", "Large")
 
 #: Nearest-port inference: ports farther than this (km) are not linked.
 MAX_INFERRED_PORT_KM = 1500.0
+
+#: Leaflet's distribution folder (npm package ``leaflet``, installed by scripts/setup.sh);
+#: maps copy it beside the pages so they render with no network.
+LEAFLET_DIST = Path(os.environ.get("MINERALS_GRAPH_LEAFLET", REPO_ROOT / "node_modules" / "leaflet" / "dist"))
+
+#: jQuery's distribution folder (npm package ``jquery``): folium's popups use it.
+JQUERY_DIST = Path(os.environ.get("MINERALS_GRAPH_JQUERY", REPO_ROOT / "node_modules" / "jquery" / "dist"))
+
+#: Leaflet CDN, used only when a map is written with ``offline=False``.
+LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist"
+JQUERY_CDN = "https://code.jquery.com/jquery-3.7.1.min.js"

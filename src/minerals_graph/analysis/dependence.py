@@ -37,6 +37,7 @@ __all__ = [
     "band_counts",
     "critical_minerals",
     "modelled_commodities",
+    "import_source_counts",
     "prc_exposure",
     "registered_capacity_shares",
     "BANDS",
@@ -348,3 +349,29 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
         rows.append(row)
     df = pd.DataFrame(rows)
     return df.sort_values("commodity", kind="stable").reset_index(drop=True)
+
+
+def import_source_counts(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None,
+                         period: str | None = None) -> pd.DataFrame:
+    """For each country: the commodities it is a major U.S. import source of (USGS Fig. 2).
+
+    ``period`` (e.g. ``"2020-2023"``) defaults to the latest one. Columns: ``iso3,
+    commodities_count, commodities, best_rank``, sorted by count (desc) then ISO3.
+    """
+    wanted = set(commodities) if commodities is not None else None
+    rows = [(u.split(":", 1)[1], d) for u, v, d in G.edges(data=True)
+            if d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") is not None
+            and (wanted is None or d.get("commodity") in wanted)]
+    periods = sorted({str(d.get("period")) for _, d in rows})
+    if not periods:
+        return pd.DataFrame(columns=["iso3", "commodities_count", "commodities", "best_rank", "period"])
+    p = period or periods[-1]
+    acc: dict[str, dict[str, int]] = {}
+    for iso3, d in rows:
+        if str(d.get("period")) == p:
+            acc.setdefault(iso3, {})
+            c = d["commodity"]
+            acc[iso3][c] = min(acc[iso3].get(c, 99), int(d["rank"]))
+    out = pd.DataFrame([{"iso3": k, "commodities_count": len(v), "commodities": ";".join(sorted(v)),
+                         "best_rank": min(v.values()), "period": p} for k, v in acc.items()])
+    return out.sort_values(["commodities_count", "iso3"], ascending=[False, True], kind="stable").reset_index(drop=True)

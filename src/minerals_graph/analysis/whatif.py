@@ -168,7 +168,7 @@ def _world_supply(net: nx.DiGraph, removed: frozenset[str]) -> float:
 WHATIF_COLUMNS = [
     "commodity", "year", "demand", "demand_t", "demand_basis", "supply_before_t", "supply_after_t",
     "shortfall_t", "shortfall_pct_of_demand", "supply_after_proportional_t", "shortfall_proportional_t",
-    "removed_nodes", "removed", "carriers_after", "status", "assumptions",
+    "removed_nodes", "removed", "carriers_after", "status", "assumptions", "removed_ids", "carrier_ids",
 ]
 
 
@@ -193,7 +193,8 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
         d = net.graph["demand"].get("USA")
         common = {"commodity": c, "year": net.graph.get("year"), "assumptions": " | ".join(net.graph["assumptions"]),
                   "removed_nodes": len(removed),
-                  "removed": "; ".join(sorted(net.nodes[n].get("label", n) for n in removed))[:2000]}
+                  "removed": "; ".join(sorted(net.nodes[n].get("label", n) for n in removed))[:2000],
+                  "removed_ids": ";".join(sorted(removed))}
         if "demand:USA" not in net:
             rows.append({**common, "demand": "USA", "status": "demand not published: shortfall unknown",
                          "demand_basis": net.graph["demand_basis"].get("USA", "")})
@@ -215,6 +216,7 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
                          "shortfall_proportional_t": round(d - prop, 3),
                          "carriers_after": "; ".join(f"{net.nodes[n].get('label', n)} ({f:,.0f} t)"
                                                      for f, n in carriers),
+                         "carrier_ids": ";".join(f"{n}={f:.3f}" for f, n in carriers),
                          "status": "modelled"})
         for other in ("CAN", "MEX"):
             rows.append({**common, "demand": other, "status": "demand not published in the sources"})
