@@ -118,7 +118,9 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         for r in _records(t.ownership):
             cid = node_id("Company", company_key(str(r["company"])))
             kind = "OWNED_BY" if r["role"] == "owner" else "OPERATED_BY"
-            add_edge(str(r["place_id"]), cid, kind, {"share_pct": r.get("share_pct"), **_src(r)})
+            attrs = {"share_pct": r.get("share_pct"), "position": r.get("position"), **_src(r)} \
+                if kind == "OWNED_BY" else _src(r)
+            add_edge(str(r["place_id"]), cid, kind, attrs)
     for r in _records(t.production):
         if not r.get("commodity"):
             continue

@@ -244,6 +244,42 @@ def cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_neo4j(args: argparse.Namespace) -> int:
+    """schema | load | query NAME --param k=v | export — against NEO4J_URI (env)."""
+    from minerals_graph import io
+    from minerals_graph import neo4j as mg
+
+    cfg = mg.Neo4jSettings.from_env()
+    driver = mg.get_driver(cfg)
+    try:
+        if args.action == "schema":
+            n = mg.apply_schema(driver, cfg.database)
+            print(f"applied {n} constraint/index statements from cypher/schema.cypher")
+        elif args.action == "load":
+            _, G = _load(args)
+            if not args.no_schema:
+                mg.apply_schema(driver, cfg.database)
+            with _progress(G.number_of_nodes() + G.number_of_edges(), "loading") as bar:
+                sent = mg.export_graph(G, driver, cfg.database, batch_size=args.batch_size,
+                                       progress=lambda _k, n: bar.update(n))
+            c = mg.counts(driver, cfg.database)
+            print(f"sent {sum(sent.values())} rows ({', '.join(f'{k} {v}' for k, v in sorted(sent.items()))})")
+            print(f"database now holds {c['nodes']} nodes and {c['relationships']} relationships")
+        elif args.action == "query":
+            if not args.name:
+                raise MineralsGraphError(f"neo4j query: give a NAME ({', '.join(mg.query_names())})")
+            rows = mg.run_query(driver, args.name, mg.parse_params(args.param or []), cfg.database)
+            _print_table(pd.DataFrame(rows), args.format)
+        elif args.action == "export":
+            G = mg.import_graph(driver, cfg.database)
+            out = Path(args.out or "out/neo4j-export.graphml")
+            io.save_graph(G, out)
+            print(f"read {G.number_of_nodes()} nodes and {G.number_of_edges()} relationships -> {out}")
+    finally:
+        mg.close_driver()
+    return 0
+
+
 def cmd_curate(args: argparse.Namespace) -> int:
     from minerals_graph.tables import is_raw_sources_dir, tables_from_sources, write_curated
 
@@ -410,6 +446,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(settings.MAPS_DIR), help="output folder (default: maps/)")
     p.add_argument("--cdn", action="store_true", help="load Leaflet from its CDN and show OpenStreetMap tiles")
     p.set_defaults(func=cmd_map)
+
+    p = sub.add_parser("neo4j", help="Neo4j: apply the schema, load the graph, run a Cypher query, export back",
+                       description="Connection from the environment: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, "
+                                   "NEO4J_DATABASE. Queries: cypher/queries/*.cypher.")
+    _sources_arg(p)
+    p.add_argument("action", choices=("schema", "load", "query", "export"))
+    p.add_argument("name", nargs="?", help="query name (for 'query'), e.g. prc_controlled_capacity")
+    p.add_argument("--param", action="append", metavar="K=V", help="query parameter (a,b makes a list)")
+    p.add_argument("--batch-size", type=int, default=1000, help="rows per load transaction")
+    p.add_argument("--no-schema", action="store_true", help="load without applying cypher/schema.cypher first")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="export: output file (.graphml or .json)")
+    p.set_defaults(func=cmd_neo4j)
 
     p = sub.add_parser("curate", help="derive the bundled data/ tables from the raw public files")
     p.add_argument("--sources", metavar="DIR", default=None, help="raw public files (default: ../shared/data)")

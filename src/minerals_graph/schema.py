@@ -290,7 +290,9 @@ EDGE_KINDS: dict[str, EdgeKind] = {
                 Attr("column", "str", description="the published column name"),
             ),
         ),
-        EdgeKind("OWNED_BY", ("Site", "Facility"), ("Company",), "Ownership.", (Attr("share_pct", "float"),)),
+        EdgeKind("OWNED_BY", ("Site", "Facility"), ("Company",), "Ownership.",
+                 (Attr("share_pct", "float"), Attr("position", "int", description="order in which the source lists "
+                                                               "the owner (1 = first); breaks ties in stakes"))),
         EdgeKind("OPERATED_BY", ("Site", "Facility"), ("Company",), "Operator."),
         EdgeKind("CONTROLLED_FROM", ("Company",), ("Country",), "Country of ultimate control."),
         EdgeKind("PART_OF", ("Commodity",), ("Commodity",), "Member of a grouped commodity."),

@@ -60,7 +60,7 @@ COLUMNS: dict[str, list[str]] = {
     "places": ["id", "node_kind", "kind", "name", "iso3", "admin1", "lon", "lat", "coord_precision", "status",
                "status_year", "commodities", "stages", "operator", "capacity", "capacity_unit", "capacity_basis",
                "capacity_commodity", "capacity_year", "notes", "other_source_urls"],
-    "ownership": ["place_id", "company", "control_iso3", "share_pct", "role"],
+    "ownership": ["place_id", "company", "control_iso3", "share_pct", "role", "position"],
     "production": ["producer_id", "commodity", "stage", "measure", "quantity", "qualifier", "unit", "year",
                    "estimated", "basis", "type_text", "product", "note"],
     "trades": ["exporter", "importer", "commodity", "label", "rank", "share_pct", "value_usd", "quantity", "period",
@@ -377,14 +377,14 @@ def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
                      + (f"; {first['location']}" if first["location"] else ""),
             "other_source_urls": ";".join(urls),
         })
-        seen_owners = set()
+        seen_owners: list[tuple[str, float | None]] = []
         for owner_list in g["owners"]:
             for name, pct in owner_list:
                 if (name, pct) in seen_owners:
                     continue
-                seen_owners.add((name, pct))
+                seen_owners.append((name, pct))
                 owners.append({"place_id": pid, "company": name, "control_iso3": "", "share_pct": pct,
-                               "role": "owner"})
+                               "role": "owner", "position": len(seen_owners)})
         if first["operator"]:
             owners.append({"place_id": pid, "company": first["operator"], "control_iso3": "", "share_pct": None,
                            "role": "operator"})
@@ -487,7 +487,7 @@ _CURATED_TYPES = {
     "ports": {"wpi_number": int, "lon": float, "lat": float, "channel_depth_m": float,
               "cargo_pier_depth_m": float, "max_vessel_draft_m": float},
     "places": {"lon": float, "lat": float, "capacity": float, "status_year": int, "capacity_year": int},
-    "ownership": {"share_pct": float},
+    "ownership": {"share_pct": float, "position": int},
     "production": {"quantity": float, "year": int, "estimated": bool},
     "trades": {"rank": int, "share_pct": float, "value_usd": float, "quantity": float},
     "import_reliance": {"year": int, "pct": float},
@@ -605,9 +605,9 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
                "source_url": r["source_url"]}
         places.append({**r, "id": pid, "iso3": r["country_iso3"], **src,
                        "other_source_urls": ";".join(u for u in [r["coord_source_url"], r["other_source_urls"]] if u)})
-        for name, iso3, pct in r["owner_list"]:
+        for pos, (name, iso3, pct) in enumerate(r["owner_list"], start=1):
             owners.append({"place_id": pid, "company": name, "control_iso3": iso3, "share_pct": pct,
-                           "role": "owner", **src})
+                           "role": "owner", "position": pos, **src})
         if r["operator"]:
             owners.append({"place_id": pid, "company": r["operator"], "control_iso3": "", "share_pct": None,
                            "role": "operator", **src})

@@ -205,16 +205,18 @@ def us_demand(G: nx.MultiDiGraph, commodity: str, year: int) -> tuple[float | No
 
 
 def place_control(G: nx.MultiDiGraph, place: str) -> str:
-    """Country of control of a place: the control country of its largest owner (first
-    listed when stakes are unknown); else the place's own country."""
+    """Country of control of a place: the control country of its largest owner whose
+    control country is known (equal or unknown stakes: the first listed, ``position``);
+    with no such owner, the place's own country. cypher/queries/*.cypher use the same rule."""
     owners = []
     for _, comp, d in G.out_edges(place, data=True):
         if d.get("kind") == "OWNED_BY":
             ctrl = G.nodes[comp].get("control_iso3", "")
-            owners.append((d.get("share_pct") if d.get("share_pct") is not None else -1.0, ctrl))
-    known = [o for o in owners if o[1]]
-    if known:
-        return max(known, key=lambda o: o[0])[1]  # stable: first of equal stakes
+            if ctrl:
+                share = d.get("share_pct") if d.get("share_pct") is not None else -1.0
+                owners.append((-share, d.get("position", 999), ctrl))
+    if owners:
+        return min(owners)[2]
     return G.nodes[place].get("iso3", "")
 
 

@@ -1,0 +1,10 @@
+// Load PRODUCES relationships (Country, Site, Facility -> Commodity): Production (Country, from USGS world tables) or capacity/product (Site, Facility).
+// Parameters: $rows = [{source_id: ..., target_id: ..., key: "e123", props: {kind: "PRODUCES", ...}}]
+//   key is the edge key of the networkx graph: several PRODUCES relationships may join the same
+//   two nodes (e.g. one per year), and the key keeps them apart.
+// Idempotent: MERGE on the key, then SET += (a second load changes no counts).
+UNWIND $rows AS row
+MATCH (a:MGNode {id: row.source_id})
+MATCH (b:MGNode {id: row.target_id})
+MERGE (a)-[r:PRODUCES {key: row.key}]->(b)
+SET r += row.props

@@ -1,0 +1,10 @@
+// Load STATISTIC relationships (Country -> Commodity): One U.S. salient statistic (production, imports, exports, consumption, price, …).
+// Parameters: $rows = [{source_id: ..., target_id: ..., key: "e123", props: {kind: "STATISTIC", ...}}]
+//   key is the edge key of the networkx graph: several STATISTIC relationships may join the same
+//   two nodes (e.g. one per year), and the key keeps them apart.
+// Idempotent: MERGE on the key, then SET += (a second load changes no counts).
+UNWIND $rows AS row
+MATCH (a:MGNode {id: row.source_id})
+MATCH (b:MGNode {id: row.target_id})
+MERGE (a)-[r:STATISTIC {key: row.key}]->(b)
+SET r += row.props
