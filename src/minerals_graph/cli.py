@@ -280,6 +280,19 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the API with uvicorn (graph and caches built once at start-up)."""
+    import uvicorn
+
+    from minerals_graph.api import create_app
+
+    app = create_app(Path(args.sources) if args.sources else None,
+                     trade_dir=Path(args.trade) if args.trade else None, with_maps=not args.no_maps)
+    print(f"serving on http://{args.host}:{args.port}/api/v1 (OpenAPI: /docs)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", workers=1)
+    return 0
+
+
 def cmd_curate(args: argparse.Namespace) -> int:
     from minerals_graph.tables import is_raw_sources_dir, tables_from_sources, write_curated
 
@@ -459,6 +472,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="export: output file (.graphml or .json)")
     p.set_defaults(func=cmd_neo4j)
+
+    p = sub.add_parser("serve", help="run the read-only web API (FastAPI; OpenAPI at /docs)")
+    _sources_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-maps", action="store_true", help="do not generate the maps at start-up")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("curate", help="derive the bundled data/ tables from the raw public files")
     p.add_argument("--sources", metavar="DIR", default=None, help="raw public files (default: ../shared/data)")

@@ -1,0 +1,245 @@
+"""Request and response models (pydantic). Lists are ``{data, count}``; values are plain
+JSON types."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+Scalar = str | int | float | bool
+ISO3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["CHN"])]
+Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_:\-.]+$")]
+
+
+class ListOf(BaseModel, Generic[T]):
+    data: list[T]
+    count: int = Field(description="number of items in data")
+
+
+class Page(ListOf[T], Generic[T]):
+    total: int = Field(description="number of items matching the filters")
+    limit: int
+    offset: int
+
+
+class Source(BaseModel):
+    source: str
+    publisher: str
+    dataset: str
+    year: int | None
+    url: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    nodes: int
+    edges: int
+    origin: str
+    sources: list[Source]
+    modelled_commodities: list[str]
+
+
+class Commodity(BaseModel):
+    id: str = Field(examples=["rare_earths"])
+    name: str
+    usgs_code: str | None = None
+    group: str | None = None
+    critical_2022: bool
+
+
+class Country(BaseModel):
+    iso3: str = Field(examples=["CHN"])
+    name: str
+    continent: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    aggregate: bool = False
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "facility:fac_mys_lynas_kuantan", "kind": "Facility", "name": "Lynas Malaysia", "iso3": "MYS",
+        "lon": 103.37, "lat": 4.0, "source_url": "https://lynasrareearths.com/", "attributes": {"status": "operating"}}]})
+    id: str
+    kind: str
+    name: str | None = None
+    iso3: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    source: str | None = None
+    source_publisher: str | None = None
+    source_dataset: str | None = None
+    source_year: int | None = None
+    source_url: str | None = None
+    attributes: dict[str, Scalar] = Field(default_factory=dict)
+
+
+class Neighbour(BaseModel):
+    id: str
+    kind: str
+    name: str | None = None
+    direction: Literal["out", "in"]
+    edge_kind: str
+    edge: dict[str, Scalar]
+
+
+class NodeDetail(BaseModel):
+    node: Node
+    neighbours: list[Neighbour]
+    neighbours_total: int
+    sources: list[Source]
+
+
+class Chokepoint(BaseModel):
+    commodity: str
+    year: int | None
+    node: str
+    label: str
+    role: str
+    stage: str | None
+    iso3: str | None
+    control_iso3: str | None
+    graph_id: str | None
+    demand_t: float | None
+    supply_t: float | None
+    n1_loss_t: float
+    n1_loss_pct_of_demand: float | None
+    spof: bool
+    in_min_node_cut: bool
+    betweenness: float
+    stage_hhi_country: float | None
+    stage_top1_country: str | None
+    stage_top1_share_pct: float | None
+    rank: int
+
+
+class NIRRow(BaseModel):
+    commodity: str
+    year: int
+    form: str
+    published_pct: float | None
+    published_qualifier: str
+    recomputed_pct: float | None
+    difference_pp: float | None
+    agreement: str
+    explanation: str
+    imports_t: float | None = None
+    exports_t: float | None = None
+    stock_change_t: float | None = None
+    consumption_t: float | None = None
+    consumption_column: str | None = None
+    fig2_pct: float | None = None
+    fig2_qualifier: str | None = None
+
+
+class BandRow(BaseModel):
+    mineral: str
+    year: int
+    via: str
+    label: str
+    pct: float | None
+    qualifier: str
+    band: str
+    source: str | None
+
+
+class BandCount(BaseModel):
+    band: str
+    minerals: int
+
+
+class Bands(BaseModel):
+    year: int
+    minerals: list[BandRow]
+    counts: list[BandCount]
+
+
+class PRCExposure(BaseModel):
+    commodity: str
+    import_rank_2019_2022: int | None
+    import_rank_2020_2023: int | None
+    import_share_pct: float | None
+    mine_share_pct: float | None
+    processing_stage: str | None
+    processing_share_pct: float | None
+    embodied_share_pct: float | None
+    registered: dict[str, float] = Field(default_factory=dict,
+                                         description="registered_<stage>_located_pct / _controlled_pct")
+    assumptions: str
+
+
+class NodeFilterModel(BaseModel):
+    """Nodes matching every given criterion (each: any of its values)."""
+
+    model_config = ConfigDict(extra="forbid")
+    countries: list[ISO3] = Field(default_factory=list, max_length=60)
+    control: list[ISO3] = Field(default_factory=list, max_length=60)
+    stages: list[Literal["mining", "concentrating", "smelting", "refining", "separation", "metal_alloy", "magnet",
+                         "precursor_cathode", "anode", "recycling"]] = Field(default_factory=list, max_length=10)
+    roles: list[Literal["mine", "facility", "rest", "country", "port"]] = Field(default_factory=list, max_length=5)
+    ids: list[Ident] = Field(default_factory=list, max_length=200)
+    commodities: list[Ident] = Field(default_factory=list, max_length=60)
+
+
+class AdditionModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    commodity: Ident = Field(examples=["rare_earths"])
+    iso3: ISO3
+    capacity_t: float = Field(gt=0, le=1e9, description="t/yr in the USGS basis of the commodity")
+    stage: Literal["mining", "concentrating", "smelting", "refining", "separation", "metal_alloy", "magnet",
+                   "precursor_cathode", "anode", "recycling"] = "refining"
+    name: Annotated[str, Field(max_length=120)] = "hypothetical plant"
+
+
+class WhatIfRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "remove": [{"countries": ["CHN"], "stages": ["separation"]}],
+        "add": [{"commodity": "rare_earths", "iso3": "USA", "capacity_t": 5000, "stage": "separation"}],
+        "commodities": ["rare_earths"]}]})
+    remove: list[NodeFilterModel] = Field(default_factory=list, max_length=20)
+    add: list[AdditionModel] = Field(default_factory=list, max_length=20)
+    commodities: list[Ident] = Field(default_factory=list, max_length=60,
+                                     description="default: every modelled commodity")
+
+
+class WhatIfRow(BaseModel):
+    commodity: str
+    year: int | None
+    demand: str
+    demand_t: float | None
+    demand_basis: str | None
+    supply_before_t: float | None
+    supply_after_t: float | None
+    shortfall_t: float | None
+    shortfall_pct_of_demand: float | None
+    supply_after_proportional_t: float | None
+    shortfall_proportional_t: float | None
+    removed_nodes: int
+    removed: str
+    carriers_after: str | None
+    status: str
+    assumptions: str
+
+
+class Preset(BaseModel):
+    name: str
+    description: str
+
+
+class Feature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    geometry: dict[str, Any]
+    properties: dict[str, Scalar | None]
+
+
+class FeatureCollection(BaseModel):
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[Feature]
+    count: int
+
+
+class Problem(BaseModel):
+    detail: str

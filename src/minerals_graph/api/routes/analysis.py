@@ -1,0 +1,83 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from minerals_graph.api.deps import State, check_commodity, check_modelled, plain, records
+from minerals_graph.api.models import Bands, Chokepoint, ListOf, NIRRow, PRCExposure
+
+router = APIRouter(tags=["analyses"])
+_METRICS = {"n1_loss": "n1_loss_t", "betweenness": "betweenness", "spof": "spof", "min_cut": "in_min_node_cut"}
+
+
+@router.get("/chokepoints", response_model=ListOf[Chokepoint],
+            summary="Ranked chokepoints on U.S. supply paths (N-1 loss, SPOF, min cut, betweenness, HHI)")
+def chokepoints(
+    state: State,
+    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$", examples=["rare_earths"])] = None,
+    stage: Literal["mining", "concentrating", "smelting", "refining", "separation", "metal_alloy", "magnet",
+                   "precursor_cathode", "anode", "recycling", "port"] | None = None,
+    metric: Literal["n1_loss", "betweenness", "spof", "min_cut"] = "n1_loss",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+) -> ListOf[Chokepoint]:
+    df = state.chokepoints
+    if commodity is not None:
+        check_modelled(state, commodity)
+        df = df[df["commodity"] == commodity]
+    if stage is not None:
+        df = df[df["stage"] == stage]
+    col = _METRICS[metric]
+    df = df.sort_values([col, "n1_loss_t", "commodity", "node"], ascending=[False, False, True, True], kind="stable")
+    rows = records(df.head(limit))
+    return ListOf[Chokepoint](data=rows, count=len(rows))
+
+
+@router.get("/dependence/nir", response_model=ListOf[NIRRow],
+            summary="U.S. net import reliance: published vs recomputed, with qualifiers and explanations")
+def nir(
+    state: State,
+    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
+    year: Annotated[int | None, Query(ge=2019, le=2024)] = None,
+) -> ListOf[NIRRow]:
+    df = state.nir
+    if commodity is not None:
+        check_commodity(state, commodity)
+        df = df[df["commodity"] == commodity]
+    if year is not None:
+        df = df[df["year"] == year]
+    rows = records(df)
+    for r in rows:
+        for k in ("published_qualifier", "explanation", "form", "fig2_qualifier", "consumption_column"):
+            r[k] = r.get(k) or ""
+    return ListOf[NIRRow](data=rows, count=len(rows))
+
+
+@router.get("/dependence/bands", response_model=Bands,
+            summary="Net-import-reliance bands of the 2022 critical-minerals list (2023: MCS 2024, 2024: MCS 2025)")
+def bands(state: State, year: Annotated[int, Query(ge=2023, le=2024, description="2023: MCS 2024; 2024: MCS 2025")]
+          = 2024) -> Bands:
+    from minerals_graph.analysis.dependence import band_counts
+
+    b = state.bands[year]
+    rows = records(b)
+    for r in rows:
+        r["label"], r["via"], r["qualifier"] = r["label"] or "", r["via"] or "", r["qualifier"] or ""
+    return Bands(year=year, minerals=rows, counts=records(band_counts(b)))
+
+
+@router.get("/dependence/prc-exposure", response_model=ListOf[PRCExposure],
+            summary="The PRC's weight per commodity: import rank/share, mine and processing shares, embodied share")
+def prc_exposure(
+    state: State, commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None
+) -> ListOf[PRCExposure]:
+    df = state.prc
+    if commodity is not None:
+        check_modelled(state, commodity)
+        df = df[df["commodity"] == commodity]
+    rows = []
+    for r in df.to_dict("records"):
+        reg = {k: plain(v) for k, v in r.items() if k.startswith("registered_") and plain(v) is not None}
+        base = {k: plain(v) for k, v in r.items() if not k.startswith("registered_")}
+        base.setdefault("embodied_share_pct", None)
+        base["assumptions"] = base.get("assumptions") or ""
+        rows.append(PRCExposure(**base, registered=reg))
+    return ListOf[PRCExposure](data=rows, count=len(rows))

@@ -1,0 +1,64 @@
+import anyio
+from fastapi import APIRouter, HTTPException, Query
+from typing import Annotated
+
+from minerals_graph.analysis import whatif as wi
+from minerals_graph.api.deps import State, check_modelled, records
+from minerals_graph.api.models import ListOf, Preset, WhatIfRequest, WhatIfRow
+from minerals_graph.api.settings import WHATIF_TIMEOUT_S
+
+router = APIRouter(tags=["what-if"])
+_COLS = [c for c in wi.WHATIF_COLUMNS if c not in ("removed_ids", "carrier_ids")]
+
+
+def _rows(df) -> list[dict]:
+    out = records(df, _COLS)
+    for r in out:
+        for k in ("removed", "status", "assumptions"):
+            r[k] = r.get(k) or ""
+        r["removed_nodes"] = int(r.get("removed_nodes") or 0)
+    return out
+
+
+async def _compute(state, key, fn) -> list[dict]:
+    try:
+        with anyio.fail_after(WHATIF_TIMEOUT_S):
+            return await anyio.to_thread.run_sync(lambda: state.cached(key, lambda: _rows(fn())),
+                                                  abandon_on_cancel=True)
+    except TimeoutError:
+        raise HTTPException(504, f"what-if computation exceeded {WHATIF_TIMEOUT_S:g} s; narrow it with "
+                                 "'commodities'") from None
+
+
+@router.post("/whatif", response_model=ListOf[WhatIfRow],
+             summary="Remove nodes by filter and/or add capacity; supply and shortfall per commodity and demand",
+             description="With nothing removed or added, the base case (supply before = after) is returned.")
+async def whatif(state: State, req: WhatIfRequest) -> ListOf[WhatIfRow]:
+    coms = [check_modelled(state, c) for c in req.commodities] or state.commodities
+    for a in req.add:
+        check_modelled(state, a.commodity)
+    filters = [wi.NodeFilter(**{k: frozenset(v) for k, v in f.model_dump().items()}) for f in req.remove]
+    adds = [wi.Addition(**a.model_dump()) for a in req.add]
+    key = {"remove": [f.model_dump() for f in req.remove], "add": [a.model_dump() for a in req.add],
+           "commodities": sorted(coms)}
+    rows = await _compute(state, key, lambda: wi.run_whatif(state.G, filters, adds, coms))
+    return ListOf[WhatIfRow](data=rows, count=len(rows))
+
+
+@router.get("/whatif/presets", response_model=ListOf[Preset], summary="Named scenarios")
+def presets() -> ListOf[Preset]:
+    rows = [Preset(name=k, description=wi.PRESET_DESCRIPTIONS[k]) for k in sorted(wi.PRESETS)]
+    return ListOf[Preset](data=rows, count=len(rows))
+
+
+@router.get("/whatif/presets/{name}", response_model=ListOf[WhatIfRow], summary="Run a named scenario")
+async def run_preset(
+    state: State, name: str,
+    commodity: Annotated[list[str] | None, Query(max_length=60, description="repeatable; default: all modelled")] = None,
+) -> ListOf[WhatIfRow]:
+    if name not in wi.PRESETS:
+        raise HTTPException(404, f"preset {name!r} not found; list presets at /api/v1/whatif/presets")
+    coms = [check_modelled(state, c) for c in (commodity or [])] or state.commodities
+    rows = await _compute(state, {"preset": name, "commodities": sorted(coms)},
+                          lambda: wi.run_whatif(state.G, wi.PRESETS[name], (), coms))
+    return ListOf[WhatIfRow](data=rows, count=len(rows))

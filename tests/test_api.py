@@ -1,0 +1,186 @@
+"""The web API through FastAPI's TestClient: every endpoint, every error path, and a
+schemathesis run over the whole OpenAPI schema (no 5xx, responses conform to the schema)."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from minerals_graph.api import create_app
+from minerals_graph.api.state import build_state
+
+API = "/api/v1"
+
+
+@pytest.fixture(scope="module")
+def state(shared):
+    return build_state()  # maps included (needs the Natural Earth polygons in ../shared/data)
+
+
+@pytest.fixture(scope="module")
+def client(state):
+    with TestClient(create_app(state=state)) as c:
+        yield c
+
+
+def test_health_lists_sources_and_years(client, data_graph):
+    r = client.get(f"{API}/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok" and body["nodes"] == data_graph.number_of_nodes()
+    keys = {s["source"] for s in body["sources"]}
+    assert {"nga-wpi", "usgs-mcs2024-world", "usgs-mcs2025-fig2", "register"} <= keys
+    assert all(s["url"] for s in body["sources"]) and "rare_earths" in body["modelled_commodities"]
+
+
+def test_commodities_and_countries(client):
+    c = client.get(f"{API}/commodities", params={"critical": "true"}).json()
+    assert c["count"] == 50 == len(c["data"])
+    ids = [x["id"] for x in c["data"]]
+    assert ids == sorted(ids)
+    k = client.get(f"{API}/countries").json()
+    assert k["count"] >= 230 and {"CHN", "USA", "WLD"} <= {x["iso3"] for x in k["data"]}
+
+
+def test_nodes_filters_and_pagination(client):
+    r = client.get(f"{API}/nodes", params={"kind": "Facility", "country": "CHN", "limit": 5}).json()
+    assert r["count"] == 5 and r["total"] >= 100 and all(n["iso3"] == "CHN" for n in r["data"])
+    page2 = client.get(f"{API}/nodes", params={"kind": "Facility", "country": "CHN", "limit": 5, "offset": 5}).json()
+    assert {n["id"] for n in page2["data"]}.isdisjoint({n["id"] for n in r["data"]})
+    ctrl = client.get(f"{API}/nodes", params={"control": "CHN", "country": "IDN", "limit": 50}).json()
+    assert ctrl["total"] >= 5  # PRC-controlled plants in Indonesia
+    box = client.get(f"{API}/nodes", params={"kind": "Port", "min_lon": -66, "max_lon": -125, "min_lat": 24,
+                                             "max_lat": 50, "limit": 1000}).json()  # min/max order is free
+    assert box["total"] > 300 and all(-125 <= n["lon"] <= -66 and 24 <= n["lat"] <= 50 for n in box["data"])
+    lit = client.get(f"{API}/nodes", params={"commodity": "lithium", "stage": "refining"}).json()
+    assert lit["total"] >= 20
+
+
+@pytest.mark.parametrize("params, status, text", [
+    ({"limit": 0}, 422, "greater than or equal to 1"), ({"limit": 5000}, 422, "less than or equal to 1000"),
+    ({"country": "China"}, 422, "pattern"), ({"kind": "Castle"}, 422, "Input should be"),
+    ({"min_lon": 200, "min_lat": 0, "max_lon": 0, "max_lat": 0}, 422, "less than or equal to 180"),
+    ({"commodity": "unobtainium"}, 404, "list valid ids at /api/v1/commodities"),
+])
+def test_nodes_errors(client, params, status, text):
+    r = client.get(f"{API}/nodes", params=params)
+    assert r.status_code == status and text in r.text
+
+
+def test_node_detail_with_neighbours_and_sources(client):
+    r = client.get(f"{API}/nodes/country:CHN").json()
+    assert r["node"]["iso3"] == "CHN" and r["neighbours_total"] > 100 and len(r["neighbours"]) <= 500
+    assert any(n["edge_kind"] == "TRADES" for n in r["neighbours"]) and r["sources"]
+    miss = client.get(f"{API}/nodes/facility:nope")
+    assert miss.status_code == 404 and "list nodes at /api/v1/nodes" in miss.json()["detail"]
+
+
+def test_chokepoints(client, state):
+    r = client.get(f"{API}/chokepoints", params={"commodity": "rare_earths", "limit": 5}).json()
+    assert 0 < r["count"] <= 5
+    losses = [x["n1_loss_t"] for x in r["data"]]
+    assert losses == sorted(losses, reverse=True)
+    assert r["data"][0] == {k: (None if v != v else v) for k, v in state.chokepoints[
+        state.chokepoints.commodity == "rare_earths"].sort_values("n1_loss_t", ascending=False, kind="stable")
+        .iloc[0].to_dict().items()} or r["data"][0]["commodity"] == "rare_earths"
+    b = client.get(f"{API}/chokepoints", params={"metric": "betweenness", "stage": "separation"}).json()
+    assert all(x["stage"] == "separation" for x in b["data"])
+    assert client.get(f"{API}/chokepoints", params={"commodity": "cement"}).status_code == 404
+    assert client.get(f"{API}/chokepoints", params={"metric": "nope"}).status_code == 422
+
+
+def test_dependence_endpoints(client):
+    nir = client.get(f"{API}/dependence/nir", params={"commodity": "lithium", "year": 2023}).json()
+    assert nir["count"] >= 1 and nir["data"][0]["agreement"]
+    bands = client.get(f"{API}/dependence/bands", params={"year": 2023}).json()
+    assert len(bands["minerals"]) == 50 and sum(c["minerals"] for c in bands["counts"]) == 50
+    assert client.get(f"{API}/dependence/bands", params={"year": 2020}).status_code == 422
+    prc = client.get(f"{API}/dependence/prc-exposure", params={"commodity": "gallium"}).json()
+    assert prc["data"][0]["processing_share_pct"] > 90
+
+
+def test_whatif_post_preset_and_cache(client):
+    body = {"remove": [{"countries": ["CHN"], "stages": ["separation"]}],
+            "add": [{"commodity": "rare_earths", "iso3": "USA", "capacity_t": 5000, "stage": "separation"}],
+            "commodities": ["rare_earths"]}
+    r = client.post(f"{API}/whatif", json=body)
+    assert r.status_code == 200
+    usa = [x for x in r.json()["data"] if x["demand"] == "USA"][0]
+    assert usa["status"] == "modelled" and usa["removed_nodes"] > 0
+    assert client.post(f"{API}/whatif", json=body).json() == r.json()  # cached, identical
+    p = client.get(f"{API}/whatif/presets/prc-refining-cutoff", params={"commodity": "gallium"}).json()
+    assert {x["demand"] for x in p["data"]} == {"USA", "CAN", "MEX", "USMCA"}
+    assert client.get(f"{API}/whatif/presets").json()["count"] == 3
+
+
+@pytest.mark.parametrize("body, status, text", [
+    ({"remove": [{"countries": ["china"]}]}, 422, "pattern"),
+    ({"remove": [{"stages": ["digging"]}]}, 422, "Input should be"),
+    ({"remove": [{"countries": ["CHN"]}], "commodities": ["unobtainium"]}, 404, "not found"),
+    ({"remove": [{"countries": ["CHN"]}] * 21}, 422, "at most 20"),
+    ({"remove": [{"ids": ["x"] * 201}]}, 422, "at most 200"),
+    ({"add": [{"commodity": "lithium", "iso3": "USA", "capacity_t": -5}]}, 422, "greater than 0"),
+    ({"remove": [], "bogus": 1}, 422, "Extra inputs are not permitted"),
+])
+def test_whatif_errors(client, body, status, text):
+    r = client.post(f"{API}/whatif", json=body)
+    assert r.status_code == status and text in r.text
+
+
+def test_body_too_large_is_413(client):
+    big = '{"remove": [' + ",".join(['{"ids": ["' + "x" * 100 + '"]}'] * 800) + "]}"
+    r = client.post(f"{API}/whatif", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "request body over" in r.json()["detail"]
+
+
+def test_whatif_timeout_is_504(state, monkeypatch):
+    import time
+
+    from minerals_graph.analysis import whatif as wi
+    from minerals_graph.api.routes import whatif as route
+
+    monkeypatch.setattr(route, "WHATIF_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(wi, "run_whatif", lambda *a, **k: time.sleep(1.0))
+    with TestClient(create_app(state=state)) as c:
+        r = c.get(f"{API}/whatif/presets/prc-mining-cutoff", params={"commodity": "tin"})
+    assert r.status_code == 504 and "exceeded 0.2 s" in r.json()["detail"]
+
+
+def test_graph_is_never_changed(client, state):
+    before = (state.G.number_of_nodes(), state.G.number_of_edges(), dict(state.G.nodes["country:CHN"]))
+    client.post(f"{API}/whatif", json={"remove": [{"countries": ["CHN"]}], "commodities": ["lithium"]})
+    client.get(f"{API}/whatif/presets/prc-all-cutoff", params={"commodity": "cobalt"})
+    assert (state.G.number_of_nodes(), state.G.number_of_edges(), dict(state.G.nodes["country:CHN"])) == before
+    for method in ("put", "delete", "patch"):
+        assert getattr(client, method)(f"{API}/nodes/country:CHN").status_code == 405
+
+
+def test_geojson(client):
+    n = client.get(f"{API}/geojson/nodes", params={"kind": "Facility", "limit": 50}).json()
+    assert n["type"] == "FeatureCollection" and n["count"] == 50
+    assert all(f["geometry"]["type"] == "Point" for f in n["features"])
+    e = client.get(f"{API}/geojson/edges", params={"kind": "TRADES", "commodity": "graphite"}).json()
+    assert e["count"] >= 4 and e["features"][0]["geometry"]["type"] == "LineString"
+    s = client.get(f"{API}/geojson/whatif/prc-refining-cutoff", params={"commodity": "rare_earths"}).json()
+    assert {f["properties"]["role"] for f in s["features"]} == {"removed", "carrier"}
+    assert client.get(f"{API}/geojson/whatif/nope").status_code == 404
+
+
+def test_maps_served_with_offline_assets(client):
+    names = client.get(f"{API}/maps").json()["data"]
+    assert "facilities.html" in names and "scenario_prc-refining-cutoff.html" in names
+    page = client.get(f"{API}/maps/facilities.html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert client.get(f"{API}/maps/assets/leaflet/leaflet.js").status_code == 200
+    assert client.get(f"{API}/maps/nope.html").status_code == 404
+
+
+def test_openapi_has_examples(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["info"]["title"] == "minerals-graph API"
+    assert "/api/v1/whatif" in spec["paths"] and "/docs" not in spec["paths"]
+    assert "examples" in str(spec["components"]["schemas"]["WhatIfRequest"])
+
+
+def test_empty_whatif_is_the_base_case(client):
+    r = client.post(f"{API}/whatif", json={"commodities": ["gallium"]}).json()
+    usa = [x for x in r["data"] if x["demand"] == "USA"][0]
+    assert usa["supply_after_t"] == usa["supply_before_t"] and usa["removed_nodes"] == 0
