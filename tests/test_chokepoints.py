@@ -119,3 +119,17 @@ def test_n_minus_1_equals_brute_force(net):
 def test_removing_a_non_chokepoint_changes_nothing():
     net = chain()
     assert max_supply(net, removed=frozenset({"B"})) == max_supply(net)
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_networks())
+def test_fast_n_minus_1_equals_naive(net):
+    assert ck.n_minus_1(net) == ck.n_minus_1_naive(net)
+
+
+def test_fast_n_minus_1_equals_naive_on_real_networks(data_graph):
+    from minerals_graph.analysis.flow import build_supply_network
+
+    for c in ("rare_earths", "lithium", "cobalt", "graphite", "gallium", "bauxite"):
+        net = build_supply_network(data_graph, c)
+        assert ck.n_minus_1(net) == ck.n_minus_1_naive(net), c
