@@ -599,10 +599,7 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
     places, owners, prod = [], [], []
     for r in t.to_dict("records") if len(t) else []:
         pid = node_id(r["node_kind"], r["id"])
-        src = {"source": "register", "source_publisher": r["source_publisher"],
-               "source_dataset": r["source_title"],
-               "source_year": int(r["source_date_read"][:4]) if r["source_date_read"][:4].isdigit() else None,
-               "source_url": r["source_url"]}
+        src = _row_source(r)
         places.append({**r, "id": pid, "iso3": r["country_iso3"], **src,
                        "other_source_urls": ";".join(u for u in [r["coord_source_url"], r["other_source_urls"]] if u)})
         for pos, (name, iso3, pct) in enumerate(r["owner_list"], start=1):
@@ -626,9 +623,7 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
     supplies, ships = [], []
     kind_of = {r["id"]: r["node_kind"] for r in t.to_dict("records")} if len(t) else {}
     for r in lt.to_dict("records") if len(lt) else []:
-        src = {"source": "register", "source_publisher": r["source_publisher"], "source_dataset": r["source_title"],
-               "source_year": int(r["source_date_read"][:4]) if str(r["source_date_read"])[:4].isdigit() else None,
-               "source_url": r["source_url"]}
+        src = _row_source(r)
         frm = node_id(kind_of[r["from_id"]], r["from_id"])
         if r["relation"] == "SUPPLIES":
             supplies.append({"from_id": frm, "to_id": node_id(kind_of[r["to_id"]], r["to_id"]),

@@ -163,15 +163,11 @@ def n_minus_1(net: nx.DiGraph, demand: str = "demand:USA") -> dict[str, float]:
     nodes = _real(net, on_supply_paths(net, demand))
     if not nodes:
         return {}
-    from minerals_graph.analysis.flow import flow_through
-
-    through = flow_through(net, demand)
-    carrying = [n for n in nodes if through.get(n, 0.0) > 1e-9]
+    solver = _IGraphFlow(net, demand)
+    base, through = solver.flow()
     out = {n: 0.0 for n in nodes}
-    if carrying:
-        solver = _IGraphFlow(net, demand)
-        base = solver.value()
-        for n in carrying:
+    for n in nodes:
+        if through.get(n, 0.0) > 1e-9:
             out[n] = round(base - solver.value(without=n), 6)
     return out
 
@@ -210,7 +206,17 @@ class _IGraphFlow:
         caps.append(float(cap) if cap is not None else big)
         self.g = igraph.Graph(n=len(names), edges=edges, directed=True)
         self.caps = caps
+        self.names = names
         self.s, self.t = index[SOURCE], index["T*"]
+
+    def flow(self) -> tuple[float, dict[str, float]]:
+        """(maximum flow value, flow entering each node) of one maximum flow."""
+        f = self.g.maxflow(self.s, self.t, capacity=self.caps)
+        through: dict[str, float] = {}
+        for (_, v), x in zip(self.g.get_edgelist(), f.flow, strict=True):
+            if x > 0:
+                through[self.names[v]] = through.get(self.names[v], 0.0) + x
+        return float(f.value), through
 
     def value(self, without: str | None = None) -> float:
         caps = self.caps
