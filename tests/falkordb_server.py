@@ -38,19 +38,6 @@ def _free_port(low: int = 20000, high: int = 32000) -> int:
     raise RuntimeError("no free port")
 
 
-def _wait(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"FalkorDB exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"FalkorDB Bolt port {port} did not open in {timeout:.0f} s")
-
-
 @contextmanager
 def falkordb_bolt():
     """Start redis-server + the FalkorDB module with a Bolt port; yield the bolt:// URI."""

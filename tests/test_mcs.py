@@ -49,7 +49,7 @@ def test_salient_file_holding_a_world_table_is_rejected_with_reason(tmp_path):
 
 def test_world_small_file(tmp_path, crosswalk):
     write(tmp_path / "usgs_mcs2024/world/mcs2024-raree_world.csv", WORLD, bom=True)
-    [r] = mcs.load_world(tmp_path, 2024)
+    [r] = mcs.load_world(tmp_path, crosswalk, 2024)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_excluded) == (7, 5, 1, 1)
     t = r.table
     chn = t[(t.iso3 == "CHN") & (t.measure == "production")].set_index("year")

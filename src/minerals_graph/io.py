@@ -14,7 +14,6 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from minerals_graph.build import ATTR_TYPES
 
 __all__ = [
     "save_graphml",
@@ -171,8 +170,6 @@ def _dict_diff(a: dict, b: dict) -> str:
     keys = sorted(set(a) | set(b))
     return "; ".join(f"{k}: {a.get(k)!r} != {b.get(k)!r}" for k in keys if a.get(k) != b.get(k))[:300]
 
-
-assert ATTR_TYPES  # the exports rely on build's typed attributes
 
 
 def write_register_docs(places: pd.DataFrame, data_dir: Path) -> list[Path]:

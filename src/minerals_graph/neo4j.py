@@ -202,21 +202,16 @@ def export_graph(G: nx.MultiDiGraph, driver: Any, database: str | None = None, *
             raise MineralsGraphError(f"edge {u}->{v}: kind {kind!r} is not an edge kind of the schema")
         by_type.setdefault(kind, []).append({"source_id": u, "target_id": v, "key": str(k),
                                              "props": _props(d, encode)})
+    jobs = [(f"load/nodes_{k}.cypher", k, by_label[k]) for k in sorted(by_label)]
+    jobs += [(f"load/rels_{k}.cypher", k, by_type[k]) for k in sorted(by_type)]
     with _session(driver, database) as s:
-        for label in sorted(by_label):
-            stmt = statements(read_cypher(f"load/nodes_{label}.cypher"))[0]
-            for batch in _batches(by_label[label], batch_size, max_batch_bytes):
+        for path, kind, rows in jobs:  # nodes first, then relationships
+            stmt = statements(read_cypher(path))[0]
+            for batch in _batches(rows, batch_size, max_batch_bytes):
                 s.execute_write(lambda tx, b=batch: tx.run(stmt, rows=b).consume())
                 if progress:
-                    progress(label, len(batch))
-            sent[label] = len(by_label[label])
-        for rel in sorted(by_type):
-            stmt = statements(read_cypher(f"load/rels_{rel}.cypher"))[0]
-            for batch in _batches(by_type[rel], batch_size, max_batch_bytes):
-                s.execute_write(lambda tx, b=batch: tx.run(stmt, rows=b).consume())
-                if progress:
-                    progress(rel, len(batch))
-            sent[rel] = len(by_type[rel])
+                    progress(kind, len(batch))
+            sent[kind] = len(rows)
     return sent
 
 

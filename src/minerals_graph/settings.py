@@ -25,8 +25,6 @@ SHARED_DATA_DIR = Path(
 MAPS_DIR = REPO_ROOT / "maps"
 REPORTS_DIR = REPO_ROOT / "reports"
 
-#: Date the project's curated register rows were read (ISO date), for documentation.
-REGISTER_READ_DATE = "2026-11-23"
 
 #: The PRC as an ISO3 code, used by PRC-exposure analyses and presets.
 PRC = "CHN"

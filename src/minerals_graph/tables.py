@@ -183,8 +183,7 @@ def add_trade_files(t: Tables, trade_dir: Path, data_dir: Path) -> Tables:
         raise DataSourceNotFoundError(f"{trade_dir}: no country_codes*.csv file beside the BACI files")
     codes = baci.read_country_codes(codes_file)
     hs = baci.read_hs_map(data_dir)
-    aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
-    fold = {a: i for a, i in zip(aliases["alias"], aliases["iso3"], strict=True) if len(a) == 3 and a.isupper() and i}
+    fold = _fold_codes(pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False))
     known = set(t.countries["iso3"])
     results, frames = [], []
     for f in files:
@@ -209,6 +208,12 @@ def add_trade_files(t: Tables, trade_dir: Path, data_dir: Path) -> Tables:
 
 # ---------------------------------------------------------------------------------------
 # From the raw public files
+
+
+def _fold_codes(aliases: pd.DataFrame) -> dict[str, str]:
+    """ISO3 codes the alias table folds into another country (HKG -> CHN, MAC -> CHN)."""
+    return {a: i for a, i in zip(aliases["alias"], aliases["iso3"], strict=True)
+            if len(a) == 3 and a.isupper() and i and a != i}
 
 
 def _crosswalk_for(countries: pd.DataFrame, data_dir: Path) -> Crosswalk:
@@ -274,15 +279,7 @@ def tables_from_sources(raw_dir: Path, *, data_dir: Path | None = None) -> Table
     results: list[LoadResult] = []
     countries, res = _countries_from_ne(raw_dir, data_dir)
     results += res
-    cw = _crosswalk_for(countries, data_dir)
-    # A crosswalk built from this run's countries is the default for the loaders too.
-    import minerals_graph.crosswalk as _cwmod
-
-    previous, _cwmod._DEFAULT = _cwmod._DEFAULT, cw
-    try:
-        t = _load_raw(raw_dir, cw, results)
-    finally:
-        _cwmod._DEFAULT = previous
+    t = _load_raw(raw_dir, _crosswalk_for(countries, data_dir), results)
     t["countries"] = countries
     tables = Tables(**t, results=results, origin=str(raw_dir))  # type: ignore[arg-type]
     return assemble(tables, data_dir)
@@ -300,7 +297,7 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     commodities = _commodities(t4)
 
     production_frames, stat_frames, nir_frames, trade_frames = [], [], [], []
-    for r in mcs.load_world(raw_dir, 2024):
+    for r in mcs.load_world(raw_dir, cw, 2024):
         results.append(r)
         if len(r.table):
             p = r.table.assign(producer_id=[node_id("Country", c) for c in r.table["iso3"]],
@@ -592,8 +589,7 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
                                 pd.DataFrame, pd.DataFrame]:
     known = set(countries["iso3"])
     aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
-    fold = {a: i for a, i in zip(aliases["alias"], aliases["iso3"], strict=True)
-            if len(a) == 3 and a.isupper() and i and a != i}
+    fold = _fold_codes(aliases)
     fac = register.load_facilities(data_dir, known, fold)
     t = _concat([r.table for r in fac], "places")
     places, owners, prod = [], [], []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import networkx as nx
 import pandas as pd
@@ -146,10 +146,8 @@ def _with_additions(net: nx.DiGraph, additions: Iterable[Addition]) -> nx.DiGrap
         H.add_node(n, role="facility", iso3=a.iso3, control_iso3=a.iso3, stage=a.stage, label=a.name)
         feed = "pool:mined" if "pool:mined" in H else SOURCE
         H.add_edge(feed, n, capacity=a.capacity_t)
-        if a.iso3 == "USA" or f"cap:{a.iso3}" in H:
-            target = f"cap:{a.iso3}" if f"cap:{a.iso3}" in H else "demand:USA"
-            if target in H:
-                H.add_edge(n, target)
+        if f"cap:{a.iso3}" in H:  # new capacity beside the country's capped output
+            H.add_edge(n, f"cap:{a.iso3}")
         if a.iso3 == "USA" and "demand:USA" in H:
             H.add_edge(n, "demand:USA")
     return H

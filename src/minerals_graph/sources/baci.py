@@ -41,7 +41,7 @@ def read_hs_map(data_dir: Path) -> pd.DataFrame:
 def read_country_codes(path: Path) -> dict[int, str]:
     """ISO numeric -> ISO3 from a BACI country-codes file (either column naming)."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", encoding_errors="replace")
-    code = next((c for c in ("country_code",) if c in df.columns), None)
+    code = "country_code" if "country_code" in df.columns else None
     iso3 = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in df.columns), None)
     if code is None or iso3 is None:
         raise SourceFormatError(str(path), 0, "country_code/country_iso3",

@@ -235,7 +235,7 @@ _RES_COL = re.compile(r"^Reserves_(t|kt|kg|mmt|mct|mcm|kct)(?:_(\d{4}))?$", re.I
 _MEMBER_IN_TYPE = {"palladium": "palladium", "platinum": "platinum"}
 
 
-def load_world(sources_dir: Path, year: int = 2024) -> list[LoadResult]:
+def load_world(sources_dir: Path, crosswalk: Crosswalk, year: int = 2024) -> list[LoadResult]:
     """World production and reserves by country for every commodity file.
 
     Returns one LoadResult per file whose table has columns ``row, commodity, usgs_code,
@@ -247,15 +247,11 @@ def load_world(sources_dir: Path, year: int = 2024) -> list[LoadResult]:
     folder = Path(sources_dir) / f"usgs_mcs{year}" / "world"
     if not folder.is_dir():
         raise SourceFormatError(str(folder), None, None, "folder not found")
-    return [_load_world_file(p, sources_dir, year)
+    return [_load_world_file(p, sources_dir, year, crosswalk)
             for p in sorted(folder.glob("*_world.csv"), key=lambda p: p.name.lower())]
 
 
-def _load_world_file(path: Path, sources_dir: Path, year: int, crosswalk: Crosswalk | None = None
-                     ) -> LoadResult:
-    from minerals_graph.crosswalk import default_crosswalk
-
-    cw = crosswalk or default_crosswalk()
+def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) -> LoadResult:
     rel = _rel(path, sources_dir)
     header, rows = read_csv_text(path)
     code = _code_of(path)
