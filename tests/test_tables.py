@@ -1,30 +1,7 @@
-import numpy as np
 import pandas as pd
 import pytest
 
-from minerals_graph.tables import _haversine_km, infer_ports, load_tables, write_curated
-from tests.test_build import _df
-
-
-def test_haversine_known_distance():
-    # Paris -> London, about 344 km
-    d = _haversine_km(np.array([2.3522]), np.array([48.8566]), np.array([-0.1278]), np.array([51.5074]))
-    assert 340 < d[0] < 348
-
-
-def test_infer_nearest_suitable_port_skips_small_and_cited():
-    ports = _df("ports", [
-        {"wpi_number": 1, "name": "Tiny", "iso3": "AAA", "harbor_size": "Small", "solid_bulk": "Yes", "lon": 0.1, "lat": 0.0},
-        {"wpi_number": 2, "name": "Big", "iso3": "AAA", "harbor_size": "Large", "solid_bulk": "Yes", "lon": 1.0, "lat": 0.0},
-        {"wpi_number": 3, "name": "NoCargo", "iso3": "AAA", "harbor_size": "Large", "solid_bulk": "No",
-         "breakbulk": "No", "container": "No", "lon": 0.2, "lat": 0.0}])
-    places = _df("places", [{"id": "site:a", "lon": 0.0, "lat": 0.0}, {"id": "site:b", "lon": 0.0, "lat": 0.0},
-                            {"id": "site:c", "lon": None, "lat": None}, {"id": "site:far", "lon": 60.0, "lat": 0.0}])
-    cited = _df("ships_via", [{"place_id": "site:b", "wpi_number": 1}])
-    out = infer_ports(places, ports, cited, max_km=1500)
-    assert list(out["place_id"]) == ["site:a"]
-    row = out.iloc[0]
-    assert row.wpi_number == 2 and bool(row.inferred) and row.distance_km == pytest.approx(111.2, abs=0.2)
+from minerals_graph.tables import load_tables, write_curated
 
 
 def test_every_table_row_carries_its_source(data_tables):

@@ -36,12 +36,11 @@ USMCA = ("USA", "CAN", "MEX")
 #: Natural Earth 1:110m is generalised; ports and coastal plants fall just outside it.
 COUNTRY_POLYGON_BUFFER_DEG = 0.75
 
-#: Harbor sizes of the World Port Index considered able to handle bulk mineral cargo
-#: when inferring a facility's nearest port.
-SUITABLE_HARBOR_SIZES = ("Medium", "Large")
-
-#: Nearest-port inference: ports farther than this (km) are not linked.
-MAX_INFERRED_PORT_KM = 1500.0
+#: Port inference (``minerals_graph.ports``): a port farther than this (km, great circle)
+#: is never inferred. 800 km reaches the sea from the inland processing regions of the
+#: four focus countries (e.g. Baotou to the Bohai ports, about 600 km) but not across a
+#: continent; places beyond it are listed with that reason.
+MAX_INFERRED_PORT_KM = 800.0
 
 #: Leaflet's distribution folder (npm package ``leaflet``, installed by scripts/setup.sh);
 #: maps copy it beside the pages so they render with no network.

@@ -22,9 +22,9 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from minerals_graph import ports as ports_mod
 from minerals_graph import settings
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
@@ -87,7 +87,7 @@ PROJECT_SOURCE = SourceInfo(
 INFERRED_PORT_SOURCE = SourceInfo(
     key="minerals-graph-inferred-port",
     publisher="minerals-graph project (derived from the NGA World Port Index)",
-    dataset="Nearest suitable World Port Index port by great-circle distance",
+    dataset="Same-country World Port Index port by size-weighted great-circle distance (minerals_graph.ports)",
     year=2026,
     url="https://msi.nga.mil/Publications/WPI",
     licence="Derived",
@@ -680,41 +680,13 @@ def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _with_source(pd.DataFrame(recs), "companies"), own
 
 
-def _haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0088 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *,
-                sizes: tuple[str, ...] | None = None, max_km: float | None = None) -> pd.DataFrame:
-    """For each place with coordinates and no cited port: the nearest suitable port.
-
-    Suitable = harbor size in ``sizes`` (default ``settings.SUITABLE_HARBOR_SIZES``) and
-    solid-bulk, breakbulk or container facilities marked ``Yes``. Distance is great-circle
-    (km); places farther than ``max_km`` from every suitable port get no link. Ties are
-    broken by the lower WPI number.
-    """
-    sizes = sizes or settings.SUITABLE_HARBOR_SIZES
-    max_km = settings.MAX_INFERRED_PORT_KM if max_km is None else max_km
-    ok = ports[ports["harbor_size"].isin(sizes)
-               & ((ports["solid_bulk"] == "Yes") | (ports["breakbulk"] == "Yes") | (ports["container"] == "Yes"))]
-    ok = ok.sort_values("wpi_number", kind="stable")
-    has = places.dropna(subset=["lon", "lat"])
-    has = has[~has["id"].isin(set(cited["place_id"]))]
-    if not len(ok) or not len(has):
+                max_km: float | None = None) -> pd.DataFrame:
+    """Inferred ``SHIPS_VIA`` rows (see :mod:`minerals_graph.ports`), with their source columns."""
+    out = ports_mod.infer_ports(places, ports, cited, max_km=max_km)
+    if not len(out):
         return _empty("ships_via")
-    plon, plat = ok["lon"].to_numpy(float), ok["lat"].to_numpy(float)
-    recs = []
-    for row in has.itertuples(index=False):
-        d = _haversine_km(np.full_like(plon, row.lon), np.full_like(plat, row.lat), plon, plat)
-        j = int(np.argmin(d))
-        if d[j] > max_km:
-            continue
-        recs.append({"place_id": row.id, "wpi_number": int(ok["wpi_number"].iloc[j]), "commodity": "",
-                     "inferred": True, "distance_km": round(float(d[j]), 1),
-                     "note": f"nearest {ok['harbor_size'].iloc[j]} port with bulk/breakbulk/container facilities"})
-    return _with_source(pd.DataFrame(recs), "ships_via", INFERRED_PORT_SOURCE)
+    return _with_source(out, "ships_via", INFERRED_PORT_SOURCE)
 
 
 def assemble(tables: Tables, data_dir: Path) -> Tables:

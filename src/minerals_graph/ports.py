@@ -1,0 +1,132 @@
+"""Which port a facility ships through, when no cited page says so.
+
+:func:`infer_ports` links each located place that has no cited ``SHIPS_VIA`` link to one
+World Port Index port, by a rule an analyst can check by hand:
+
+1. **Same country.** Only ports of the place's own country are candidates: a plant does
+   not "ship via" a foreign port unless a cited link says so. A place in a country with
+   no candidate port (landlocked, or none suitable) gets no link, and is listed with that
+   reason.
+2. **Able to take cargo.** Harbor size ``Small``, ``Medium`` or ``Large`` (``Very Small``
+   and blank excluded), and not every cargo facility (solid bulk, breakbulk, container)
+   marked ``No``. ``Unknown`` is unknown, not "no": most WPI flags are ``Unknown``.
+3. **Prefer larger harbors with known cargo facilities.** Each candidate's great-circle
+   distance is multiplied by a factor (:data:`SIZE_FACTOR` by harbor size, times
+   :data:`UNKNOWN_FLAGS_FACTOR` when none of its cargo flags is ``Yes``); the lowest
+   weighted distance wins, ties by the lower WPI number.
+4. **A cap.** A port farther than ``max_km`` (:data:`settings.MAX_INFERRED_PORT_KM`) in
+   real distance is never inferred; the place is listed with that reason.
+
+Each link keeps its real distance and the rule's words in ``note``; :func:`unlinked_places`
+gives every located place that got none, with the reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from minerals_graph import settings
+
+__all__ = ["SIZE_FACTOR", "UNKNOWN_FLAGS_FACTOR", "haversine_km", "candidate_ports", "infer_ports",
+           "unlinked_places"]
+
+#: Weight of the distance to a port by harbor size (lower is preferred).
+SIZE_FACTOR: dict[str, float] = {"Large": 1.0, "Medium": 1.25, "Small": 2.0}
+#: Extra weight for a port none of whose cargo flags is ``Yes`` (all ``Unknown``/``No``).
+UNKNOWN_FLAGS_FACTOR = 1.25
+_FLAGS = ("solid_bulk", "breakbulk", "container")
+
+
+def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km (mean Earth radius 6,371.0088 km)."""
+    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0088 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def candidate_ports(ports: pd.DataFrame) -> pd.DataFrame:
+    """Ports that can take mineral cargo, with their weight ``factor`` (rules 2 and 3)."""
+    if not len(ports):
+        return ports.assign(factor=pd.Series(dtype=float))
+    flags = ports[list(_FLAGS)].fillna("").astype(str)
+    all_no = (flags == "No").all(axis=1)
+    any_yes = (flags == "Yes").any(axis=1)
+    ok = ports["harbor_size"].isin(SIZE_FACTOR) & ~all_no
+    out = ports[ok].copy()
+    out["factor"] = out["harbor_size"].map(SIZE_FACTOR) * np.where(any_yes[ok], 1.0, UNKNOWN_FLAGS_FACTOR)
+    return out.sort_values("wpi_number", kind="stable")
+
+
+def _located_uncited(places: pd.DataFrame, cited: pd.DataFrame) -> pd.DataFrame:
+    has = places.dropna(subset=["lon", "lat"])
+    return has[~has["id"].isin(set(cited["place_id"]))] if len(cited) else has
+
+
+def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[dict[str, object]]:
+    """One record per place: the chosen port or the reason there is none."""
+    cand = candidate_ports(ports)
+    by_country = {iso3: g for iso3, g in cand.groupby("iso3", sort=False)}
+    out: list[dict[str, object]] = []
+    for row in places.itertuples(index=False):
+        g = by_country.get(row.iso3)
+        if g is None:
+            out.append({"place_id": row.id, "reason": f"no port of {row.iso3} in the World Port Index can take "
+                                                      "cargo (landlocked or none suitable); needs a cited link"})
+            continue
+        d = haversine_km(np.full(len(g), row.lon), np.full(len(g), row.lat),
+                         g["lon"].to_numpy(float), g["lat"].to_numpy(float))
+        within = d <= max_km
+        if not within.any():
+            out.append({"place_id": row.id, "reason": f"nearest suitable port of {row.iso3} is "
+                                                      f"{d.min():.0f} km away, beyond the {max_km:.0f} km cap"})
+            continue
+        weighted = np.where(within, d * g["factor"].to_numpy(float), np.inf)
+        j = int(np.argmin(weighted))  # first minimum = lowest WPI number (sorted)
+        p = g.iloc[j]
+        yes = [f.replace("_", " ") for f in _FLAGS if p[f] == "Yes"]
+        out.append({"place_id": row.id, "wpi_number": int(p["wpi_number"]), "distance_km": round(float(d[j]), 1),
+                    "note": f"inferred: {p['harbor_size']} port of the same country, "
+                            + (f"{'/'.join(yes)} facilities" if yes else "cargo facilities unknown in the WPI")
+                            + f", lowest size-weighted distance within {max_km:.0f} km"})
+    return out
+
+
+def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *,
+                max_km: float | None = None) -> pd.DataFrame:
+    """For each located place with no cited port: its inferred port (see the module notes).
+
+    Parameters
+    ----------
+    places
+        Canonical places table (``id``, ``iso3``, ``lon``, ``lat``).
+    ports
+        Canonical ports table (``wpi_number``, ``iso3``, ``harbor_size``, cargo flags, ``lon``, ``lat``).
+    cited
+        Cited ``SHIPS_VIA`` rows (``place_id``); those places are skipped.
+    max_km
+        Cap on the real distance; default ``settings.MAX_INFERRED_PORT_KM``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``place_id, wpi_number, commodity, inferred, distance_km, note``, one row per linked
+        place, in the order of ``places``.
+    """
+    max_km = settings.MAX_INFERRED_PORT_KM if max_km is None else max_km
+    cols = ["place_id", "wpi_number", "commodity", "inferred", "distance_km", "note"]
+    todo = _located_uncited(places, cited)
+    if not len(todo):
+        return pd.DataFrame(columns=cols)
+    recs = [{**r, "commodity": "", "inferred": True} for r in _choose(todo, ports, max_km) if "wpi_number" in r]
+    return pd.DataFrame(recs, columns=cols)
+
+
+def unlinked_places(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *,
+                    max_km: float | None = None) -> pd.DataFrame:
+    """Located places with no cited port that :func:`infer_ports` could not link: ``place_id, reason``."""
+    max_km = settings.MAX_INFERRED_PORT_KM if max_km is None else max_km
+    todo = _located_uncited(places, cited)
+    if not len(todo):
+        return pd.DataFrame(columns=["place_id", "reason"])
+    return pd.DataFrame([r for r in _choose(todo, ports, max_km) if "reason" in r], columns=["place_id", "reason"])
