@@ -1,5 +1,6 @@
 """CEPII BACI trade files, in the exact published format (small files written here)."""
 
+import pandas as pd
 import pytest
 
 from minerals_graph.analysis.flow import build_supply_network
@@ -72,3 +73,82 @@ def test_missing_country_file_is_a_clear_error(tmp_path):
     write(tmp_path / "t" / "BACI_HS17_Y2022_V202401.csv", TRADE)
     with pytest.raises(DataSourceNotFoundError, match="country_codes"):
         load_tables(trade_dir=tmp_path / "t")
+
+
+# --- the third-party extract (../shared/data/cepii_baci_critical_subset), exact formats ----
+
+def _extract(tmp_path, *, parquet_value_2024=366341.101):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = tmp_path / "raw" / baci.EXTRACT_DIR
+    d.mkdir(parents=True)
+    table = pa.table({
+        "year": pa.array([2024] * 5, pa.int32()),
+        "exporter": ["CHN", "MYS", "DEU", "CHN", "ZZZ"],
+        "exporter_name": ["China", "Malaysia", "Germany", "China", "Nowhere"],
+        "importer": ["USA", "USA", "FRA", "USA", "USA"],
+        "importer_name": ["USA", "USA", "France", "USA", "USA"],
+        "hs6": ["850511", "850511", "850511", "811292", "850511"],
+        "material": ["magnets", "magnets", "magnets", "gallium+germanium", "magnets"],
+        "value_kusd": [parquet_value_2024, 10.5, 99.0, 63684.249, 1.0],
+        "qty_t": [8678.521, None, 1.0, 221.889, 1.0],
+    })
+    pq.write_table(table, d / "trade.parquet")
+    write(d / "baci_2024.csv", "i,j,cmd,value\nCHN,USA,850511,366341101.0\nMYS,USA,850511,10500.0\n"
+                               "DEU,FRA,850511,99000.0\nCHN,USA,811292,63684249.0\nZZZ,USA,850511,1000.0\n")
+    write(d / "baci_2022.csv", "i,j,cmd,value\nCHN,USA,250490,1234.0\nS19,USA,850511,50.0\nHKG,CHN,850511,7.0\n")
+    write(d / "country_codes_V202601.csv",
+          "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n842,USA,US,USA\n"
+          "490,\"Other Asia, nes\",,S19\n697,\"Europe EFTA, nes\",,R20\n")
+    return tmp_path / "raw"
+
+
+def test_extract_flows_fates_and_units(tmp_path):
+    raw = _extract(tmp_path)
+    known = {"CHN", "USA", "MYS", "DEU", "FRA", "TWN"}
+    res = {r.file.split("/")[-1]: r for r in baci.load_extract(raw, baci.read_hs_map(_data_dir()), known,
+                                                               fold={"HKG": "CHN"})}
+    p = res["trade.parquet"]
+    assert (p.rows_read, p.rows_loaded, p.rows_excluded, p.rows_rejected) == (5, 2, 2, 1)
+    cn = p.table.set_index("exporter").loc["CHN"]
+    assert cn["value_usd"] == pytest.approx(366_341_101.0) and cn["quantity_t"] == pytest.approx(8678.521)
+    assert cn["commodity"] == "rare_earths" and cn["stage"] == "magnet"
+    assert pd.isna(p.table.set_index("exporter").loc["MYS", "quantity_t"])
+    assert p.rejects.iloc[0]["field"] == "exporter" and p.rejects.iloc[0]["value"] == "ZZZ"
+    assert "811292" in " ".join(p.bulk_excluded) and any("neither exporter" in k for k in p.bulk_excluded)
+    # 2024 CSV: every row equals the parquet -> excluded as a copy (ZZZ too: same value)
+    c24 = res["baci_2024.csv"]
+    assert (c24.rows_read, c24.rows_excluded, c24.rows_rejected) == (5, 5, 0)
+    # 2022 CSV: USD (not thousands); S19 is Taiwan; HKG->CHN folds into one country
+    c22 = res["baci_2022.csv"]
+    assert sorted(c22.table["exporter"]) == ["CHN", "TWN"]
+    assert c22.table.set_index("exporter").loc["CHN", "value_usd"] == 1234.0
+    assert c22.rows_excluded == 1
+    cc = res["country_codes_V202601.csv"]
+    assert (cc.rows_loaded, cc.rows_excluded) == (3, 1)
+
+
+def test_extract_2024_csv_disagreeing_with_parquet_is_rejected(tmp_path):
+    raw = _extract(tmp_path, parquet_value_2024=1.0)
+    res = baci.load_extract(raw, baci.read_hs_map(_data_dir()), {"CHN", "USA", "MYS", "DEU", "FRA"})
+    c24 = next(r for r in res if r.file.endswith("baci_2024.csv"))
+    assert c24.rows_rejected == 1 and "differs from trade.parquet" in c24.rejects.iloc[0]["reason"]
+
+
+def _data_dir():
+    from minerals_graph import settings
+
+    return settings.DATA_DIR
+
+
+@pytest.mark.shared
+def test_real_extract_us_imports_from_china(raw_tables):
+    tr = raw_tables.trades
+    x = tr[(tr["source"] == "cepii-baci-extract") & (tr["exporter"] == "CHN") & (tr["importer"] == "USA")
+           & (tr["period"] == "2024")]
+    magnets = x[x["note"].str.startswith("HS 850511")]
+    assert magnets["value_usd"].iloc[0] == pytest.approx(366_341_101.0)
+    assert magnets["quantity"].iloc[0] == pytest.approx(8678.521)
+    tungsten = x[x["note"].str.startswith("HS 810194")]
+    assert tungsten["value_usd"].iloc[0] == pytest.approx(13_648_405.0)

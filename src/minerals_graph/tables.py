@@ -281,6 +281,8 @@ def tables_from_sources(raw_dir: Path, *, data_dir: Path | None = None) -> Table
     results += res
     t = _load_raw(raw_dir, _crosswalk_for(countries, data_dir), results)
     t["countries"] = countries
+    t["trades"] = _concat([t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results)],
+                          "trades")
     tables = Tables(**t, results=results, origin=str(raw_dir))  # type: ignore[arg-type]
     return assemble(tables, data_dir)
 
@@ -348,6 +350,26 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
         "supplies": _empty("supplies"),
         "ships_via": _empty("ships_via"),
     }
+
+
+def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult]
+                         ) -> pd.DataFrame:
+    """Bilateral flows of the BACI extract as ``TRADES`` rows (value, tonnes; no shares:
+    those are computed by the analyses, so that USGS's shares stay the cited ones)."""
+    from minerals_graph.sources import baci
+
+    if not (raw_dir / baci.EXTRACT_DIR).is_dir():
+        return _empty("trades")
+    aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
+    res = baci.load_extract(raw_dir, baci.read_hs_map(data_dir), known, fold=_fold_codes(aliases))
+    results += res
+    flows = _concat([r.table for r in res if len(r.table)], "trades")
+    if not len(flows):
+        return _empty("trades")
+    rows = flows.rename(columns={"quantity_t": "quantity", "description": "label"})
+    rows["period"] = rows["year"].astype(str)
+    rows["note"] = "HS " + rows["hs6"] + " (" + rows["stage"] + ")"
+    return _with_source(rows, "trades", baci.EXTRACT_SOURCE)
 
 
 def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from minerals_graph.errors import SourceFormatError
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, read_csv_text
 
-__all__ = ["SOURCE", "load_baci", "read_country_codes", "read_hs_map", "find_baci_files"]
+__all__ = ["SOURCE", "EXTRACT_SOURCE", "load_baci", "load_extract", "read_country_codes", "read_hs_map",
+           "find_baci_files"]
 
 SOURCE = SourceInfo(
     key="cepii-baci",
@@ -115,3 +116,137 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
             ledger.load(row)
         offset += len(chunk)
     return ledger.finish(SOURCE, offset, pd.DataFrame.from_records(recs))
+
+
+# ---------------------------------------------------------------------------------------
+# The third-party extract in ../shared/data/cepii_baci_critical_subset/
+
+EXTRACT_DIR = "cepii_baci_critical_subset"
+EXTRACT_SOURCE = SourceInfo(
+    key="cepii-baci-extract",
+    publisher="CEPII (extract by the critical-materials-atlas project)",
+    dataset="BACI HS17 V202601, third-party extract of 30 critical-material HS6 codes (2022, 2024)",
+    year=2026,
+    url="http://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37",
+    licence="Etalab Open Licence 2.0 (CEPII's terms for BACI); the extract states no licence",
+)
+#: BACI codes that are not ISO3 countries. ``S19`` is "Other Asia, nes" (code 490), the
+#: trade statistics' conventional entry for Taiwan (the extracting project reads it so too).
+EXTRACT_CODE_FOLD = {"S19": "TWN"}
+#: Flows kept: those with a focus country on either side (the rest excluded with the reason).
+EXTRACT_FOCUS = ("USA", "CAN", "MEX", "CHN")
+_FLOW_COLUMNS = ["row", "year", "exporter", "importer", "hs6", "commodity", "stage", "description",
+                 "value_usd", "quantity_t"]
+
+
+def _flow_fate(ledger: RowLedger, row: int, exp: str, imp: str, hs6: str, codes: dict[str, dict],
+               known: set[str], fold: dict[str, str]) -> tuple[str, str] | None:
+    """(exporter, importer) if the flow is loaded; else records its fate and returns None."""
+    if hs6 not in codes:
+        ledger.exclude_bulk(1, f"HS {hs6} not mapped to one modelled commodity (data/hs_commodities.csv)")
+        return None
+    e = fold.get(EXTRACT_CODE_FOLD.get(exp, exp), EXTRACT_CODE_FOLD.get(exp, exp))
+    i = fold.get(EXTRACT_CODE_FOLD.get(imp, imp), EXTRACT_CODE_FOLD.get(imp, imp))
+    for field_, code in (("exporter", e), ("importer", i)):
+        if code not in known:
+            ledger.reject(row, field_, code, "expected an ISO3 code of data/countries.csv")
+            return None
+    if e not in EXTRACT_FOCUS and i not in EXTRACT_FOCUS:
+        ledger.exclude_bulk(1, "neither exporter nor importer is the U.S., Canada, Mexico or the PRC")
+        return None
+    if e == i:
+        ledger.exclude_bulk(1, "exporter and importer fold into one country (e.g. HKG -> CHN)")
+        return None
+    return e, i
+
+
+def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], *,
+                 fold: dict[str, str] | None = None) -> list[LoadResult]:
+    """The BACI extract: ``trade.parquet`` (2024, kUSD and t), ``baci_2022.csv`` (2022, USD),
+    ``baci_2024.csv`` (checked against the parquet) and the country-code file.
+
+    Flow tables have the columns of :func:`load_baci`. ``baci_2024.csv`` holds the same
+    flows as ``trade.parquet`` without quantities: each of its rows is excluded as a copy
+    when its value equals the parquet's (``value_kusd`` x 1,000) and rejected when it does
+    not. Flows between two non-focus countries and HS codes without a one-commodity mapping
+    (811292 bundles gallium, germanium and five more metals) are excluded in bulk with the
+    reason.
+    """
+    base = Path(sources_dir) / EXTRACT_DIR
+    fold = fold or {}
+    codes = dict(zip(hs_map["hs6"], hs_map.to_dict("records"), strict=True))
+    results = []
+
+    rel = f"{EXTRACT_DIR}/trade.parquet"
+    try:
+        pq = pd.read_parquet(base / "trade.parquet")
+    except (OSError, ValueError) as exc:
+        raise SourceFormatError(rel, None, None, f"cannot be read as Parquet: {exc}") from exc
+    need = ["year", "exporter", "importer", "hs6", "value_kusd", "qty_t"]
+    if [c for c in need if c not in pq.columns]:
+        raise SourceFormatError(rel, 0, ",".join(need), f"expected columns {need}; got {list(pq.columns)}")
+    ledger = RowLedger(rel)
+    recs = []
+    parquet_value: dict[tuple[str, str, str], float] = {}
+    for n, r in enumerate(pq.itertuples(index=False), start=1):
+        hs6 = str(r.hs6).zfill(6)
+        parquet_value[(str(r.exporter), str(r.importer), hs6)] = float(r.value_kusd) * 1000.0
+        pair = _flow_fate(ledger, n, str(r.exporter), str(r.importer), hs6, codes, known_iso3, fold)
+        if pair is None:
+            continue
+        if not (r.value_kusd == r.value_kusd and r.value_kusd > 0):
+            ledger.reject(n, "value_kusd", r.value_kusd, "expected a positive value in thousands of USD")
+            continue
+        qty = float(r.qty_t) if r.qty_t == r.qty_t and r.qty_t is not None else None
+        m = codes[hs6]
+        recs.append({"row": n, "year": int(r.year), "exporter": pair[0], "importer": pair[1], "hs6": hs6,
+                     "commodity": m["commodity"], "stage": m["stage"], "description": m["description"],
+                     "value_usd": round(float(r.value_kusd) * 1000.0, 3), "quantity_t": qty})
+        ledger.load(n)
+    results.append(ledger.finish(EXTRACT_SOURCE, len(pq), pd.DataFrame(recs, columns=_FLOW_COLUMNS)))
+
+    for year in (2022, 2024):
+        rel = f"{EXTRACT_DIR}/baci_{year}.csv"
+        header, rows = read_csv_text(base / f"baci_{year}.csv")
+        if header[:4] != ["i", "j", "cmd", "value"]:
+            raise SourceFormatError(rel, 0, ",".join(header), "expected columns i,j,cmd,value (value in USD)")
+        ledger = RowLedger(rel)
+        recs = []
+        for n, (exp, imp, cmd, value) in enumerate((r[:4] for r in rows), start=1):
+            hs6 = cmd.strip().zfill(6)
+            try:
+                usd = float(value)
+            except ValueError:
+                ledger.reject(n, "value", value, "expected a value in USD")
+                continue
+            if year == 2024:
+                pv = parquet_value.get((exp, imp, hs6))
+                if pv is None or abs(pv - usd) > 0.01:
+                    ledger.reject(n, "value", value, f"differs from trade.parquet ({pv} USD) for the same flow")
+                else:
+                    ledger.exclude_bulk(1, "same flow as trade.parquet (2024), which also has quantities")
+                continue
+            pair = _flow_fate(ledger, n, exp, imp, hs6, codes, known_iso3, fold)
+            if pair is None:
+                continue
+            m = codes[hs6]
+            recs.append({"row": n, "year": year, "exporter": pair[0], "importer": pair[1], "hs6": hs6,
+                         "commodity": m["commodity"], "stage": m["stage"], "description": m["description"],
+                         "value_usd": usd, "quantity_t": None})
+            ledger.load(n)
+        results.append(ledger.finish(EXTRACT_SOURCE, len(rows), pd.DataFrame(recs, columns=_FLOW_COLUMNS)))
+
+    rel = f"{EXTRACT_DIR}/country_codes_V202601.csv"
+    header, rows = read_csv_text(base / "country_codes_V202601.csv")
+    ledger = RowLedger(rel)
+    for n, r in enumerate(rows, start=1):
+        rec = dict(zip(header, r, strict=True))
+        iso3 = EXTRACT_CODE_FOLD.get(rec.get("country_iso3", ""), rec.get("country_iso3", ""))
+        if iso3 in known_iso3 or fold.get(iso3) in known_iso3:
+            ledger.load(n)
+        else:
+            ledger.exclude(n, f"BACI code {rec.get('country_code')} ({rec.get('country_iso3')}) is no country of "
+                              "data/countries.csv (an aggregate such as 'Europe EFTA, nes'); no flow uses it "
+                              "unless rejected in the flow files")
+    results.append(ledger.finish(EXTRACT_SOURCE, len(rows), pd.DataFrame()))
+    return results
