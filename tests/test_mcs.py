@@ -114,4 +114,38 @@ def test_real_salient_accounting(raw_tables):
     files = [r for r in raw_tables.results if "/salient/" in r.file]
     assert len(files) == 85 and sum(r.rows_read for r in files) == 470
     bad = {r.file.split("/")[-1] for r in files if r.rows_rejected}
-    assert bad == {"mcs2024-cobal_salient.csv", "mcs2024-gypsu_salient.csv", "mcs2024-kyani_salient.csv"}
+    # world tables in place of salient ones (cobalt, gypsum, kyanite); rows with more values
+    # than named columns (feldspar: one too many, fluorspar: two), as published
+    assert bad == {"mcs2024-cobal_salient.csv", "mcs2024-gypsu_salient.csv", "mcs2024-kyani_salient.csv",
+                   "mcs2024-felds_salient.csv", "mcs2024-fluor_salient.csv"}
+
+
+def test_row_with_more_values_than_named_columns_is_rejected_not_cut(tmp_path):
+    # As MCS 2024 feldspar: 14 named columns (and a trailing empty one), 15 values per row.
+    text = ("DataSource,Commodity,Year,USprod_Feldspar_kt,Imports_Feldspar_kt,NIR_Feldspar_pct,\n"
+            "MCS2024,Feldspar,2019,450,64,12,>95\n"
+            "MCS2024,Feldspar,2020,420,43,9\n")
+    write(tmp_path / "usgs_mcs2024/salient/mcs2024-felds_salient.csv", text, bom=True)
+    [r] = mcs.load_salient(tmp_path, 2024)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (2, 1, 1)
+    rej = r.rejects.iloc[0]
+    assert rej["row"] == 1 and rej["value"] == ">95" and "7 values for 6 named columns" in rej["reason"]
+    assert set(r.table["year"]) == {2020}
+
+
+def test_world_row_overflow_kept_only_for_spilled_notes_or_repeats(tmp_path):
+    text = ("Source,Country,Type,Prod_kt_2022,Prod_kt_est_2023,Prod_note,Reserves_kt,Reserves_notes,\n"
+            "MCS2024,China,\"Mine production, barite\",\"1,900\",\"1,900\",,\"92,000\",,\"92,000\"\n"
+            "MCS2024,India,\"Mine production, barite\",\"2,700\",\"2,700\",,\"51,000\",,A spilled note\n"
+            "MCS2024,Morocco,\"Mine production, barite\",500,500,,NA,,777\n")
+    write(tmp_path / "usgs_mcs2024/world/mcs2024-barit_world.csv", text, bom=True)
+    [r] = mcs.load_world(tmp_path, _crosswalk(), 2024)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (3, 2, 1)
+    assert r.rejects.iloc[0]["row"] == 3 and r.rejects.iloc[0]["value"] == "777"
+    assert sorted(r.cell_rejects["row"]) == [1, 2]
+
+
+def _crosswalk():
+    from minerals_graph.crosswalk import default_crosswalk
+
+    return default_crosswalk()

@@ -228,12 +228,17 @@ def clean_text(value: object) -> str:
     return " ".join(str(value).replace("\u00a0", " ").split())
 
 
-def read_csv_text(path: Path, encoding: str = "utf-8-sig") -> tuple[list[str], list[list[str]]]:
+def read_csv_text(path: Path, encoding: str = "utf-8-sig", *,
+                  overflow: dict[int, list[str]] | None = None) -> tuple[list[str], list[list[str]]]:
     """Read a CSV as text exactly as published: header and rows, no type guessing.
 
     Returns the header (trailing unnamed empty columns dropped) and the data rows padded
     or cut to the header's width. Fully blank lines are dropped by the csv module; rows
-    of empty fields (``,,,,``) are kept so that they can be accounted for.
+    of empty fields (``,,,,``) are kept so that they can be accounted for. A row with
+    non-empty values beyond the header's width (more values than named columns: the
+    columns cannot be trusted) is recorded in ``overflow`` (1-based data row -> the extra
+    values), so that the caller rejects it or keeps it by a documented rule; it is never
+    cut silently when ``overflow`` is given.
     """
     try:
         raw = path.read_bytes().decode(encoding)
@@ -254,5 +259,7 @@ def read_csv_text(path: Path, encoding: str = "utf-8-sig") -> tuple[list[str], l
     for r in rows[1:]:
         if not r:
             continue
+        if overflow is not None and any(c.strip() for c in r[width:]):
+            overflow[len(data) + 1] = [c for c in r[width:] if c.strip()]
         data.append((r + [""] * width)[:width])
     return header, data

@@ -75,6 +75,7 @@ SOURCES = {
     for t in ("salient", "world", "Fig2", "Fig3", "T4", "T5")
 }
 
+_NUMBERISH = re.compile(r"^\s*[<>]?\s*[0-9][0-9,.]*\s*$")
 _FILE_CODE = re.compile(r"^mcs(\d{4})-([a-z_]+?)_(salient|world)\.csv$", re.IGNORECASE)
 
 
@@ -139,7 +140,8 @@ def load_salient(sources_dir: Path, year: int = 2024) -> list[LoadResult]:
 
 def _load_salient_file(path: Path, sources_dir: Path, year: int) -> LoadResult:
     rel = _rel(path, sources_dir)
-    header, rows = read_csv_text(path)
+    overflow: dict[int, list[str]] = {}
+    header, rows = read_csv_text(path, overflow=overflow)
     ledger = RowLedger(rel)
     code = _code_of(path)
     records: list[dict[str, object]] = []
@@ -169,6 +171,11 @@ def _load_salient_file(path: Path, sources_dir: Path, year: int) -> LoadResult:
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue
+        if i in overflow:  # feldspar, fluorspar (MCS 2024): values shifted against the header
+            ledger.reject(i, "(row)", ",".join(overflow[i]),
+                          f"{len(header) + len(overflow[i])} values for {len(header)} named columns: "
+                          "cannot tell which column each value belongs to")
+            continue
         ytext = clean_text(raw[y_idx])
         if not re.fullmatch(r"\d{4}", ytext):
             ledger.reject(i, "Year", ytext, "expected a four-digit year")
@@ -180,6 +187,10 @@ def _load_salient_file(path: Path, sources_dir: Path, year: int) -> LoadResult:
                 ledger.reject_cell(i, col, raw[j], str(exc))
                 continue
             if q.is_blank:
+                continue
+            bad = _domain_problem(measure, q.value, q.qualifier)
+            if bad:
+                ledger.reject_cell(i, col, raw[j], bad)
                 continue
             records.append({
                 "row": i, "commodity": cid, "usgs_code": code, "year": int(ytext),
@@ -253,7 +264,8 @@ def load_world(sources_dir: Path, crosswalk: Crosswalk, year: int = 2024) -> lis
 
 def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) -> LoadResult:
     rel = _rel(path, sources_dir)
-    header, rows = read_csv_text(path)
+    overflow: dict[int, list[str]] = {}
+    header, rows = read_csv_text(path, overflow=overflow)
     code = _code_of(path)
     cid = commodity_id(code, rel)
     if len(header) < 3 or header[0] != "Source" or header[1] != "Country":
@@ -275,6 +287,17 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue
+        if i in overflow:
+            # Kept only when every extra value is a note's text that spilled over (no
+            # number) or repeats a value of the row (barite's reserves twice); else rejected.
+            extra = overflow[i]
+            harmless = all(not _NUMBERISH.search(x) or x in raw for x in extra)
+            if not harmless:
+                ledger.reject(i, "(row)", ",".join(extra), f"{len(header) + len(extra)} values for "
+                              f"{len(header)} named columns: cannot tell which column each value belongs to")
+                continue
+            ledger.reject_cell(i, "(beyond header)", " | ".join(extra)[:200],
+                               "values beyond the named columns ignored: a spilled note or a repeated value")
         country_raw = raw[1]
         type_text = clean_text(raw[2]) if type_header == "Type" else clean_text(type_header)
         if not clean_text(country_raw):
@@ -384,6 +407,10 @@ def load_nir(sources_dir: Path, crosswalk: Crosswalk, year: int) -> tuple[LoadRe
             q = parse_qvalue(raw[j_nir])
         except ValueError as exc:
             ledger.reject(i, header[j_nir], raw[j_nir], str(exc))
+            continue
+        bad = _domain_problem("net_import_reliance", q.value, q.qualifier)
+        if bad:
+            ledger.reject(i, header[j_nir], raw[j_nir], bad)
             continue
         note = clean_text(raw[j_note])
         nir.append({"row": i, "commodity": cid, "label": label, "year": data_year,
@@ -541,6 +568,10 @@ def load_critical_salient(sources_dir: Path, crosswalk: Crosswalk, year: int) ->
                 continue
             if q.is_blank:
                 continue
+            bad = _domain_problem(measure, q.value, q.qualifier)
+            if bad:
+                ledger.reject_cell(i, header[j], raw[j], bad)
+                continue
             iso3 = lead if measure.startswith("leading") else ("WLD" if measure == "world_production" else "USA")
             if iso3 is None:  # leading country published as NA
                 ledger.reject_cell(i, header[j], raw[j], "no leading country (published as NA)")
@@ -563,3 +594,16 @@ def _country_or_none(crosswalk: Crosswalk, raw: str, where: str) -> str | None:
     if clean_text(raw).upper() in ("", "NA"):
         return None
     return crosswalk.iso3(raw, where)
+
+
+#: Measures that are percentages of a whole: a published value outside 0..100 is an error
+#: of the file, not a fact (a net exporter is coded ``E``, never a number above 100).
+_PERCENT_MEASURES = frozenset({"net_import_reliance", "leading_country_share_of_world"})
+
+
+def _domain_problem(measure: str, value: float | None, qualifier: str) -> str | None:
+    """Why a parsed value is outside its domain, or None (NIR and shares: 0..100 %)."""
+    if measure in _PERCENT_MEASURES and value is not None and qualifier != "E" and not 0 <= value <= 100:
+        return f"{measure} {value:g}% is outside 0..100 (a net exporter is published as E)"
+    return None
+
