@@ -33,7 +33,7 @@ def test_small_file_in_the_published_format(tmp_path, crosswalk):
     assert pd.isna(t.loc[7950, "cargo_pier_depth_m"])  # 0.0 means unknown in the WPI
     assert t.loc[123, "iso3"] == "CHN" and t.loc[123, "admin"] == "Hong Kong"
     reasons = " | ".join(r.rejects["reason"])
-    assert "duplicate World Port Index Number (first at row 2)" in reasons
+    assert "true duplicate: a copy of row 2 (same port, same place); the first row is kept" in reasons
     assert "'Atlantis' is not in the crosswalk" in reasons
     assert "outside -90..90" in reasons
 
@@ -48,8 +48,14 @@ def test_missing_column_is_a_clear_error(tmp_path, crosswalk):
 def test_real_world_port_index(shared, crosswalk):
     r = wpi.load_ports(shared, crosswalk)
     assert r.rows_read == 3802
-    assert r.rows_rejected == 4  # four repeated WPI numbers (Machilipatnam, Seydisfjordur …)
-    assert set(r.rejects["reason"].str[:30]) == {"duplicate World Port Index Num"}
+    assert r.rows_rejected == 4  # four repeated WPI numbers
+    why = dict(zip(r.rejects["row"], r.rejects["reason"], strict=True))
+    # two true duplicates (Machilipatnam, Seydisfjordur): only the copy is rejected
+    assert why[1198].startswith("true duplicate: a copy of row 30")
+    assert why[3345].startswith("true duplicate: a copy of row 2888")
+    # two numbers that name another port (Kattupalli under Kamarajar's, Puerto Progreso under Progreso's)
+    assert why[1196].startswith("number already used by row 1184 for another port (Kamarajar Port)")
+    assert why[1334].startswith("number already used by row 752 for another port (Progreso)")
     counts = r.table["iso3"].value_counts()
     # Mexico has 35 rows, one of them Progreso repeated under number 9510
     assert counts["USA"] == 666 and counts["CAN"] == 284 and counts["MEX"] == 34

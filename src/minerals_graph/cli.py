@@ -66,32 +66,69 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    import json
+
     from minerals_graph import validate as v
     from minerals_graph.errors import ValidationError
+    from minerals_graph.tables import is_raw_sources_dir
 
     tables, G = _load(args)
     acc = v.accounting(tables)
-    _print_table(acc, args.format)
-    totals = acc[["read", "loaded", "excluded", "rejected", "cells_rejected"]].sum()
-    print(f"\nTOTAL read {totals['read']}  loaded {totals['loaded']}  excluded {totals['excluded']}  "
-          f"rejected {totals['rejected']}  cells rejected {totals['cells_rejected']}")
-    if args.sources:
-        unread = v.unread_files(Path(args.sources), tables)
-        if len(unread):
-            print(f"\n{len(unread)} file(s) in {args.sources} are not read by any loader:")
-            _print_table(unread.groupby("reason").size().reset_index(name="files"))
+    # Machine-readable formats own stdout; everything said to a person goes to stderr.
+    human = sys.stdout if args.format == "table" else sys.stderr
+    totals = {k: int(acc[k].sum()) for k in ("read", "loaded", "excluded", "rejected", "cells_rejected")}
+    raw = bool(args.sources) and is_raw_sources_dir(Path(args.sources))
+    unread = v.unread_files(Path(args.sources), tables) if raw else pd.DataFrame(columns=["file", "reason"])
+    data_dir = settings.DATA_DIR
+    if raw and args.write_manifest:
+        man = v.source_manifest(Path(args.sources), tables)
+        man.to_csv(data_dir / v.MANIFEST_FILE, index=False, lineterminator="\n")
+        known = v.write_known_rejects(tables, data_dir)
+        print(f"manifest of {len(man)} files -> {data_dir / v.MANIFEST_FILE}; {len(known)} known rejects -> "
+              f"{data_dir / v.KNOWN_REJECTS_FILE}", file=human)
+    manifest_problems: list[str] = []
+    if raw:
+        expected = v.read_manifest(data_dir)
+        manifest_problems = (v.check_manifest(Path(args.sources), tables, expected) if expected is not None
+                             else [f"no {v.MANIFEST_FILE} in {data_dir}"])
     if args.rejects:
         out = Path(args.rejects)
         out.parent.mkdir(parents=True, exist_ok=True)
         v.rejects(tables).to_csv(out, index=False, lineterminator="\n")
-        print(f"\nrejects report (rows, cells, exclusions with reasons) -> {out}")
+        print(f"rejects report (rows, cells, exclusions with reasons) -> {out}", file=human)
+    problems: list[str] = []
     try:
-        v.validate(tables, G, strict=args.strict)
+        v.validate(tables, G, strict=args.strict, known=v.read_known_rejects(data_dir) if raw else None,
+                   manifest_problems=manifest_problems)
     except ValidationError as exc:
-        print(f"\nINVALID: {exc}", file=sys.stderr)
+        problems = list(exc.problems) if hasattr(exc, "problems") else str(exc).splitlines()
+    if args.format == "json":
+        doc = {"accounting": json.loads(acc.to_json(orient="records")), "totals": totals,
+               "unread_files": json.loads(unread.to_json(orient="records")),
+               "manifest_problems": manifest_problems, "problems": problems, "strict": bool(args.strict),
+               "ok": not problems}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    else:
+        _print_table(acc, args.format)
+    print(f"\nTOTAL read {totals['read']}  loaded {totals['loaded']}  excluded {totals['excluded']}  "
+          f"rejected {totals['rejected']}  cells rejected {totals['cells_rejected']}", file=human)
+    if len(unread):
+        print(f"\n{len(unread)} file(s) in {args.sources} are not read by any loader:", file=human)
+        if args.format == "table":
+            _print_table(unread.groupby("reason").size().reset_index(name="files"))
+    if manifest_problems and not args.strict:
+        print(f"\nwarning: the raw files differ from {v.MANIFEST_FILE} ({len(manifest_problems)} problem(s); "
+              "--strict fails on them):", file=sys.stderr)
+        for p in manifest_problems[:20]:
+            print(f"  {p}", file=sys.stderr)
+    if problems:
+        print("\nINVALID:", file=sys.stderr)
+        for p in problems[:40]:
+            print(f"  {p}", file=sys.stderr)
         return 1
     print("\nOK: every row is accounted for and the graph matches the schema"
-          + (" (strict: nothing rejected)" if args.strict else ""))
+          + (" (strict: no reject beyond the known list, files as in the manifest)" if args.strict else ""),
+          file=human)
     return 0
 
 
@@ -404,7 +441,11 @@ def build_parser() -> argparse.ArgumentParser:
     _sources_arg(p)
     p.add_argument("--strict", action="store_true", help="exit non-zero if any row was rejected")
     p.add_argument("--rejects", metavar="FILE", help="write every reject and exclusion with its reason (CSV)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="json/csv: only the machine-readable result on stdout, messages on stderr")
+    p.add_argument("--write-manifest", action="store_true",
+                   help="with raw --sources: write data/sources_manifest.csv (path, size, sha256, rows) and "
+                        "data/known_rejects.csv (keeping the notes already written)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("summary", help="node and edge counts by kind and source; facilities by country x stage")

@@ -8,6 +8,7 @@ and lists the files of a raw sources folder that no loader reads, with why.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import networkx as nx
@@ -17,7 +18,9 @@ from minerals_graph.errors import ValidationError
 from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS
 from minerals_graph.tables import Tables, is_raw_sources_dir
 
-__all__ = ["accounting", "rejects", "unread_files", "check_graph", "validate", "UNREAD_REASONS"]
+__all__ = ["accounting", "rejects", "unread_files", "check_graph", "validate", "UNREAD_REASONS",
+           "source_manifest", "check_manifest", "read_manifest", "read_known_rejects", "new_rejects",
+           "write_known_rejects", "MANIFEST_FILE", "KNOWN_REJECTS_FILE"]
 
 ACCOUNTING_COLUMNS = ["source", "file", "read", "loaded", "excluded", "rejected", "cells_rejected", "balanced"]
 
@@ -130,17 +133,127 @@ def check_graph(G: nx.MultiDiGraph) -> list[str]:
     return problems
 
 
-def validate(tables: Tables, G: nx.MultiDiGraph, *, strict: bool = False) -> pd.DataFrame:
+def validate(tables: Tables, G: nx.MultiDiGraph, *, strict: bool = False,
+             known: pd.DataFrame | None = None, manifest_problems: list[str] | None = None) -> pd.DataFrame:
     """Accounting table; raise ValidationError if rows do not balance, the graph has
-    schema problems, or (``strict``) anything was rejected."""
+    schema problems, or (``strict``) a row or cell was rejected that is not in ``known``
+    (the documented list of rejects of the untouched public files, see
+    :func:`read_known_rejects`), or the raw files differ from their manifest
+    (``manifest_problems``, from :func:`check_manifest`)."""
     acc = accounting(tables)
     problems = [f"{r.file}: read {r.read} != loaded {r.loaded} + excluded {r.excluded} + rejected {r.rejected}"
                 for r in acc.itertuples() if not r.balanced]
     problems += check_graph(G)
     if strict:
-        for r in acc.itertuples():
-            if r.rejected:
-                problems.append(f"{r.file}: {r.rejected} row(s) rejected")
+        problems += list(manifest_problems or [])
+        new = new_rejects(tables, known)
+        for (file, level), g in new.groupby(["file", "level"], sort=True):
+            first = g.iloc[0]
+            what = "row(s) rejected" if level == "row" else "value(s) rejected"
+            problems.append(f"{file}: {len(g)} {what} not in the known-rejects list, e.g. row {first['row']} "
+                            f"field {first['field']!r} value {str(first['value'])[:60]!r}: {first['reason']}")
     if problems:
         raise ValidationError(problems)
     return acc
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs that cannot drift silently: the manifest of the raw files and the known rejects
+
+#: In the data folder: every raw file's path, size, sha256 and rows read.
+MANIFEST_FILE = "sources_manifest.csv"
+#: In the data folder: every reject of the untouched raw files, with why it is expected.
+KNOWN_REJECTS_FILE = "known_rejects.csv"
+_KNOWN_KEY = ["file", "row", "field", "level"]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def source_manifest(sources_dir: Path, tables: Tables) -> pd.DataFrame:
+    """``file, bytes, sha256, rows``: every file of a raw sources folder (``rows`` = data
+    rows read by the loaders; empty for files no loader reads)."""
+    base = Path(sources_dir)
+    rows_read: dict[str, int] = {}
+    for r in tables.results:
+        rows_read[r.file] = rows_read.get(r.file, 0) + r.rows_read
+    recs = []
+    for p in sorted(base.rglob("*")):
+        if p.is_file():
+            rel = str(p.relative_to(base))
+            recs.append({"file": rel, "bytes": p.stat().st_size, "sha256": _sha256(p),
+                         "rows": rows_read.get(rel)})
+    return pd.DataFrame(recs, columns=["file", "bytes", "sha256", "rows"]).astype({"rows": "Int64"})
+
+
+def read_manifest(data_dir: Path) -> pd.DataFrame | None:
+    """The manifest bundled in ``data_dir`` (None if there is none)."""
+    path = Path(data_dir) / MANIFEST_FILE
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype={"file": str, "sha256": str}, keep_default_na=False)
+
+
+def check_manifest(sources_dir: Path, tables: Tables, expected: pd.DataFrame) -> list[str]:
+    """Each way the raw files differ from ``expected``: a file missing, added, of another
+    size or content (truncated or edited), or read with another number of rows."""
+    now = source_manifest(sources_dir, tables).set_index("file")
+    exp = expected.set_index("file")
+    problems = []
+    for f, e in exp.iterrows():
+        if f not in now.index:
+            problems.append(f"{f}: missing (the manifest lists it)")
+            continue
+        n = now.loc[f]
+        if n["sha256"] != e["sha256"]:
+            size = (f"{n['bytes']} bytes, expected {e['bytes']}: truncated or extended" if int(n["bytes"]) != int(e["bytes"])
+                    else "same size: edited")
+            problems.append(f"{f}: content differs from the manifest (sha256 {n['sha256'][:12]}…, expected "
+                            f"{str(e['sha256'])[:12]}…; {size})")
+        exp_rows = str(e["rows"]).strip()
+        got_rows = "" if pd.isna(n["rows"]) else str(int(n["rows"]))
+        if exp_rows != got_rows:
+            problems.append(f"{f}: {got_rows or 'no'} rows read, the manifest expects {exp_rows or 'none'}")
+    for f in sorted(set(now.index) - set(exp.index)):
+        problems.append(f"{f}: not in the manifest (a new file: read it or list it, then update the manifest)")
+    return problems
+
+
+def read_known_rejects(data_dir: Path) -> pd.DataFrame:
+    """The documented rejects of the untouched raw files: ``file, row, field, level,
+    reason, note`` (``note`` says why the reject is expected and what the project does)."""
+    path = Path(data_dir) / KNOWN_REJECTS_FILE
+    cols = [*_KNOWN_KEY, "reason", "note"]
+    if not path.exists():
+        return pd.DataFrame(columns=cols)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)[cols]
+
+
+def new_rejects(tables: Tables, known: pd.DataFrame | None) -> pd.DataFrame:
+    """Rejected rows and cells that ``known`` does not list (matched on file, row, field, level)."""
+    r = rejects(tables, excluded=False)
+    if not len(r):
+        return r
+    r = r.astype({"row": str})
+    if known is None or not len(known):
+        return r
+    keys = set(map(tuple, known[_KNOWN_KEY].astype(str).to_numpy()))
+    mask = [tuple(x) not in keys for x in r[_KNOWN_KEY].astype(str).to_numpy()]
+    return r[mask].reset_index(drop=True)
+
+
+def write_known_rejects(tables: Tables, data_dir: Path) -> pd.DataFrame:
+    """Write every current reject to the known list, keeping the notes already written;
+    a new entry's note is empty until someone explains it. Returns the table written."""
+    old = read_known_rejects(data_dir)
+    notes = {tuple(k): n for k, n in zip(old[_KNOWN_KEY].astype(str).to_numpy(), old["note"], strict=True)}
+    r = rejects(tables, excluded=False).astype({"row": str})
+    r["note"] = [notes.get(tuple(k), "") for k in r[_KNOWN_KEY].astype(str).to_numpy()]
+    out = r[[*_KNOWN_KEY, "reason", "note"]].sort_values(["file", "level", "row", "field"], kind="stable")
+    out.to_csv(Path(data_dir) / KNOWN_REJECTS_FILE, index=False, lineterminator="\n")
+    return out

@@ -72,8 +72,14 @@ def load_ports(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
             ledger.reject(i, "World Port Index Number", rec["wpi_number"], "expected an integer")
             continue
         if number in seen:
+            first = records[seen[number]]
+            same = first["name"].lower().replace("h", "") == rec["name"].lower().replace("h", "") or (
+                abs(float(first["lat"]) - float(rec["lat"] or 0)) < 0.01
+                and abs(float(first["lon"]) - float(rec["lon"] or 0)) < 0.01)
             ledger.reject(i, "World Port Index Number", number,
-                          f"duplicate World Port Index Number (first at row {seen[number]})")
+                          f"true duplicate: a copy of row {first['row']} (same port, same place); the first row is kept"
+                          if same else f"number already used by row {first['row']} for another port "
+                          f"({first['name']}); the second record is rejected")
             continue
         try:
             lat, lon = float(rec["lat"]), float(rec["lon"])
@@ -91,7 +97,7 @@ def load_ports(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
         if m.iso3 is None:
             ledger.reject(i, "Country Code", rec["country_name"], m.note)
             continue
-        seen[number] = i
+        seen[number] = len(records)
         out: dict[str, object] = {"row": i, **rec, "wpi_number": number, "lat": lat, "lon": lon}
         out["iso3"] = m.iso3
         out["admin"] = rec["country_name"]
