@@ -39,3 +39,19 @@ def test_geo_export_round_trip(data_graph, tmp_path, fmt):
     eback = gpd.read_file(paths["edges"], **kw)
     assert len(eback) == len(edges) and set(eback["kind"]) == set(edges["kind"])
     assert (eback["key"].sort_values().values == edges["key"].sort_values().values).all()
+
+
+def test_unlocated_places_are_listed_with_the_registers_reason():
+    import networkx as nx
+
+    from minerals_graph.convert import unlocated_places
+
+    G = nx.MultiDiGraph()
+    G.add_node("site:a", kind="Site", name="A", iso3="CHN", lon=1.0, lat=2.0, source="register")
+    G.add_node("facility:b", kind="Facility", name="B", iso3="CHN", source="register",
+               notes="UNLOCATED: no page gives a town or site. More text")
+    G.add_node("site:c", kind="Site", name="C", iso3="USA", source="usgs")
+    G.add_node("port:wpi-1", kind="Port", name="P")
+    out = unlocated_places(G)
+    assert list(out["id"]) == ["facility:b", "site:c"]
+    assert list(out["reason"]) == ["no page gives a town or site", "no coordinates in the source"]

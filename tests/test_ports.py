@@ -92,3 +92,29 @@ def test_real_inferred_ports_stay_home_and_are_near(raw_tables):
     assert port_of("facility:fac_mex_immsa_san_luis_potosi_zinc_refinery") == "Tampico"
     us = inf[inf["place_id"].str.contains("fac_usa_")]
     assert len(us) and (ports.loc[us["wpi_number"].astype(int), "iso3"] == "USA").all()
+
+
+def test_gateway_file_rejects_unknown_ports_and_wrong_countries(tmp_path):
+    from minerals_graph.sources import register
+    from tests.conftest import write
+
+    head = ",".join(register.GATEWAY_COLUMNS) + "\n"
+    write(tmp_path / "gateway_ports.csv", head
+          + "1090,Churchill,CAN,Arctic,Arctic gateway,t,p,https://example.org/a,,2026-11-30,\n"
+          + "9999,Nowhere,CAN,Arctic,x,t,p,https://example.org/b,,2026-11-30,\n"
+          + "18150,Vancouver,USA,Pacific,x,t,p,https://example.org/c,,2026-11-30,\n"
+          + "2235,Montreal,CAN,St. Lawrence,x,t,p,,,2026-11-30,\n")
+    r = register.load_gateway_ports(tmp_path, {1090: "CAN", 18150: "CAN", 2235: "CAN"})
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 1, 3)
+    assert list(r.rejects["field"]) == ["wpi_number", "iso3", "source_url"]
+
+
+def test_gateway_ports_are_flagged_with_their_citation(data_graph):
+    from minerals_graph import settings
+
+    cited = pd.read_csv(settings.DATA_DIR / "gateway_ports.csv", dtype=str, keep_default_na=False)
+    flagged = {n: d for n, d in data_graph.nodes(data=True) if d.get("kind") == "Port" and d.get("gateway")}
+    assert len(flagged) == len(cited) >= 25
+    churchill = data_graph.nodes["port:wpi-1090"]
+    assert churchill["gateway"] is True and churchill["gateway_source_url"].startswith("http")
+    assert {d["iso3"] for d in flagged.values()} == {"USA", "CAN", "MEX", "CHN"}

@@ -12,7 +12,7 @@ import networkx as nx
 import pandas as pd
 from shapely.geometry import LineString, Point
 
-__all__ = ["graph_to_gdfs", "node_point", "network_point"]
+__all__ = ["unlocated_places", "graph_to_gdfs", "node_point", "network_point"]
 
 
 def node_point(G: nx.MultiDiGraph, n: str) -> tuple[float, float] | None:
@@ -34,6 +34,21 @@ def network_point(G: nx.MultiDiGraph, net_id: str) -> tuple[float, float] | None
     if kind in ("mine", "rest", "out", "cap"):
         return node_point(G, f"country:{key}")
     return None
+
+
+def unlocated_places(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """Sites and facilities with no coordinates, which maps and GeoJSON cannot show:
+    ``id, kind, name, iso3, source, reason`` (the reason the register gives after
+    ``UNLOCATED:``, else "no coordinates in the source"), sorted by id."""
+    recs = []
+    for n, d in G.nodes(data=True):
+        if d.get("kind") in ("Site", "Facility") and node_point(G, n) is None:
+            notes = str(d.get("notes", ""))
+            why = notes.split("UNLOCATED:", 1)[1].strip().split(". ")[0][:200] if "UNLOCATED:" in notes else ""
+            recs.append({"id": n, "kind": d["kind"], "name": d.get("name", ""), "iso3": d.get("iso3", ""),
+                         "source": d.get("source", ""), "reason": why or "no coordinates in the source"})
+    return pd.DataFrame(recs, columns=["id", "kind", "name", "iso3", "source", "reason"]).sort_values(
+        "id", kind="stable").reset_index(drop=True)
 
 
 def graph_to_gdfs(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -9,11 +9,14 @@ by a load gives back the same nodes, edges, keys and attributes (see
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "save_graphml",
@@ -200,11 +203,16 @@ def write_register_docs(places: pd.DataFrame, data_dir: Path) -> list[Path]:
 def export_geo(G: nx.MultiDiGraph, out_dir: Path, fmt: str = "geojson") -> dict[str, Path]:
     """Write nodes (points) and edges (lines) as GeoJSON files or one GeoPackage with two
     layers (``nodes``, ``edges``); EPSG:4326, every attribute. Returns the paths."""
-    from minerals_graph.convert import graph_to_gdfs
+    from minerals_graph.convert import graph_to_gdfs, unlocated_places
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nodes, edges = graph_to_gdfs(G)
+    left_off = unlocated_places(G)
+    if len(left_off):
+        log.warning("export geo: %d sites/facilities left off for lack of coordinates (listed in %s)",
+                    len(left_off), out_dir / "unlocated.csv")
+    left_off.to_csv(out_dir / "unlocated.csv", index=False, lineterminator="\n")
     if fmt == "geojson":
         paths = {"nodes": out_dir / "nodes.geojson", "edges": out_dir / "edges.geojson"}
         for name, gdf in (("nodes", nodes), ("edges", edges)):

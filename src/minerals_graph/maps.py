@@ -24,7 +24,7 @@ import networkx as nx
 import pandas as pd
 
 from minerals_graph import settings
-from minerals_graph.convert import network_point, node_point
+from minerals_graph.convert import network_point, node_point, unlocated_places
 from minerals_graph.errors import MineralsGraphError
 from minerals_graph.schema import commodity_by_id
 
@@ -195,9 +195,12 @@ def facilities_map(G: nx.MultiDiGraph, path: Path, *, offline: bool = True,
     for name, g in groups.items():
         if counts[name]:
             g.add_to(m)
+    left_off = unlocated_places(G)
     _legend(m, "Controlled from", [(c, k) for k, c in CONTROL_COLORS.items()]
             + [(OTHER_COLOR, "other country"), (UNKNOWN_COLOR, "unknown")],
-            "Small dots: mines and deposits; large dots: plants. Control = country of the largest owner.")
+            "Small dots: mines and deposits; large dots: plants. Control = country of the largest owner."
+            + (f" Not shown: {len(left_off)} of {len(left_off) + sum(counts.values())} sites and plants, which have "
+               "no cited coordinates (listed in the GeoJSON export's unlocated.csv)." if len(left_off) else ""))
     _finish(m, path, sum(1 for v in counts.values() if v))
     return {k: v for k, v in counts.items() if v}
 

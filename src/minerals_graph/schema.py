@@ -54,7 +54,8 @@ SOURCE_ATTRS: tuple[Attr, ...] = (
     Attr("source", "str", required=True, description="short key of the source, e.g. usgs-mcs2024-world"),
     Attr("source_publisher", "str", required=True, description="publisher, e.g. U.S. Geological Survey"),
     Attr("source_dataset", "str", required=True, description="dataset, table or page title"),
-    Attr("source_year", "int", required=True, description="year of the dataset or page"),
+    Attr("source_year", "int", description="publication year of the dataset or page; absent when the page "
+                                           "shows none (never the date it was read)"),
     Attr("source_url", "str", required=True, description="URL of the dataset or page"),
 )
 
@@ -124,6 +125,10 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("admin1", "str"),
                 *_LOC,
                 Attr("coord_precision", "str", description="site / town / region"),
+                Attr("coord_source", "str", description="who gave the coordinates (publisher and dataset or page, "
+                                                        "with a dataset's record id); empty: the node's own source"),
+                Attr("coord_source_url", "str", description="URL of the coordinates' evidence"),
+                Attr("source_date_read", "str", description="date the cited page was read (yyyy-mm-dd)"),
                 Attr("status", "str", description="one of STATUSES or unknown"),
                 Attr("status_year", "int"),
                 Attr("commodities", "str", description="';'-separated commodity ids"),
@@ -158,6 +163,10 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("harbor_size", "str"),
                 Attr("harbor_type", "str"),
                 Attr("solid_bulk", "str", description="Facilities - Solid Bulk: Yes/No/Unknown"),
+                Attr("gateway", "bool", description="cited as a gateway port (data/gateway_ports.csv)"),
+                Attr("gateway_role", "str", description="the gateway's role, as its source describes it"),
+                Attr("gateway_coast", "str", description="Pacific, Atlantic, Gulf, Arctic, ..."),
+                Attr("gateway_source_url", "str", description="the page citing the port as a gateway"),
                 Attr("container", "str", description="Facilities - Container: Yes/No/Unknown"),
                 Attr("breakbulk", "str"),
                 Attr("channel_depth_m", "float", "m"),

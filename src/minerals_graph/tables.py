@@ -57,7 +57,8 @@ COLUMNS: dict[str, list[str]] = {
     "ports": ["wpi_number", "name", "alt_name", "unlocode", "iso3", "admin", "region_name", "harbor_size",
               "harbor_type", "solid_bulk", "container", "breakbulk", "channel_depth_m", "cargo_pier_depth_m",
               "max_vessel_draft_m", "lon", "lat"],
-    "places": ["id", "node_kind", "kind", "name", "iso3", "admin1", "lon", "lat", "coord_precision", "status",
+    "places": ["id", "node_kind", "kind", "name", "iso3", "admin1", "lon", "lat", "coord_precision", "coord_source",
+               "coord_source_url", "source_date_read", "status",
                "status_year", "commodities", "stages", "operator", "capacity", "capacity_unit", "capacity_basis",
                "capacity_commodity", "capacity_year", "notes", "other_source_urls"],
     "ownership": ["place_id", "company", "control_iso3", "share_pct", "role", "position"],
@@ -618,8 +619,7 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
     for r in t.to_dict("records") if len(t) else []:
         pid = node_id(r["node_kind"], r["id"])
         src = _row_source(r)
-        places.append({**r, "id": pid, "iso3": r["country_iso3"], **src,
-                       "other_source_urls": ";".join(u for u in [r["coord_source_url"], r["other_source_urls"]] if u)})
+        places.append({**r, "id": pid, "iso3": r["country_iso3"], **src})
         for pos, (name, iso3, pct) in enumerate(r["owner_list"], start=1):
             owners.append({"place_id": pid, "company": name, "control_iso3": iso3, "share_pct": pct,
                            "role": "owner", "position": pos, **src})
@@ -677,10 +677,12 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
 
 
 def _row_source(r: dict) -> dict[str, object]:
-    """Source columns of a row of a hand-curated, cited table."""
-    date = str(r.get("source_date_read", ""))
+    """Source columns of a row of a hand-curated, cited table. ``source_year`` is the page's
+    publication year (its ``source_year`` column), never the date it was read; tables
+    without that column (links, shares) give none."""
+    year = str(r.get("source_year", "") or "")
     return {"source": "register", "source_publisher": r["source_publisher"], "source_dataset": r["source_title"],
-            "source_year": int(date[:4]) if date[:4].isdigit() else None, "source_url": r["source_url"]}
+            "source_year": int(year) if year.isdigit() else None, "source_url": r["source_url"]}
 
 
 def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -711,6 +713,27 @@ def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, 
     return _with_source(out, "ships_via", INFERRED_PORT_SOURCE)
 
 
+def _flag_gateways(ports: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, LoadResult | None]:
+    """Ports with ``gateway`` (bool), ``gateway_role``, ``gateway_coast`` and
+    ``gateway_source_url`` from the cited ``data/gateway_ports.csv``."""
+    nums = ({int(n): str(i) for n, i in zip(ports["wpi_number"], ports["iso3"], strict=True)} if len(ports) else {})
+    res = register.load_gateway_ports(data_dir, nums)
+    out = ports.copy()
+    out["gateway"] = False
+    for col in ("gateway_role", "gateway_coast", "gateway_source_url"):
+        out[col] = ""
+    if res is None or not len(res.table):
+        return out, res
+    g = res.table.set_index("wpi_number")
+    hit = out["wpi_number"].astype(int).isin(g.index)
+    nums_hit = out.loc[hit, "wpi_number"].astype(int)
+    out.loc[hit, "gateway"] = True
+    out.loc[hit, "gateway_role"] = nums_hit.map(g["role"]).to_numpy()
+    out.loc[hit, "gateway_coast"] = nums_hit.map(g["coast"]).to_numpy()
+    out.loc[hit, "gateway_source_url"] = nums_hit.map(g["source_url"]).to_numpy()
+    return out, res
+
+
 def assemble(tables: Tables, data_dir: Path) -> Tables:
     """Add the register, derive companies and inferred port links. Returns a new Tables."""
     res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(Path(data_dir), tables.countries,
@@ -721,8 +744,11 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
     cited = _concat([tables.ships_via[~tables.ships_via["inferred"].astype(bool)]
                      if len(tables.ships_via) else tables.ships_via, rship], "ships_via")
     inferred = infer_ports(places, tables.ports, cited)
+    ports, gw = _flag_gateways(tables.ports, Path(data_dir))
+    if gw is not None:
+        res = [*res, gw]
     return Tables(
-        countries=tables.countries, commodities=tables.commodities, ports=tables.ports, places=places,
+        countries=tables.countries, commodities=tables.commodities, ports=ports, places=places,
         ownership=ownership, production=_concat([tables.production, rprod], "production"),
         trades=_concat([tables.trades, rtrades], "trades"), import_reliance=tables.import_reliance,
         statistics=tables.statistics, supplies=_concat([tables.supplies, rsup], "supplies"), ships_via=_concat([cited, inferred], "ships_via"),

@@ -101,7 +101,7 @@ def check_graph(G: nx.MultiDiGraph) -> list[str]:
     """Every schema problem of ``G``: kinds, required attributes, sources, coordinates,
     edge endpoints. Empty when the graph is valid."""
     problems: list[str] = []
-    source_names = [a.name for a in SOURCE_ATTRS]
+    source_names = [a.name for a in SOURCE_ATTRS if a.required]
     for n, d in G.nodes(data=True):
         kind = d.get("kind")
         if kind not in NODE_KINDS:

@@ -38,9 +38,9 @@ SOURCE = SourceInfo(
 
 FACILITY_COLUMNS = (
     "id", "name", "kind", "commodities", "stages", "country_iso3", "admin1", "lon", "lat",
-    "coord_precision", "coord_source_url", "status", "status_year", "capacity", "capacity_unit",
+    "coord_precision", "coord_source", "coord_source_url", "status", "status_year", "capacity", "capacity_unit",
     "capacity_basis", "capacity_commodity", "capacity_year", "operator", "owners", "source_title",
-    "source_publisher", "source_url", "source_date_read", "other_source_urls", "notes",
+    "source_publisher", "source_url", "source_year", "source_date_read", "other_source_urls", "notes",
 )
 LINK_COLUMNS = ("from_id", "to_id", "relation", "commodity", "source_title", "source_publisher",
                 "source_url", "source_date_read", "notes")
@@ -127,6 +127,14 @@ def load_facilities(data_dir: Path, known_iso3: set[str],
                 rec["lon"] = rec["lat"] = None
             if rec["lon"] is not None and r["coord_precision"] not in COORD_PRECISIONS:
                 ledger.reject_cell(i, "coord_precision", r["coord_precision"], f"expected one of {COORD_PRECISIONS}")
+            if rec["lon"] is not None and not (r["coord_source"] and r["coord_source_url"].startswith("http")):
+                ledger.reject_cell(i, "coord_source/coord_source_url", r["coord_source"],
+                                   "coordinates need their own evidence: a coord_source and its URL; "
+                                   "the coordinates are left out")
+                rec["lon"] = rec["lat"] = None
+            if r["source_year"] and not _YEAR.match(r["source_year"]):
+                ledger.reject_cell(i, "source_year", r["source_year"], "expected the page's four-digit year")
+                rec["source_year"] = ""
             for col in ("status_year", "capacity_year"):
                 if r[col] and not _YEAR.match(r[col]):
                     ledger.reject_cell(i, col, r[col], "expected a four-digit year")
@@ -312,3 +320,46 @@ def load_import_shares(data_dir: Path) -> LoadResult | None:
             return "period", r["period"], "expected yyyy-yyyy"
         return None
     return _cited_table(data_dir, "us_import_shares.csv", IMPORT_SHARE_COLUMNS, check)
+
+
+GATEWAY_COLUMNS = ("wpi_number", "port_name", "iso3", "coast", "role", "source_title", "source_publisher",
+                   "source_url", "source_year", "source_date_read", "notes")
+
+
+def load_gateway_ports(data_dir: Path, ports: dict[int, str] | None) -> LoadResult | None:
+    """``data/gateway_ports.csv``: ports cited as gateways of the four countries' trade.
+
+    Table columns: the file's, with ``wpi_number`` an int. A row is rejected when its
+    number is not a World Port Index port of the loaded tables (``ports``: number -> ISO3),
+    its country differs from the port's, or it cites no URL.
+    """
+    path = Path(data_dir) / "gateway_ports.csv"
+    if not path.exists():
+        return None
+    rel = "data/gateway_ports.csv"
+    header, rows = read_csv_text(path, "utf-8-sig")
+    missing = [c for c in GATEWAY_COLUMNS if c not in header]
+    if missing:
+        raise SourceFormatError(rel, 0, ", ".join(missing), f"expected columns {list(GATEWAY_COLUMNS)}")
+    ix = {c: header.index(c) for c in GATEWAY_COLUMNS}
+    ledger = RowLedger(rel)
+    recs = []
+    for i, raw in enumerate(rows, start=1):
+        r: dict[str, object] = {c: clean_text(raw[ix[c]]) for c in GATEWAY_COLUMNS}
+        try:
+            number = int(str(r["wpi_number"]))
+        except ValueError:
+            ledger.reject(i, "wpi_number", r["wpi_number"], "expected a World Port Index Number")
+            continue
+        if ports is not None and number not in ports:
+            ledger.reject(i, "wpi_number", number, "not a port of the loaded World Port Index table")
+            continue
+        if ports is not None and ports[number] != r["iso3"]:
+            ledger.reject(i, "iso3", r["iso3"], f"the port is in {ports[number]}")
+            continue
+        if not str(r["source_url"]).startswith(("http://", "https://")):
+            ledger.reject(i, "source_url", r["source_url"], "every row must cite a source URL")
+            continue
+        recs.append({"row": i, **r, "wpi_number": number})
+        ledger.load(i)
+    return ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs))
