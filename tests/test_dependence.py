@@ -76,7 +76,7 @@ def test_real_bands_for_the_2022_list(raw_graph, year):
     ree = b[b.mineral.isin(["neodymium", "dysprosium", "lanthanum"])]
     assert set(ree.via) == {"rare_earths"} and set(ree.label.str[:11]) == {"RARE EARTHS"}
     al = b[b.mineral == "aluminum"].iloc[0]
-    assert al.via == "aluminum"  # Fig. 2 has an ALUMINUM row of its own
+    assert al.via == "bauxite" and al.band == ">75"  # Table 5: "Aluminum (bauxite)", Fig. 2 BAUXITE >75
     counts = dep.band_counts(b).set_index("band")["minerals"]
     assert counts.sum() == 50 and counts["100%"] >= 10
 
@@ -88,3 +88,76 @@ def test_real_prc_exposure(raw_graph):
     assert df.loc["gallium", "processing_share_pct"] > 90
     assert df.loc["graphite", "import_rank_2019_2022"] == 1
     assert df.loc["rare_earths", "import_share_pct"] == 70.0
+
+
+def _prc_graph():
+    """Three commodities the PRC exposure and the cut-off what-if must show:
+    germanium (USGS refinery table all NA: not modelled), tungsten (mine production only:
+    processing assumed where mined; CHN 80 of 100 t) and indium (no USGS quantities, cited
+    refining shares CHN 70, KOR 20)."""
+    G = nx.MultiDiGraph()
+    for iso in ("CHN", "VNM", "KOR", "USA", "WLD"):
+        G.add_node(f"country:{iso}", kind="Country", iso3=iso, **SRC)
+    for c in ("germanium", "tungsten", "indium"):
+        G.add_node(f"commodity:{c}", kind="Commodity", critical_2022=True, **SRC)
+
+    def prod(iso, com, q, stage, measure="production", qualifier="", year=2023):
+        G.add_edge(f"country:{iso}", f"commodity:{com}", kind="PRODUCES", stage=stage, measure=measure, quantity=q,
+                   unit="t" if measure == "production" else "%", year=year, qualifier=qualifier, **SRC)
+
+    prod("CHN", "germanium", None, "refining", qualifier="NA")
+    prod("WLD", "germanium", None, "refining", qualifier="NA")
+    prod("CHN", "tungsten", 80.0, "mining")
+    prod("VNM", "tungsten", 20.0, "mining")
+    prod("WLD", "tungsten", 100.0, "mining")
+    prod("CHN", "indium", 70.0, "refining", measure="world_share_pct", year=2024)
+    prod("KOR", "indium", 20.0, "refining", measure="world_share_pct", year=2024)
+    _stat(G, "tungsten", 2023, "Consump_t", "consumption", 10.0)
+    for iso, rank in (("CHN", 1), ("VNM", 2)):
+        G.add_edge(f"country:{iso}", "country:USA", kind="TRADES", commodity="tungsten", rank=rank,
+                   period="2020-2023", **SRC)
+    return G
+
+
+def test_germanium_tungsten_indium_in_prc_exposure():
+    G = _prc_graph()
+    assert dep.modelled_commodities(G) == ["germanium", "indium", "tungsten"]
+    df = dep.prc_exposure(G).set_index("commodity")
+    ge, w, ind = df.loc["germanium"], df.loc["tungsten"], df.loc["indium"]
+    assert ge.processing_stage == "refining" and pd.isna(ge.processing_share_pct)
+    assert "without quantities" in ge.processing_basis
+    assert w.mine_share_pct == 80.0 and w.processing_share_pct == 80.0 and w.processing_stage == "refining"
+    assert "assumed where the ore is mined" in w.processing_basis
+    assert ind.processing_share_pct == 70.0 and ind.processing_stage == "refining"
+    assert ind.processing_basis.startswith("cited refining shares (2024")
+
+
+def test_germanium_tungsten_in_prc_refining_cutoff():
+    from minerals_graph.analysis.whatif import PRESETS, run_whatif
+
+    G = _prc_graph()
+    df = run_whatif(G, PRESETS["prc-refining-cutoff"], commodities=dep.modelled_commodities(G))
+    usa = df[df.demand == "USA"].set_index("commodity")
+    assert set(usa.index) == {"germanium", "indium", "tungsten"}
+    assert usa.loc["germanium", "status"].startswith("not modelled: USGS publishes refining production")
+    assert usa.loc["indium", "status"].startswith("not modelled")
+    # tungsten: the PRC's mine-and-refining node (80 t) goes; Vietnam's 20 t serve the 10 t demand
+    w = usa.loc["tungsten"]
+    assert (w.supply_before_t, w.supply_after_t, w.shortfall_t) == (10.0, 10.0, 0.0)
+    assert w.removed_nodes == 2 and "out:CHN" in w.removed_ids and "mine:CHN" in w.removed_ids
+    # proportional: world supply 100 -> 20 t, so the U.S. keeps 10 x 0.2 = 2 t
+    assert w.supply_after_proportional_t == pytest.approx(2.0)
+
+
+@pytest.mark.shared
+def test_real_band_counts_match_usgs(raw_graph):
+    """MCS 2024 (data year 2023): 12 list minerals at 100 % and 29 more above 50 %
+    (aluminum banded via bauxite, >75, as Table 5's "Aluminum (bauxite)"). MCS 2025 (data
+    year 2024), same rules, counted by hand from MCS2025_Fig2: 12 at 100 %, 23 above 75 %,
+    5 above 50 %, 3 above 25 %, 3 at or below 25 %, 1 net exporter (beryllium), 3 without a
+    value (iridium, rhodium, ruthenium)."""
+    c23 = dep.band_counts(dep.nir_bands(raw_graph, 2023)).set_index("band")["minerals"]
+    assert c23["100%"] == 12 and c23[">75"] + c23[">50"] == 29
+    c24 = dep.band_counts(dep.nir_bands(raw_graph, 2024)).set_index("band")["minerals"]
+    assert c24.to_dict() == {"100%": 12, ">75": 23, ">50": 5, ">25": 3, "<=25": 3, "net exporter": 1,
+                             "bound <50 (band unresolved)": 0, "no published value": 3}

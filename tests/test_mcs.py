@@ -149,3 +149,34 @@ def _crosswalk():
     from minerals_graph.crosswalk import default_crosswalk
 
     return default_crosswalk()
+
+
+def test_nir_and_shares_outside_their_domain_are_rejected(tmp_path, crosswalk):
+    """An NIR above 100 that is not E, or a share of world production above 100, is an
+    error of the file: rejected with the reason, never loaded."""
+    write(tmp_path / "usgs_mcs2025/MCS2025_Fig2_Net_Import_Reliance.csv",
+          "Source,Import_Share_Order,Commodity,Net_Import_Reliance_pct_2024,Major_Import_Sources_2020_2023,Notes\n"
+          "MCS2025,1,\"GALLIUM, metal\",120,\"China, Japan\",\n"
+          "MCS2025,2,BERYLLIUM,E,Kazakhstan,\n"
+          "MCS2025,3,LITHIUM,>50,\"Chile, Argentina\",\n", crlf=True)
+    r, trades = mcs.load_nir(tmp_path, crosswalk, 2025)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (3, 2, 1)
+    bad = r.rejects.iloc[0]
+    assert bad["row"] == 1 and bad["value"] == "120" and "outside 0..100" in bad["reason"]
+    assert set(r.table.commodity) == {"beryllium", "lithium"} and "gallium" not in set(trades.commodity)
+    write(tmp_path / "usgs_mcs2024/salient/mcs2024-raree_salient.csv",
+          SALIENT.replace(">95,E\n", "150,E\n", 1), bom=True, crlf=True)
+    [s] = mcs.load_salient(tmp_path, 2024)
+    [cell] = s.cell_rejects.to_dict("records")
+    assert cell["value"] == "150" and "net_import_reliance 150% is outside 0..100" in cell["reason"]
+    nir22 = s.table[(s.table.year == 2022) & (s.table.measure == "net_import_reliance")]
+    assert list(nir22.qualifier) == ["E"]  # the E of the other column is kept
+    write(tmp_path / "usgs_mcs2025/MCS2025_T5_Critical_Minerals_Salient.csv",
+          "Source,Year,Critical_mineral,Primary_prod,Secondary_prod,Prod_notes,Apparent_Consumption,"
+          "Consumption_Notes,Net_Import_Reliance,Primary_import_source,Import_source_notes,Leading_source_country,"
+          "Leading_country_prod,Leading_source_precent_world,World_total_prod,World_prod_notes\n"
+          "MCS2025,2024_estimated,Tungsten,0,W,,W,,>50,China,,China,67000,183,81000,\n", crlf=True)
+    t5 = mcs.load_critical_salient(tmp_path, crosswalk, 2025)
+    [cell] = t5.cell_rejects.to_dict("records")
+    assert cell["field"] == "Leading_source_precent_world" and "outside 0..100" in cell["reason"]
+    assert "leading_country_share_of_world" not in set(t5.table.measure)

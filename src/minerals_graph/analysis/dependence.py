@@ -24,6 +24,7 @@ from minerals_graph.analysis.flow import (
     UNIT_TONNES,
     build_supply_network,
     capacity_tonnes,
+    cited_processing_shares,
     place_control,
     world_production,
 )
@@ -194,21 +195,26 @@ def critical_minerals(G: nx.MultiDiGraph) -> list[str]:
 
 def modelled_commodities(G: nx.MultiDiGraph) -> list[str]:
     """List members, their groups and the commodities USGS reports them through, that have
-    USGS production data in ``G`` (the commodities the flow model can represent)."""
+    a USGS world production table (even one published without quantities, as germanium's
+    refinery table: all NA/W) or cited processing shares in ``G``. Those without quantities
+    stay in the tables with a status saying why they are not modelled, rather than being
+    dropped silently."""
     crit = critical_minerals(G)
     cands = set(crit) | {commodity_by_id(c).group for c in crit if commodity_by_id(c).group}
     cands |= {r for c in crit for r in USGS_LIST_RELATED.get(c, ())}
     have = {v.split(":", 1)[1] for u, v, d in G.edges(data=True)
-            if d.get("kind") == "PRODUCES" and u.startswith("country:") and d.get("measure") == "production"
-            and d.get("quantity") is not None}
+            if d.get("kind") == "PRODUCES" and u.startswith("country:")
+            and (d.get("measure") == "production"
+                 or (d.get("measure") == "world_share_pct" and d.get("quantity") is not None))}
     return sorted(cands & have)
 
 
 def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = None) -> pd.DataFrame:
     """The NIR band of each list member in ``year`` (2023: MCS 2024; 2024: MCS 2025).
 
-    Mapping: the member's own Fig. 2 row; else the row USGS reports it through
-    (aluminum -> bauxite, Table 5); else its group's row (individual rare earths -> "RARE
+    Mapping: the row USGS reports the member through, where Table 5 names one (aluminum
+    -> bauxite: "Aluminum (bauxite)", banded on Fig. 2's BAUXITE row, as USGS's own count
+    does); else the member's own Fig. 2 row; else its group's row (individual rare earths -> "RARE
     EARTHS, compounds and metals", as Fig. 2's note lists them); else Table 5's NIR; else
     "no published value". Columns: ``mineral, year, via, label, pct, qualifier, band,
     source``.
@@ -225,7 +231,7 @@ def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = No
             t5[v.split(":", 1)[1]] = d
     rows = []
     for m in minerals:
-        chain = [m, *USGS_LIST_RELATED.get(m, ())]
+        chain = [*USGS_LIST_RELATED.get(m, ()), m]  # Table 5: "Aluminum (bauxite)" -> BAUXITE first
         group = commodity_by_id(m).group
         if group and m not in fig2:
             chain.append(group)
@@ -238,7 +244,7 @@ def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = No
         if hit is not None:
             pct, q, label, src = hit.get("pct"), hit.get("qualifier", ""), hit.get("form", ""), hit.get("source_url")
         elif m in t5 or any(c in t5 for c in chain):
-            c = m if m in t5 else next(c for c in chain if c in t5)
+            c = next(c for c in chain if c in t5)
             d = t5[c]
             pct, q, label, src, via = d.get("value"), d.get("qualifier", ""), d.get("label", ""), d.get("source_url"), c
         else:
@@ -296,7 +302,9 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
     Columns: ``commodity``; (a) direct: ``import_rank_2019_2022``, ``import_rank_2020_2023``
     (the PRC's place among USGS's major U.S. import sources; empty = not listed),
     ``import_share_pct`` (cited MCS share, when curated); (b) by stage: ``mine_share_pct``,
-    ``processing_stage``, ``processing_share_pct`` (of world production, USGS or cited), and
+    ``processing_stage``, ``processing_share_pct`` (of world production, USGS or cited; for
+    commodities without any processing data, the mine share, as the flow model assumes
+    processing where the ore is mined), ``processing_basis`` (which of these), and
     for each processing stage with registered capacity, ``registered_<stage>_located_pct`` /
     ``_controlled_pct``; (c) ``embodied_share_pct``: direct import share plus, for every
     other source, its import share times the PRC's share of world supply at the stage that
@@ -319,21 +327,36 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
         wld = mined.pop("WLD", None) or sum(mined.values())
         mine_share = round(100 * mined.get(country, 0.0) / wld, 1) if y and wld else None
         net = build_supply_network(G, c, params)
-        proc_stage, proc_share = None, None
+        proc_stage, proc_share, basis = None, None, ""
         proc = {n: a for n, a in net.nodes(data=True) if a.get("role") == "country" and a.get("stage") not in ("mining",)}
+        cited = cited_processing_shares(G, c)
         if proc:
             tot = sum(a.get("total", 0.0) for a in proc.values())
             proc_stage = next(iter(proc.values())).get("stage")
             proc_share = round(100 * sum(a.get("total", 0.0) for a in proc.values() if a.get("iso3") == country) / tot, 1) \
                 if tot else None
-        elif net.graph.get("supply_stage") not in (None, "mining") and y is None:
+            basis = next((a for a in net.graph["assumptions"] if a.startswith("processing = ")),
+                         f"USGS {proc_stage} production by country ({net.graph.get('year')}): the supply layer")
+        elif (net.graph.get("supply_stage") not in (None, "mining") and y is None
+              and not net.graph.get("not_modelled")):
             y2, tonnes, _ = world_production(G, c, net.graph["supply_stage"])
             w = tonnes.pop("WLD", None) or sum(tonnes.values())
             proc_stage, proc_share = net.graph["supply_stage"], round(100 * tonnes.get(country, 0.0) / w, 1) if w else None
+            basis = f"USGS {proc_stage} production by country ({y2})"
+        elif cited is not None:  # cited shares but no USGS quantities to scale them
+            proc_stage, proc_share = cited["stage"], cited["shares"].get(country, 0.0)
+            basis = f"cited {cited['stage']} shares ({cited['year']}; {cited['source_url']})"
+        elif net.graph.get("not_modelled"):
+            proc_stage = net.graph.get("supply_stage")
+            basis = f"{net.graph['not_modelled']}; no cited share"
+        elif y is not None and net.graph.get("supply_stage") == "mining":
+            # no processing data at all: the flow model assumes processing where the ore is mined
+            proc_stage, proc_share = "refining", mine_share
+            basis = "no processing data (USGS or cited): processing assumed where the ore is mined (mine share)"
         row = {"commodity": c, "import_rank_2019_2022": ranks.get((c, "2019-2022")),
                "import_rank_2020_2023": ranks.get((c, "2020-2023")),
                "import_share_pct": shares.get(c, {}).get(country), "mine_share_pct": mine_share,
-               "processing_stage": proc_stage, "processing_share_pct": proc_share}
+               "processing_stage": proc_stage, "processing_share_pct": proc_share, "processing_basis": basis}
         for stage in PROCESSING_STAGES:
             r = registered_capacity_shares(G, c, stage, country)
             if r["places"]:

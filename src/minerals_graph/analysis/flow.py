@@ -42,6 +42,7 @@ __all__ = [
     "capacity_tonnes",
     "us_demand",
     "world_production",
+    "cited_processing_shares",
     "place_control",
     "build_supply_network",
     "max_supply",
@@ -243,6 +244,44 @@ def _import_sources(G: nx.MultiDiGraph, commodity: str) -> dict[str, int]:
     return best
 
 
+#: Preference among cited processing tables of the same year: the stages the mass balance
+#: models (refining, separation) first.
+_CITED_STAGE_ORDER = ("refining", "separation", "smelting", "metal_alloy", "anode", "magnet", "precursor_cathode")
+
+
+def cited_processing_shares(G: nx.MultiDiGraph, commodity: str) -> dict | None:
+    """The cited table of country shares of world processing that the model uses, or None.
+
+    Cited shares are ``PRODUCES`` edges with ``measure="world_share_pct"`` at a processing
+    stage (``data/processing_shares.csv``); one table per (stage, year, source URL).
+    Selection: the **latest year** first; among tables of that year, refining and
+    separation before other stages (``_CITED_STAGE_ORDER``), then the table naming the
+    largest part of world output, then the source URL (deterministic).
+
+    Returns ``{"stage", "year", "source_url", "shares": {iso3: pct}}`` (``ROW`` = the
+    source's rest of world).
+    """
+    rows = [(u.split(":", 1)[1], d) for u, v, d in _edges(G, "PRODUCES", commodity)
+            if u.startswith("country:") and d.get("measure") == "world_share_pct" and d.get("quantity") is not None
+            and d.get("stage") in PROCESSING_STAGES]
+    if not rows:
+        return None
+    groups: dict[tuple[str, int, str], list[tuple[str, dict]]] = {}
+    for iso3, d in rows:
+        groups.setdefault((str(d.get("stage")), int(d.get("year") or 0), str(d.get("source_url", ""))),
+                          []).append((iso3, d))
+
+    def score(key: tuple[str, int, str]) -> tuple[int, int, float, str]:
+        named = sum(float(d["quantity"]) for i, d in groups[key] if i != "ROW")
+        order = _CITED_STAGE_ORDER
+        stage_rank = order.index(key[0]) if key[0] in order else len(order)
+        return (key[1], -stage_rank, named, key[2])
+
+    key = max(groups, key=score)
+    return {"stage": key[0], "year": key[1], "source_url": key[2],
+            "shares": {i: float(d["quantity"]) for i, d in groups[key]}}
+
+
 def _processing_totals(G: nx.MultiDiGraph, commodity: str, world_mined: float, year: int | None,
                        assumptions: list[str]) -> tuple[str | None, dict[str, float]]:
     """(stage, {iso3: tonnes}) of the processing layer, or (None, {})."""
@@ -252,34 +291,17 @@ def _processing_totals(G: nx.MultiDiGraph, commodity: str, world_mined: float, y
         if tonnes:
             assumptions.append(f"processing = USGS {stage} production by country ({y})")
             return stage, tonnes
-    shares = [(u.split(":", 1)[1], d) for u, v, d in _edges(G, "PRODUCES", commodity)
-              if u.startswith("country:") and d.get("measure") == "world_share_pct" and d.get("quantity") is not None
-              and d.get("stage") in PROCESSING_STAGES]
-    if shares:
-        # One cited table per (stage, year, source): take the one that names the largest part
-        # of world output (most complete country split), the later year on ties; refining and
-        # separation before other stages.
-        groups: dict[tuple[str, int, str], list[tuple[str, dict]]] = {}
-        for iso3, d in shares:
-            groups.setdefault((d.get("stage"), d.get("year") or 0, d.get("source_url", "")), []).append((iso3, d))
-        order = ("refining", "separation", "smelting", "metal_alloy", "anode", "magnet", "precursor_cathode")
-
-        def score(key: tuple[str, int, str]) -> tuple[int, float, int]:
-            named = sum(float(d["quantity"]) for i, d in groups[key] if i != "ROW")
-            stage_rank = order.index(key[0]) if key[0] in order else len(order)
-            return (-stage_rank if stage_rank < 2 else -2 - stage_rank, named, key[1])
-
-        key = max(groups, key=score)
-        stage_pref, y, src = key
-        rows = groups[key]
-        out = {i: world_mined * float(d["quantity"]) / 100.0 for i, d in rows if i != "ROW"}
+    cited = cited_processing_shares(G, commodity)
+    if cited is not None:
+        stage_pref, y, src, table = cited["stage"], cited["year"], cited["source_url"], cited["shares"]
+        out = {i: world_mined * pct / 100.0 for i, pct in table.items() if i != "ROW"}
         covered = sum(out.values())
         if covered < world_mined:
             out["ROW"] = out.get("ROW", 0.0) + world_mined - covered
         assumptions.append(f"processing = cited {stage_pref} shares ({y}: "
-                           + ", ".join(f"{i} {float(d['quantity']):g}%" for i, d in sorted(rows)) + f"; {src}) "
+                           + ", ".join(f"{i} {pct:g}%" for i, pct in sorted(table.items())) + f"; {src}) "
                            "x world mine production (mass balance); the share no source names is rest:ROW; "
-                           "of several cited tables the one naming most of world output is used")
+                           "of several cited tables the latest year is used")
         return stage_pref, out
     assumptions.append("no processing data: mined material goes straight to export (processing not modelled)")
     return None, {}
@@ -314,24 +336,35 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
     facilities and ports, ``graph_id`` (the property-graph node). Edge attribute
     ``capacity`` (t/yr; absent = unbounded). Graph attributes: ``commodity``, ``year``,
     ``demand`` ({"USA": tonnes}), ``demand_basis``, ``assumptions``, ``excluded``
-    (facilities without convertible capacity, with reasons).
+    (facilities without convertible capacity, with reasons), ``supply_stage`` (stage of the
+    first layer; ``None`` when unknown) and ``not_modelled`` (empty, or why the commodity
+    has no network: e.g. USGS publishes no quantities).
     """
     params = params or FlowParams()
     commodity_by_id(commodity)
     assumptions: list[str] = list(params.notes)
-    first_stage = "mining"
+    first_stage: str | None = "mining"
     year, mined, quals = world_production(G, commodity, "mining", params.year)
-    if year is None:  # e.g. gallium, germanium: USGS publishes refinery production only
-        for first_stage in ("refining", "smelting", "metal_alloy"):
-            year, mined, quals = world_production(G, commodity, first_stage, params.year)
+    if year is None:  # e.g. gallium: USGS publishes refinery production only
+        first_stage = None
+        for stage in ("refining", "smelting", "metal_alloy"):
+            year, mined, quals = world_production(G, commodity, stage, params.year)
             if year is not None:
-                assumptions.append(f"no USGS mine production: the supply layer is USGS {first_stage} production")
+                first_stage = stage
+                assumptions.append(f"no USGS mine production: the supply layer is USGS {stage} production")
                 break
     net = nx.DiGraph(commodity=commodity, year=year, assumptions=assumptions, excluded=[], demand={},
-                     demand_basis={}, supply_stage=first_stage)
+                     demand_basis={}, supply_stage=first_stage, not_modelled="")
     net.add_node(SOURCE, role="source", label="supply")
     if year is None:
-        assumptions.append("no USGS production for this commodity: not modelled")
+        # e.g. germanium: USGS publishes a refinery table whose every value is NA or W
+        published = sorted({d.get("stage") for u, v, d in _edges(G, "PRODUCES", commodity)
+                            if u.startswith("country:") and d.get("measure") == "production"})
+        net.graph["supply_stage"] = published[0] if len(published) == 1 else None
+        why = (f"USGS publishes {'/'.join(published)} production by country without quantities (NA/W)"
+               if published else "no USGS production for this commodity")
+        net.graph["not_modelled"] = why
+        assumptions.append(f"{why}: not modelled")
         return net
     world_total = mined.pop("WLD", None)
     if not params.include_other_countries:

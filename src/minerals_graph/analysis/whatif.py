@@ -193,7 +193,10 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
                   "removed_nodes": len(removed),
                   "removed": "; ".join(sorted(net.nodes[n].get("label", n) for n in removed))[:2000],
                   "removed_ids": ";".join(sorted(removed))}
-        if "demand:USA" not in net:
+        if net.graph.get("not_modelled"):
+            rows.append({**common, "demand": "USA", "status": f"not modelled: {net.graph['not_modelled']}",
+                         "demand_basis": net.graph["demand_basis"].get("USA", "")})
+        elif "demand:USA" not in net:
             rows.append({**common, "demand": "USA", "status": "demand not published: shortfall unknown",
                          "demand_basis": net.graph["demand_basis"].get("USA", "")})
         else:
@@ -222,4 +225,7 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
         usmca["demand"] = "USMCA"
         usmca["status"] = (usmca["status"] + "; equals U.S. (Canada and Mexico demand unknown)")
         rows.append(usmca)
-    return pd.DataFrame(rows, columns=WHATIF_COLUMNS)
+    df = pd.DataFrame(rows, columns=WHATIF_COLUMNS)
+    # a commodity without USGS quantities has no year: keep the others plain ints, not floats
+    df["year"] = pd.Series([None if y is None or pd.isna(y) else int(y) for y in df["year"]], dtype=object)
+    return df
