@@ -184,3 +184,15 @@ def test_empty_whatif_is_the_base_case(client):
     r = client.post(f"{API}/whatif", json={"commodities": ["gallium"]}).json()
     usa = [x for x in r["data"] if x["demand"] == "USA"][0]
     assert usa["supply_after_t"] == usa["supply_before_t"] and usa["removed_nodes"] == 0
+
+
+def test_export_controls_of_the_prc(client):
+    r = client.get("/api/v1/export-controls", params={"country": "CHN"})
+    assert r.status_code == 200
+    rows = {(x["commodity"], x["year"]) for x in r.json()["data"]}
+    assert {("gallium", 2023), ("germanium", 2023), ("graphite", 2023), ("antimony", 2024)} <= rows
+    assert all(x["official_url"].startswith("http") for x in r.json()["data"])
+    one = client.get("/api/v1/export-controls", params={"country": "CHN", "commodity": "gallium"}).json()
+    assert one["count"] == 1 and one["data"][0]["control_type"].startswith("Export licensing")
+    assert client.get("/api/v1/export-controls", params={"country": "china"}).status_code == 422
+    assert client.get("/api/v1/export-controls", params={"commodity": "unobtainium"}).status_code == 404

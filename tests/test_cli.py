@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from minerals_graph.cli import main
 
 
@@ -90,3 +92,33 @@ def test_map_and_geo_export_commands(tmp_path, capsys):
     assert main(["export", "geo", "--format", "gpkg", "--out", str(tmp_path / "g")]) == 0
     assert (tmp_path / "g" / "minerals-graph.gpkg").exists()
     assert main(["export", "nodes", "--format", "gpkg"]) == 2
+
+
+def _copy_shared(shared, tmp_path):
+    import shutil
+
+    dst = tmp_path / "shared"
+    shutil.copytree(shared, dst)
+    return dst
+
+
+@pytest.mark.shared
+def test_strict_validate_passes_untouched_and_names_a_truncated_or_garbled_file(shared, tmp_path, capsys):
+    assert main(["validate", "--sources", str(shared), "--strict", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)  # stdout is JSON only
+    assert doc["ok"] is True and doc["manifest_problems"] == []
+
+    src = _copy_shared(shared, tmp_path)
+    wpi = src / "nga_world_port_index" / "UpdatedPub150.csv"
+    wpi.write_bytes(wpi.read_bytes()[: len(wpi.read_bytes()) // 2].rsplit(b"\n", 1)[0] + b"\n")
+    galli = src / "usgs_mcs2024" / "world" / "mcs2024-galli_world.csv"
+    galli.write_bytes(galli.read_bytes().replace(b"China,Primary production,600000,600000",
+                                                 b"China,Primary production,600000,six hundred thousand"))
+    assert main(["validate", "--sources", str(src), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "nga_world_port_index/UpdatedPub150.csv: content differs from the manifest" in err
+    assert "truncated" in err
+    assert "usgs_mcs2024/world/mcs2024-galli_world.csv" in err
+    # without --strict the same files validate (every row still accounted), with a warning
+    assert main(["validate", "--sources", str(src)]) == 0
+    assert "differ from sources_manifest.csv" in capsys.readouterr().err

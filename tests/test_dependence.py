@@ -84,10 +84,28 @@ def test_real_bands_for_the_2022_list(raw_graph, year):
 @pytest.mark.shared
 def test_real_prc_exposure(raw_graph):
     df = dep.prc_exposure(raw_graph, ["rare_earths", "gallium", "graphite"]).set_index("commodity")
-    assert df.loc["rare_earths", "mine_share_pct"] == pytest.approx(round(100 * 240000 / 350000, 1))
+    # latest data year: MCS 2026, 2025 estimates (China 270,000 t of a rounded world 390,000 t)
+    assert df.loc["rare_earths", "mine_share_pct"] == pytest.approx(round(100 * 270000 / 390000, 1))
     assert df.loc["gallium", "processing_share_pct"] > 90
     assert df.loc["graphite", "import_rank_2019_2022"] == 1
-    assert df.loc["rare_earths", "import_share_pct"] == 70.0
+    # USGS's own import-source percentages, 2021-24 (MCS 2026 chapter), for every commodity
+    assert df.loc["rare_earths", "import_share_pct"] == 71.0
+    assert df.loc["rare_earths", "import_share_period"] == "2021-2024"
+    assert df.loc["gallium", "import_share_pct"] == 18.0 and df.loc["graphite", "import_share_pct"] == 46.0
+
+
+@pytest.mark.shared
+def test_real_2025_list_counts_under_the_stated_rule(raw_graph):
+    b = dep.nir_bands(raw_graph, 2025, dep.critical_minerals(raw_graph, 2025))
+    assert len(b) == 60
+    s = dep.list_summary(b)  # lanthanides counted once, as USGS's rare-earths chapter
+    assert (s["counted"], s["at_100"], s["over_50"]) == (47, 13, 33)
+    assert s["over_50_first_import_source_CHN"] == 10 and s["over_50_leading_producer_CHN"] == 16
+    every = dep.list_summary(b, group_lanthanides=False)
+    assert (every["counted"], every["over_50"]) == (60, 46)
+    # the 2022 list in MCS 2024 (data year 2023), every mineral counted: 12 at 100%, 29 more above 50%
+    s23 = dep.list_summary(dep.nir_bands(raw_graph, 2023), group_lanthanides=False)
+    assert (s23["at_100"], s23["over_50"] - s23["at_100"]) == (12, 29)
 
 
 def _prc_graph():

@@ -81,7 +81,10 @@ def test_stage_from_type(text, stage):
 def test_real_china_rare_earth_mine_production(raw_tables):
     p = raw_tables.production
     chn = p[(p.producer_id == "country:CHN") & (p.commodity == "rare_earths") & (p.measure == "production")]
-    assert dict(zip(chn.year, chn.quantity, strict=True)) == {2022: 210000.0, 2023: 240000.0}
+    # MCS 2024: 2022 and 2023; MCS 2026: 2024 revised and 2025 estimated
+    assert dict(zip(chn.year, chn.quantity, strict=True)) == {2022: 210000.0, 2023: 240000.0, 2024: 270000.0,
+                                                              2025: 270000.0}
+    assert set(chn[chn.year >= 2024]["source"]) == {"usgs-mcs2026-world"}
     assert set(chn.stage) == {"mining"} and set(chn.unit) == {"t"}
 
 

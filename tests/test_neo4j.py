@@ -34,7 +34,7 @@ def _lint(files):
 
 def test_every_cypher_file_passes_neo4js_parser():
     files = sorted((settings.REPO_ROOT / "cypher").rglob("*.cypher"))
-    assert len(files) == 1 + len(NODE_KINDS) + len(EDGE_KINDS) + 2 + 5
+    assert len(files) == 1 + len(NODE_KINDS) + len(EDGE_KINDS) + 2 + 6
     results = _lint(files)
     assert len(results) == len(files)
     bad = [(r["file"], e["line"], e["column"], e["message"]) for r in results for e in r["errors"]]
@@ -79,7 +79,7 @@ def test_settings_come_from_the_environment(monkeypatch):
 
 
 def test_codec_round_trip():
-    for v in ["it's", 'say "x"', "a\\b", "plain", 1.25, 45.216666667, 3, True, "b64:x"]:
+    for v in ["it's", 'say "x"', "a\\b", "plain", 1.25, 45.216666667, 3, True, "b64:x", "z64:y", "long \"note\" " * 200]:
         assert decode(encode(v)) == v
 
 
@@ -133,6 +133,8 @@ def _norm(rows):
     ("single_source", {}, Q.single_source),
     ("supply_without_prc_refining", {"country": "CHN", "stages": list(PROCESSING_STAGES)},
      lambda G: Q.supply_without_prc_refining(G, "CHN", PROCESSING_STAGES)),
+    ("export_controls", {"country": "CHN"}, lambda G: Q.export_controls(G, "CHN")),
+    ("export_controls", {"country": None}, Q.export_controls),
     ("facility_chain", {"id": "site:fac_chn_xikuangshan_antimony_mine_twinkling_star"},
      lambda G: Q.facility_chain(G, "site:fac_chn_xikuangshan_antimony_mine_twinkling_star")),
 ])

@@ -26,7 +26,7 @@ def test_same_country_only_and_unknown_flags_are_not_no():
         _port(3, "Large", 0.1, bulk="No", brk="No", cont="No"),   # no cargo at all: never
         _port(4, "Very Small", 0.05, bulk="Yes"),                 # too small: never
     ])
-    places = _df("places", [{"id": "site:a", "iso3": "AAA", "lon": 0.0, "lat": 0.0}])
+    places = _df("places", [{"id": "site:a", "status": "operating", "iso3": "AAA", "lon": 0.0, "lat": 0.0}])
     out = infer_ports(places, ports, _df("ships_via", []), max_km=800)
     assert list(out["wpi_number"]) == [2]
     assert out["distance_km"].iloc[0] == pytest.approx(2 * KM_PER_DEG, abs=0.2)
@@ -39,7 +39,7 @@ def test_larger_harbor_with_known_cargo_is_preferred_by_weighted_distance():
     ports = _df("ports", [_port(1, "Small", 60 / KM_PER_DEG, bulk="Yes"),
                           _port(2, "Large", 100 / KM_PER_DEG, bulk="Yes"),
                           _port(3, "Medium", -70 / KM_PER_DEG)])
-    places = _df("places", [{"id": "site:a", "iso3": "AAA", "lon": 0.0, "lat": 0.0}])
+    places = _df("places", [{"id": "site:a", "status": "operating", "iso3": "AAA", "lon": 0.0, "lat": 0.0}])
     out = infer_ports(places, ports, _df("ships_via", []), max_km=800)
     assert list(out["wpi_number"]) == [2]
     # Without the Large port the Medium one (109.4) beats the Small one (120).
@@ -50,16 +50,18 @@ def test_larger_harbor_with_known_cargo_is_preferred_by_weighted_distance():
 def test_cap_cited_unlocated_and_landlocked():
     ports = _df("ports", [_port(1, "Large", 0.0, bulk="Yes")])
     places = _df("places", [
-        {"id": "site:near", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
-        {"id": "site:cited", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
-        {"id": "site:nowhere", "iso3": "AAA", "lon": None, "lat": None},
-        {"id": "site:far", "iso3": "AAA", "lon": 9.0, "lat": 0.0},       # 1,000.8 km > 800
-        {"id": "site:inland", "iso3": "LLL", "lon": 1.0, "lat": 0.0}])  # country without ports
+        {"id": "site:near", "status": "operating", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
+        {"id": "site:cited", "status": "operating", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
+        {"id": "site:nowhere", "status": "operating", "iso3": "AAA", "lon": None, "lat": None},
+        {"id": "site:far", "status": "operating", "iso3": "AAA", "lon": 9.0, "lat": 0.0},       # 1,000.8 km > 800
+        {"id": "site:inland", "status": "operating", "iso3": "LLL", "lon": 1.0, "lat": 0.0},  # country without ports
+        {"id": "site:old", "status": "unknown", "iso3": "AAA", "lon": 1.0, "lat": 0.0}])  # not known to ship
     cited = _df("ships_via", [{"place_id": "site:cited", "wpi_number": 1}])
     out = infer_ports(places, ports, cited, max_km=800)
     assert list(out["place_id"]) == ["site:near"] and bool(out["inferred"].iloc[0])
     un = unlinked_places(places, ports, cited, max_km=800).set_index("place_id")["reason"]
-    assert sorted(un.index) == ["site:far", "site:inland"]
+    assert sorted(un.index) == ["site:far", "site:inland", "site:old"]
+    assert "not known to ship" in un["site:old"]
     assert "1001 km away, beyond the 800 km cap" in un["site:far"]
     assert "no port of LLL" in un["site:inland"]
 
@@ -87,7 +89,8 @@ def test_real_inferred_ports_stay_home_and_are_near(raw_tables):
     assert port_of("facility:fac_can_nemaska_becancour_lioh_plant") in st_lawrence
     assert port_of("facility:fac_can_vale_port_colborne_refinery") == "Port Colborne"
     assert port_of("facility:fac_chn_baotou_huamei_nre_separation") in bohai  # Inner Mongolia
-    assert port_of("facility:fac_chn_tianqi_zhangjiagang_lioh") == "Nantong"
+    assert port_of("facility:fac_chn_nantong_zhenghai_ndfeb_magnet") == "Nantong"
+    assert port_of("facility:fac_usa_tesla_robstown_lithium_refinery") == "Corpus Christi"
     assert port_of("site:fac_mex_gmexico_la_caridad_mine") == "Guaymas"
     assert port_of("facility:fac_mex_immsa_san_luis_potosi_zinc_refinery") == "Tampico"
     us = inf[inf["place_id"].str.contains("fac_usa_")]

@@ -78,15 +78,22 @@ def test_every_coordinate_falls_inside_its_country(shared, data_tables):
 
 def test_bad_rows_are_rejected_with_reasons(tmp_path):
     header = ",".join(register.FACILITY_COLUMNS) + "\n"
-    good = ("fac_usa_a,A,mine,lithium,mining,USA,NV,-117,40,site,,operating,2024,10,kt/yr,LCE,lithium,2024,Op,"
-            "\"X Corp|USA|100\",T,P,https://example.org,2026-11-23,,\n")
+    good = ("fac_usa_a,A,mine,lithium,mining,USA,NV,-117,40,site,USGS record 1,https://example.org/c,operating,2024,"
+            "10,kt/yr,LCE,lithium,2024,Op,\"X Corp|USA|100\",T,P,https://example.org,2025,2026-11-23,,\n")
     dup = good
     bad_kind = good.replace("fac_usa_a,A,mine", "fac_usa_b,B,castle")
     no_url = good.replace("fac_usa_a", "fac_usa_c").replace("https://example.org", "")
     bad_owner = good.replace("fac_usa_a", "fac_usa_d").replace("X Corp|USA|100", "X Corp|Narnia|100")
-    write(tmp_path / "register/facilities_t.csv", header + good + dup + bad_kind + no_url + bad_owner)
+    no_coord_source = good.replace("fac_usa_a", "fac_usa_e").replace("USGS record 1,https://example.org/c", ",")
+    write(tmp_path / "register/facilities_t.csv",
+          header + good + dup + bad_kind + no_url + bad_owner + no_coord_source)
     [r] = register.load_facilities(tmp_path, {"USA"})
-    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (5, 2, 3)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (6, 3, 3)
+    t = r.table.set_index("id")
+    assert t.loc["fac_usa_a", "lon"] == -117 and t.loc["fac_usa_a", "source_year"] == "2025"
+    # coordinates without their own evidence are left out, with the reason
+    assert pd.isna(t.loc["fac_usa_e", "lon"])
+    assert any("coordinates need their own evidence" in x for x in r.cell_rejects["reason"])
     reasons = " | ".join(r.rejects["reason"])
     assert "duplicate id" in reasons and "expected one of" in reasons and "cite a source URL" in reasons
     assert "not an ISO3 code" in r.cell_rejects.iloc[0]["reason"]

@@ -139,6 +139,9 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     for r in _records(t.statistics):
         attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity")}
         add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "STATISTIC", attrs)
+    for r in _records(t.export_controls):
+        attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity")}
+        add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "EXPORT_CONTROL", attrs)
     for r in _records(t.supplies):
         add_edge(str(r["from_id"]), str(r["to_id"]), "SUPPLIES",
                  {k: v for k, v in r.items() if k not in ("from_id", "to_id")})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -204,12 +205,43 @@ def cmd_dependence(args: argparse.Namespace) -> int:
         if args.commodity:
             df = df[df["commodity"].isin(_commodities(G, args))]
     elif args.what == "bands":
-        df = dep.nir_bands(G, args.year)
+        year = args.year or dep.latest_nir_year(G)
+        if year is None:
+            raise MineralsGraphError("no net import reliance in the graph: nothing to band")
+        available = sorted({d.get("year") for u, _, d in G.edges(data=True)
+                            if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA"})
+        if year not in available:
+            raise MineralsGraphError(f"--year {year}: USGS net import reliance is available for {available}")
+        lst = args.list or (2025 if year >= 2025 else 2022)  # the list in force in that edition
+        df = dep.nir_bands(G, year, dep.critical_minerals(G, lst))
         if args.counts:
+            summary = dep.list_summary(df, group_lanthanides=lst == 2025)
             df = dep.band_counts(df)
+            human = sys.stdout if args.format == "table" and not args.out else sys.stderr
+            print(f"{lst} list, data year {year}: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+                  + (" (lanthanides counted once, as USGS's rare-earths chapter)" if lst == 2025 else
+                     " (every listed mineral counted)"), file=human)
+    elif args.what == "trade":
+        df = dep.trade_share_comparison(G)
+        if args.commodity:
+            df = df[df["commodity"].isin(_commodities(G, args))]
     else:
         df = dep.prc_exposure(G, _commodities(G, args))
     _write_or_print(df, args)
+    return 0
+
+
+def cmd_controls(args: argparse.Namespace) -> int:
+    from minerals_graph.analysis.queries import export_controls
+    from minerals_graph.schema import commodity_by_id
+
+    _, G = _load(args)
+    if args.country and not re.fullmatch(r"[A-Z]{3}", args.country):
+        raise MineralsGraphError(f"--country {args.country!r}: expected an ISO3 code such as CHN")
+    if args.commodity:
+        commodity_by_id(args.commodity)  # raises, naming it
+    rows = [r for r in export_controls(G, args.country) if not args.commodity or r["commodity"] == args.commodity]
+    _write_or_print(pd.DataFrame(rows, columns=["iso3", "commodity", "control_type", "year", "official_url"]), args)
     return 0
 
 
@@ -355,6 +387,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from minerals_graph.analysis import dependence as dep
     from minerals_graph.analysis import whatif as wi
     from minerals_graph.analysis.chokepoints import chokepoint_table
+    from minerals_graph.analysis.queries import export_controls
     from minerals_graph.summary import summarise, to_markdown
 
     out = Path(args.out)
@@ -367,6 +400,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         ("net_import_reliance.csv", lambda: dep.net_import_reliance(G)),
         ("nir_bands_2023.csv", lambda: dep.nir_bands(G, 2023)),
         ("nir_bands_2024.csv", lambda: dep.nir_bands(G, 2024)),
+        ("nir_bands_2025.csv", lambda: dep.nir_bands(G, 2025, dep.critical_minerals(G, 2025))),
+        ("import_shares_usgs_vs_baci.csv", lambda: dep.trade_share_comparison(G)),
+        ("export_controls.csv", lambda: pd.DataFrame(export_controls(G))),
         ("prc_exposure.csv", lambda: dep.prc_exposure(G, dep.modelled_commodities(G))),
         ("chokepoints.csv", lambda: chokepoint_table(G, dep.modelled_commodities(G))),
         ("whatif_prc-refining-cutoff.csv",
@@ -388,7 +424,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                             whatif=results["whatif_prc-refining-cutoff.csv"])
     cut = results["whatif_prc-refining-cutoff.csv"]
     cut = cut[(cut["demand"] == "USA") & (cut["status"] == "modelled")]
-    lines = ["# minerals-graph report", "", f"Sources: `{tables.origin}`. Methods: docs/methods.md.", "",
+    origin = "bundled data/" if not args.sources else Path(tables.origin).name
+    lines = ["# minerals-graph report", "", f"Sources: {origin}. Methods: docs/methods.md.", "",
              "## PRC refining cut-off (U.S. demand)", "",
              "`supply_after_t`: the U.S. may draw on all remaining capacity of its import sources (optimistic); "
              "`supply_after_proportional_t`: the U.S. keeps its share of the world's remaining supply "
@@ -398,6 +435,20 @@ def cmd_run(args: argparse.Namespace) -> int:
              "## Net import reliance bands (2022 list of critical minerals)", ""]
     for y in (2023, 2024):
         lines += [f"### {y}", "", to_markdown(dep.band_counts(results[f"nir_bands_{y}.csv"])), ""]
+    b25 = results["nir_bands_2025.csv"]
+    if len(b25) and b25["band"].ne("no published value").any():
+        s25 = dep.list_summary(b25)
+        lines += ["## Net import reliance bands (2025 list of 60, data year 2025, MCS 2026)", "",
+                  to_markdown(dep.band_counts(b25)), "",
+                  f"Counted as USGS does (lanthanides once): {s25['over_50']} of {s25['counted']} over 50% "
+                  f"({s25['at_100']} at 100%); of those, the PRC is the first-ranked import source for "
+                  f"{s25['over_50_first_import_source_CHN']} and the leading world producer for "
+                  f"{s25['over_50_leading_producer_CHN']} (docs/methods.md §2).", ""]
+    ec = results["export_controls.csv"]
+    if len(ec):
+        prc = ec[ec["iso3"] == "CHN"]
+        lines += ["## PRC export controls in force (USGS MCS 2026 Table 4)", "",
+                  to_markdown(prc[["commodity", "control_type", "year"]]), ""]
     lines += ["## Top chokepoint per commodity (N-1 loss of U.S. supply)", "",
               to_markdown(results["chokepoints.csv"].groupby("commodity").head(1)[
                   ["commodity", "label", "role", "iso3", "n1_loss_t", "n1_loss_pct_of_demand", "spof"]]), ""]
@@ -464,13 +515,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("dependence", help="net import reliance (recomputed vs published), bands, PRC exposure")
     _sources_arg(p)
-    p.add_argument("what", choices=("nir", "bands", "prc"), nargs="?", default="prc")
-    p.add_argument("--year", type=int, default=2024, help="year for bands (2023: MCS 2024, 2024: MCS 2025)")
+    p.add_argument("what", choices=("nir", "bands", "prc", "trade"), nargs="?", default="prc",
+                   help="trade: USGS import-source shares next to BACI's bilateral shares")
+    p.add_argument("--year", type=int, default=None,
+                   help="data year for bands (2023: MCS 2024, 2024: MCS 2025, 2025: MCS 2026); default: the latest")
+    p.add_argument("--list", type=int, choices=(2022, 2025), default=None,
+                   help="bands: the U.S. critical-minerals list (2022: 50 minerals; 2025: 60); default: the list "
+                        "in force in the data year's edition (2025 from data year 2025)")
     p.add_argument("--counts", action="store_true", help="bands: counts per band instead of one row per mineral")
     p.add_argument("--commodity", action="append", help="limit to a commodity id (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="write to a file (csv or json by --format) instead of printing")
     p.set_defaults(func=cmd_dependence)
+
+    p = sub.add_parser("controls", help="export controls in force by country and commodity (USGS MCS 2026 T4)")
+    _sources_arg(p)
+    p.add_argument("--country", help="ISO3 code of the controlling country, e.g. CHN")
+    p.add_argument("--commodity", help="commodity id, e.g. gallium")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to a file (csv or json by --format) instead of printing")
+    p.set_defaults(func=cmd_controls)
 
     p = sub.add_parser("chokepoints", help="ranked chokepoints on U.S. supply paths (N-1, SPOF, cuts, HHI)")
     _sources_arg(p)

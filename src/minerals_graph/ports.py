@@ -16,6 +16,10 @@ World Port Index port, by a rule an analyst can check by hand:
    weighted distance wins, ties by the lower WPI number.
 4. **A cap.** A port farther than ``max_km`` (:data:`settings.MAX_INFERRED_PORT_KM`) in
    real distance is never inferred; the place is listed with that reason.
+5. **Only places that ship.** A link says where a place's output goes, so only places
+   whose status is in :data:`SHIPPING_STATUSES` (operating, or built and able to resume)
+   get one; deposits, closed, planned and unknown-status records (the historical datasets)
+   are listed with that reason.
 
 Each link keeps its real distance and the rule's words in ``note``; :func:`unlinked_places`
 gives every located place that got none, with the reason.
@@ -28,9 +32,11 @@ import pandas as pd
 
 from minerals_graph import settings
 
-__all__ = ["SIZE_FACTOR", "UNKNOWN_FLAGS_FACTOR", "haversine_km", "candidate_ports", "infer_ports",
+__all__ = ["SHIPPING_STATUSES", "SIZE_FACTOR", "UNKNOWN_FLAGS_FACTOR", "haversine_km", "candidate_ports", "infer_ports",
            "unlinked_places"]
 
+#: Statuses of places that ship output, and so get an inferred port.
+SHIPPING_STATUSES = ("operating", "construction", "care_and_maintenance", "suspended")
 #: Weight of the distance to a port by harbor size (lower is preferred).
 SIZE_FACTOR: dict[str, float] = {"Large": 1.0, "Medium": 1.25, "Small": 2.0}
 #: Extra weight for a port none of whose cargo flags is ``Yes`` (all ``Unknown``/``No``).
@@ -69,6 +75,10 @@ def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[di
     by_country = {iso3: g for iso3, g in cand.groupby("iso3", sort=False)}
     out: list[dict[str, object]] = []
     for row in places.itertuples(index=False):
+        status = getattr(row, "status", "operating") or "unknown"
+        if status not in SHIPPING_STATUSES:
+            out.append({"place_id": row.id, "reason": f"status {status!r}: not known to ship output; no port inferred"})
+            continue
         g = by_country.get(row.iso3)
         if g is None:
             out.append({"place_id": row.id, "reason": f"no port of {row.iso3} in the World Port Index can take "

@@ -112,6 +112,8 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("usgs_code", "str", description="MCS 5-letter file code"),
                 Attr("group", "str", description="id of the grouped commodity it belongs to"),
                 Attr("critical_2022", "bool", required=True, description="on the 2022 USGS list of critical minerals"),
+                Attr("critical_2025", "bool", description="on the 2025 U.S. list of 60 critical minerals "
+                                                          "(MCS 2026 Table 6)"),
             ),
         ),
         NodeKind(
@@ -140,6 +142,8 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("capacity_commodity", "str"),
                 Attr("capacity_year", "int"),
                 Attr("notes", "str"),
+                Attr("corroborated_by", "str", description="records of other datasets that are the same "
+                                                           "facility ('dataset-record_id, distance'; ';'-separated)"),
             ),
             geometry=True,
         ),
@@ -305,6 +309,20 @@ EDGE_KINDS: dict[str, EdgeKind] = {
         EdgeKind("OPERATED_BY", ("Site", "Facility"), ("Company",), "Operator."),
         EdgeKind("CONTROLLED_FROM", ("Company",), ("Country",), "Country of ultimate control."),
         EdgeKind("PART_OF", ("Commodity",), ("Commodity",), "Member of a grouped commodity."),
+        EdgeKind(
+            "EXPORT_CONTROL",
+            ("Country",),
+            ("Commodity",),
+            "An export control in force (ban, quota or licensing) of a country on a commodity, as "
+            "USGS MCS 2026 Table 4 lists it.",
+            (
+                Attr("control_type", "str", required=True, description="ban, quota, licensing requirement ..."),
+                Attr("year", "int", required=True, description="year the control took effect"),
+                Attr("item", "str", description="the item as published (e.g. 'synthesized diamond')"),
+                Attr("official_url", "str", description="the official notice USGS cites"),
+                Attr("note", "str"),
+            ),
+        ),
     )
 }
 

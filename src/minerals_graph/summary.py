@@ -102,9 +102,20 @@ def register_markdown(places: pd.DataFrame) -> dict[str, str]:
     by_mineral["total"] = by_mineral.sum(axis=1)
     for t in (by_country, by_mineral):
         t.columns.name = None
+    located = reg["lon"].notna() & reg["lat"].notna()
+    unlocated = reg[~located].assign(
+        reason=lambda d: [n.split("UNLOCATED:", 1)[1].strip().split(". ")[0].rstrip(".")[:200]
+                          if "UNLOCATED:" in str(n) else "no cited coordinates" for n in d["notes"]])
+    precision = reg[located]["coord_precision"].fillna("").value_counts()
+    coords = (f"{int(located.sum())} of {len(reg)} register rows located "
+              f"({100 * located.sum() / len(reg):.1f}%): "
+              + ", ".join(f"{k or 'unspecified'} {int(v)}" for k, v in precision.items()) + " (coord_precision).")
     return {
         "country_stage": to_markdown(by_country.reset_index()),
         "mineral_stage": to_markdown(by_mineral.reset_index()),
         "long": to_markdown(long),
         "total": str(len(reg)),
+        "located": coords,
+        "unlocated": to_markdown(unlocated[["id", "iso3", "name", "reason"]].sort_values("id").reset_index(drop=True))
+        if len(unlocated) else "(none)",
     }

@@ -29,7 +29,7 @@ from minerals_graph import settings
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
 from minerals_graph.schema import COMMODITIES, KIND_STAGE, USGS_LIST_RELATED, commodity_by_id, node_id
-from minerals_graph.sources import mcs, mineplant, natural_earth, nmic, register, usmin_lithium, wpi
+from minerals_graph.sources import iea, mcs, mcs2026, mineplant, natural_earth, nmic, register, usmin_lithium, wpi
 from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, read_csv_text
 
 __all__ = [
@@ -53,14 +53,14 @@ SOURCE_COLUMNS = ["source", "source_publisher", "source_dataset", "source_year",
 #: Columns of each canonical table (source columns are added to every one).
 COLUMNS: dict[str, list[str]] = {
     "countries": ["iso3", "name", "alt_names", "continent", "region_un", "subregion", "lon", "lat", "aggregate"],
-    "commodities": ["id", "name", "usgs_code", "group", "critical_2022", "applications"],
+    "commodities": ["id", "name", "usgs_code", "group", "critical_2022", "critical_2025", "applications"],
     "ports": ["wpi_number", "name", "alt_name", "unlocode", "iso3", "admin", "region_name", "harbor_size",
               "harbor_type", "solid_bulk", "container", "breakbulk", "channel_depth_m", "cargo_pier_depth_m",
               "max_vessel_draft_m", "lon", "lat"],
     "places": ["id", "node_kind", "kind", "name", "iso3", "admin1", "lon", "lat", "coord_precision", "coord_source",
                "coord_source_url", "source_date_read", "status",
                "status_year", "commodities", "stages", "operator", "capacity", "capacity_unit", "capacity_basis",
-               "capacity_commodity", "capacity_year", "notes", "other_source_urls"],
+               "capacity_commodity", "capacity_year", "notes", "other_source_urls", "corroborated_by"],
     "ownership": ["place_id", "company", "control_iso3", "share_pct", "role", "position"],
     "production": ["producer_id", "commodity", "stage", "measure", "quantity", "qualifier", "unit", "year",
                    "estimated", "basis", "type_text", "product", "note"],
@@ -72,10 +72,11 @@ COLUMNS: dict[str, list[str]] = {
     "supplies": ["from_id", "to_id", "commodity", "note"],
     "ships_via": ["place_id", "wpi_number", "commodity", "inferred", "distance_km", "note"],
     "companies": ["id", "name", "control_iso3", "control_conflict"],
+    "export_controls": ["iso3", "commodity", "item", "control_type", "year", "official_url", "note"],
 }
 #: Tables written to data/ by :func:`write_curated` (companies are derived at build time).
 CURATED_FILES = ("countries", "commodities", "ports", "places", "ownership", "production", "trades",
-                 "import_reliance", "statistics", "supplies", "ships_via")
+                 "import_reliance", "statistics", "supplies", "ships_via", "export_controls")
 
 PROJECT_SOURCE = SourceInfo(
     key="minerals-graph",
@@ -110,6 +111,7 @@ class Tables:
     statistics: pd.DataFrame
     supplies: pd.DataFrame
     ships_via: pd.DataFrame
+    export_controls: pd.DataFrame = field(default_factory=lambda: _empty("export_controls"))
     companies: pd.DataFrame = field(default_factory=lambda: _empty("companies"))
     results: list[LoadResult] = field(default_factory=list)
     origin: str = ""
@@ -257,19 +259,27 @@ def _read_country_extras(data_dir: Path) -> tuple[pd.DataFrame, LoadResult]:
     return df, ledger.finish(src, len(rows), df)
 
 
-def _commodities(t4: list[LoadResult]) -> pd.DataFrame:
+def _commodities(t4: list[LoadResult], t6: LoadResult | None = None) -> pd.DataFrame:
+    """Every schema commodity with its flags on the 2022 list (MCS 2024/2025 Table 4) and
+    the 2025 list (MCS 2026 Table 6); the source is the newest list that names it."""
     critical: dict[str, str] = {}
     src = None
     for r in t4:
         src = r.source
         for row in r.table.itertuples(index=False):
             critical.setdefault(row.commodity, row.applications)
+    critical_2025: dict[str, str] = {}
+    if t6 is not None and len(t6.table):
+        critical_2025 = dict(zip(t6.table["commodity"], t6.table["applications"], strict=True))
     recs = []
     for c in COMMODITIES:
         is_crit = c.id in critical
+        in_2025 = c.id in critical_2025
+        source = (t6.source.attrs() if in_2025 and t6 is not None else src.attrs() if is_crit and src
+                  else PROJECT_SOURCE.attrs())
         recs.append({"id": c.id, "name": c.name, "usgs_code": c.usgs_code, "group": c.group,
-                     "critical_2022": is_crit, "applications": critical.get(c.id, ""),
-                     **(src.attrs() if is_crit and src else PROJECT_SOURCE.attrs())})
+                     "critical_2022": is_crit, "critical_2025": in_2025,
+                     "applications": critical_2025.get(c.id) or critical.get(c.id, ""), **source})
     return _with_source(pd.DataFrame.from_records(recs), "commodities")
 
 
@@ -297,7 +307,11 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     # MCS: critical list, world production/reserves, salient, NIR + import sources, T5, Fig3
     t4 = [mcs.load_critical_list(raw_dir, y) for y in (2024, 2025)]
     results += t4
-    commodities = _commodities(t4)
+    has_2026 = (raw_dir / "usgs_mcs2026").is_dir()
+    t6 = mcs2026.load_critical_list_2025(raw_dir) if has_2026 else None
+    if t6 is not None:
+        results.append(t6)
+    commodities = _commodities(t4, t6)
 
     production_frames, stat_frames, nir_frames, trade_frames = [], [], [], []
     for r in mcs.load_world(raw_dir, cw, 2024):
@@ -320,6 +334,14 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
         results.append(t5)
         stat_frames.append(_with_source(t5.table.assign(detail=""), "statistics", t5.source))
     results.append(mcs.load_import_source_counts(raw_dir, cw, 2024))
+    export_controls = _empty("export_controls")
+    if has_2026:
+        export_controls = _mcs2026_tables(raw_dir, cw, results, production_frames, stat_frames, nir_frames,
+                                          trade_frames)
+    for load in (iea.load_supply_workbook, iea.load_supply_json):
+        if (raw_dir / iea.FOLDER).is_dir():
+            results.append(load(raw_dir, cw))  # read and accounted; the shares reach the graph through
+            # data/processing_shares.csv, which tests regenerate from these files
 
     # Places: NMIC facility layer, USMIN lithium, USGS mine/plant 2003
     places_frames, own_frames = [], []
@@ -338,6 +360,11 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     p, o = _places_from_mineplant(mp)
     places_frames.append(p)
     own_frames.append(o)
+    # Facility datasets: the focus countries' critical-mineral records (deduplicated against
+    # the register, and against each other in this order of trust, at assembly)
+    p, o = _places_from_datasets(raw_dir, cw, results)
+    places_frames.append(p)
+    own_frames.append(o)
 
     return {
         "commodities": commodities,
@@ -350,7 +377,51 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
         "statistics": _concat(stat_frames, "statistics"),
         "supplies": _empty("supplies"),
         "ships_via": _empty("ships_via"),
+        "export_controls": export_controls,
     }
+
+
+def _mcs2026_tables(raw_dir: Path, cw: Crosswalk, results: list[LoadResult], production: list[pd.DataFrame],
+                    stats: list[pd.DataFrame], nir: list[pd.DataFrame], trades: list[pd.DataFrame]) -> pd.DataFrame:
+    """MCS 2026 (data year 2025) into the canonical tables; returns the export controls.
+
+    World production/capacity/reserves by country (2024 revised, 2025 estimated) join
+    ``production``; U.S. salient statistics 2021–2025 and Table 7 join ``statistics``;
+    Fig. 2 (NIR 2025, import sources ranked) joins ``import_reliance`` and ``trades``; the
+    chapters' import-source percentages (2021–24, by form) join ``trades`` with
+    ``share_pct``. Fig. 3 repeats those percentages and Table 5 lists agreements: both
+    are read and accounted for, not added again.
+    """
+    data = mcs2026.load_commodities_data(raw_dir, cw)
+    results.append(data.result)
+    w = data.world
+    if len(w):
+        p = w.assign(producer_id=[node_id("Country", c) for c in w["iso3"]], basis="")
+        production.append(_with_source(p, "production", mcs2026.SOURCES["world"]))
+    if len(data.salient):
+        s = data.salient.assign(label="")
+        stats.append(_with_source(s, "statistics", mcs2026.SOURCES["salient"]))
+    imp = data.import_sources
+    if len(imp):
+        t = imp.assign(label=imp["label"] + imp["form"].map(lambda f: f" ({f})" if f else ""),
+                       period="2021-2024")
+        trades.append(_with_source(t, "trades", mcs2026.SOURCES["import_sources"]))
+    r, ranked = mcs2026.load_fig2(raw_dir, cw)
+    results.append(r)
+    nir.append(_with_source(r.table.assign(iso3="USA"), "import_reliance", r.source))
+    trades.append(_with_source(ranked.assign(period="2021-2024"), "trades", r.source))
+    t7 = mcs2026.load_critical_salient_2025(raw_dir, cw)
+    results.append(t7)
+    stats.append(_with_source(t7.table.assign(detail=""), "statistics", t7.source))
+    results.append(mcs2026.load_fig3(raw_dir, cw))
+    results.append(mcs2026.load_trade_agreements(raw_dir, cw))
+    t4 = mcs2026.load_export_controls(raw_dir, cw)
+    results.append(t4)
+    ec = t4.table[t4.table["commodity"] != ""]
+    ec = ec.assign(official_url=ec["data_source"],
+                   note=[f"{n}; {m}".strip("; ") for n, m in zip(ec["notes"], ec["note"], strict=True)])
+    return _with_source(ec.drop_duplicates(["iso3", "commodity", "control_type", "year"]), "export_controls",
+                        t4.source)
 
 
 def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult]
@@ -371,6 +442,82 @@ def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results
     rows["period"] = rows["year"].astype(str)
     rows["note"] = "HS " + rows["hs6"] + " (" + rows["stage"] + ")"
     return _with_source(rows, "trades", baci.EXTRACT_SOURCE)
+
+
+#: Facility datasets in order of trust: when two records are the same facility, the first kept.
+DATASET_ORDER = ("nrcan", "icmm", "usgs-pp1802", "usgs-major-deposits", "usgs-ree")
+
+
+def _places_from_datasets(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Places from NRCan, ICMM and the USGS deposit sets, for the four focus countries."""
+    from minerals_graph.sources import icmm, minmod, nrcan
+
+    focus = {*settings.USMCA, settings.PRC}
+    loaded: list[LoadResult] = []
+    if (raw_dir / nrcan.FILE).exists():
+        loaded.append(nrcan.load_nrcan(raw_dir, cw, countries=focus))
+    if (raw_dir / icmm.FILE).exists():
+        loaded.append(icmm.load_icmm(raw_dir, cw, countries=focus))
+    if (raw_dir / minmod.FOLDER).is_dir():
+        loaded += minmod.load_minmod(raw_dir, cw, countries=focus)
+    results += loaded
+    places, owners = [], []
+    for r in loaded:
+        for row in r.table.to_dict("records") if len(r.table) else []:
+            pid = node_id(row["node_kind"], f"{row['dataset']}-{row['record_id']}")
+            note = "; ".join(x for x in (f"{row['dataset']} record {row['record_id']}", row["note"],
+                                         f"also named: {row['alt_names']}" if row["alt_names"] else "",
+                                         f"confidence: {row['confidence']}" if row["confidence"] else "",
+                                         f"published commodities: {row['raw_commodities']}") if x)
+            places.append({"id": pid, "node_kind": row["node_kind"], "kind": row["kind"], "name": row["name"],
+                           "iso3": row["iso3"], "admin1": row["admin1"], "lon": row["lon"], "lat": row["lat"],
+                           "coord_precision": "site", "status": row["status"], "commodities": row["commodities"],
+                           "stages": row["stages"], "operator": row["operator"], "notes": note,
+                           **r.source.attrs(), "source_url": row["url"] or r.source.url})
+            if row["operator"]:
+                owners.append({"place_id": pid, "company": row["operator"], "control_iso3": "", "share_pct": None,
+                               "role": "operator", **r.source.attrs(), "source_url": row["url"] or r.source.url})
+    return _with_source(pd.DataFrame(places), "places"), _with_source(pd.DataFrame(owners), "ownership")
+
+
+def _dedupe_dataset_places(places: pd.DataFrame, ownership: pd.DataFrame
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One node per real facility: a dataset record that is the same facility as a register
+    row (or as a record of a more trusted dataset, :data:`DATASET_ORDER`) is not a node of
+    its own; it is kept on the node it matches, in ``corroborated_by`` (dataset, record id,
+    distance), as evidence. Matching rules: :func:`minerals_graph.matching.match_places`."""
+    from minerals_graph.matching import match_places
+
+    ds_key = places["source"]  # the datasets' source keys are their ids
+    is_ds = ds_key.isin(DATASET_ORDER)
+    if not is_ds.any():
+        return places.assign(corroborated_by=""), ownership
+    kept = places[~is_ds].copy()
+    kept["corroborated_by"] = ""
+    accepted = kept[kept["source"] == "register"]
+    dropped: set[str] = set()
+    for ds in DATASET_ORDER:
+        cand = places[is_ds & (ds_key == ds)]
+        if not len(cand) or not len(accepted):
+            accepted = pd.concat([accepted, cand.assign(corroborated_by="")], ignore_index=True)
+            continue
+        rec = cand.assign(record_id=cand["id"], dataset=ds, alt_names="")
+        m = match_places(accepted[["id", "name", "iso3", "admin1", "lon", "lat", "commodities", "stages"]], rec)
+        note = {}
+        for row in m.itertuples(index=False):
+            dist = "" if pd.isna(row.distance_km) else f", {row.distance_km:.1f} km"
+            note.setdefault(row.register_id, []).append(f"{row.record_id.split(':', 1)[1]}{dist}")
+            dropped.add(row.record_id)
+        if note:
+            ids = accepted["id"].isin(note)
+            accepted.loc[ids, "corroborated_by"] = [
+                "; ".join(x for x in (old, *note[i]) if x) for old, i in
+                zip(accepted.loc[ids, "corroborated_by"], accepted.loc[ids, "id"], strict=True)]
+        accepted = pd.concat([accepted, cand[~cand["id"].isin(dropped)].assign(corroborated_by="")],
+                             ignore_index=True)
+    out = pd.concat([kept[kept["source"] != "register"], accepted], ignore_index=True)
+    return out, ownership[~ownership["place_id"].isin(dropped)]
 
 
 def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -503,7 +650,7 @@ def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 _CURATED_TYPES = {
     "countries": {"lon": float, "lat": float, "aggregate": bool},
-    "commodities": {"critical_2022": bool},
+    "commodities": {"critical_2022": bool, "critical_2025": bool},
     "ports": {"wpi_number": int, "lon": float, "lat": float, "channel_depth_m": float,
               "cargo_pier_depth_m": float, "max_vessel_draft_m": float},
     "places": {"lon": float, "lat": float, "capacity": float, "status_year": int, "capacity_year": int},
@@ -514,6 +661,7 @@ _CURATED_TYPES = {
     "statistics": {"year": int, "value": float},
     "supplies": {},
     "ships_via": {"wpi_number": int, "inferred": bool, "distance_km": float},
+    "export_controls": {"year": int},
 }
 _REQUIRED_CURATED = {
     "countries": ["iso3", "name"], "commodities": ["id", "name"], "ports": ["wpi_number", "name", "iso3"],
@@ -522,6 +670,7 @@ _REQUIRED_CURATED = {
     "trades": ["exporter", "importer", "commodity"], "import_reliance": ["iso3", "commodity", "year"],
     "statistics": ["iso3", "commodity", "year", "measure"], "supplies": ["from_id", "to_id"],
     "ships_via": ["place_id", "wpi_number"],
+    "export_controls": ["iso3", "commodity", "year"],
 }
 
 
@@ -738,8 +887,8 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
     """Add the register, derive companies and inferred port links. Returns a new Tables."""
     res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(Path(data_dir), tables.countries,
                                                                        tables.ports)
-    places = _concat([tables.places, rplaces], "places")
-    ownership = _concat([tables.ownership, rown], "ownership")
+    places, ownership = _dedupe_dataset_places(_concat([tables.places, rplaces], "places"),
+                                               _concat([tables.ownership, rown], "ownership"))
     companies, _ = _companies(ownership)
     cited = _concat([tables.ships_via[~tables.ships_via["inferred"].astype(bool)]
                      if len(tables.ships_via) else tables.ships_via, rship], "ships_via")
@@ -752,6 +901,7 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
         ownership=ownership, production=_concat([tables.production, rprod], "production"),
         trades=_concat([tables.trades, rtrades], "trades"), import_reliance=tables.import_reliance,
         statistics=tables.statistics, supplies=_concat([tables.supplies, rsup], "supplies"), ships_via=_concat([cited, inferred], "ships_via"),
+        export_controls=tables.export_controls,
         companies=companies, results=[*tables.results, *res], origin=tables.origin,
     )
 
@@ -796,6 +946,7 @@ def write_curated(tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("U
         "ownership": ownership.drop(columns=["company_id"], errors="ignore"), "production": production,
         "trades": tables.trades[tables.trades["source"] != "register"], "import_reliance": tables.import_reliance, "statistics": statistics,
         "supplies": _empty("supplies"), "ships_via": _empty("ships_via"),
+        "export_controls": tables.export_controls,
     }
     counts = {}
     for name, df in out.items():

@@ -16,6 +16,7 @@ import pandas as pd
 
 from minerals_graph.errors import ValidationError
 from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS
+from minerals_graph.sources import mcs2026
 from minerals_graph.tables import Tables, is_raw_sources_dir
 
 __all__ = ["accounting", "rejects", "unread_files", "check_graph", "validate", "UNREAD_REASONS",
@@ -48,6 +49,9 @@ UNREAD_REASONS: tuple[tuple[str, str], ...] = (
     ("Loc_Poly_Sw.csv", "USMIN polygon attributes without geometry"),
     ("Production.csv", "USMIN historical production by well: not modelled yet"),
     ("Resources.csv", "USMIN resources: not modelled yet"),
+    *mcs2026.NOT_READ.items(),
+    ("critical_codes.json", "the extracting project's HS code notes; the HS mapping used is data/hs_commodities.csv"),
+    ("LICENSE", "licence text of the MinMod conversion (MIT), documentation"),
 )
 
 
@@ -83,7 +87,7 @@ def unread_files(sources_dir: Path, tables: Tables) -> pd.DataFrame:
     """Files of a raw sources folder that no loader read, each with the reason."""
     if not is_raw_sources_dir(sources_dir):
         return pd.DataFrame(columns=["file", "reason"])
-    read = {r.file for r in tables.results}
+    read = {r.file.split("!", 1)[0] for r in tables.results}  # "book.xlsx!Sheet": the workbook was read
     recs = []
     base = Path(sources_dir)
     for p in sorted(base.rglob("*")):

@@ -33,8 +33,14 @@ from minerals_graph.schema import PROCESSING_STAGES, USGS_LIST_RELATED, commodit
 __all__ = [
     "salient",
     "net_import_reliance",
+    "salient_2026",
     "band_of",
     "nir_bands",
+    "list_summary",
+    "import_shares",
+    "trade_share_comparison",
+    "latest_nir_year",
+    "IMPORT_PERIOD",
     "band_counts",
     "critical_minerals",
     "modelled_commodities",
@@ -79,18 +85,54 @@ def _pick(rows: pd.DataFrame, measure: str, detail: str, prefer: tuple[str, ...]
     return float(r["value"]) * UNIT_TONNES.get(str(r["unit"]), 1.0), str(r["column"])
 
 
+def salient_2026(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """The MCS 2026 U.S. salient statistics (2021–2025) in the shape of :func:`salient`.
+
+    MCS 2026 writes each statistic as a phrase ("Imports for consumption: Metal", "Net
+    import reliance as a percentage of apparent consumption: Compounds and metals"); the
+    form is the text after the last ``": "`` (empty when there is none), and a consumption
+    phrase naming "apparent" or "reported" gets that word as its detail, so the
+    recomputation picks apparent consumption as USGS's NIR does. ``column`` keeps the
+    published phrase.
+    """
+    df = salient(G, "usgs-mcs2026-salient")
+    if not len(df):
+        return df
+    phrase = df["detail"].astype(str)
+    df["column"] = phrase
+    form = phrase.map(lambda t: t.rsplit(": ", 1)[1].strip() if ": " in t else "")
+    is_cons = df["measure"] == "consumption"
+    low = phrase.str.lower()
+    cons_detail = low.map(lambda t: "Apparent" if "apparent" in t else "Reported" if "reported" in t else "")
+    df["detail"] = form.where(~is_cons | (cons_detail == ""), cons_detail)
+    return df
+
+
 def net_import_reliance(G: nx.MultiDiGraph, *, tolerance_pp: float = 2.0) -> pd.DataFrame:
     """Published NIR per commodity, form and year beside the value recomputed from
-    imports, exports, stock changes and apparent consumption.
+    imports, exports, stock changes and apparent consumption, for each MCS edition in
+    ``G``: MCS 2024 (salient files, 2019–2023) and MCS 2026 (the data release's salient
+    statistics, 2021–2025, :func:`salient_2026`). Years both cover appear twice, once per
+    edition (USGS revises them).
 
-    Columns: ``commodity, year, form, published_pct, published_qualifier, imports_t,
+    Columns: ``edition, commodity, year, form, published_pct, published_qualifier, imports_t,
     exports_t, stock_change_t, consumption_t, consumption_column, recomputed_pct,
     difference_pp, agreement, explanation, fig2_pct, fig2_qualifier``. ``agreement`` is
     ``agree`` (within ``tolerance_pp``; USGS rounds to whole percent and caps at 100),
     ``consistent with bound``, ``disagree``, ``not recomputable`` or ``no published value``.
-    Sorted by commodity, form, year.
+    Sorted by commodity, form, year, edition.
     """
-    s = salient(G)
+    frames = [_nir_of(G, s, tolerance_pp).assign(edition=ed)
+              for ed, s in ((2024, salient(G)), (2026, salient_2026(G))) if len(s)]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    cols = ["edition", *[c for c in out.columns if c != "edition"]]
+    return out[cols].sort_values(["commodity", "form", "year", "edition"], kind="stable").reset_index(drop=True)
+
+
+def _nir_of(G: nx.MultiDiGraph, s: pd.DataFrame, tolerance_pp: float) -> pd.DataFrame:
+    """:func:`net_import_reliance` for one edition's salient table ``s``."""
     fig2 = {(v.split(":", 1)[1], d.get("year")): d for u, v, d in G.edges(data=True)
             if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA"}
     out = []
@@ -144,7 +186,7 @@ def net_import_reliance(G: nx.MultiDiGraph, *, tolerance_pp: float = 2.0) -> pd.
                 "agreement": agreement, "explanation": why,
                 "fig2_pct": f2.get("pct") if f2 else None, "fig2_qualifier": f2.get("qualifier", "") if f2 else "",
             })
-    return pd.DataFrame(out).sort_values(["commodity", "form", "year"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame(out)
 
 
 def _compare(value, qualifier: str, recomputed: float | None, tol: float) -> tuple[str, float | None, str]:
@@ -188,9 +230,24 @@ def band_of(pct: float | None, qualifier: str) -> str:
     return "<=25"
 
 
-def critical_minerals(G: nx.MultiDiGraph) -> list[str]:
-    """The 2022 USGS list (commodities with ``critical_2022``), in schema order."""
-    return [n.split(":", 1)[1] for n, d in G.nodes(data=True) if d.get("kind") == "Commodity" and d.get("critical_2022")]
+def critical_minerals(G: nx.MultiDiGraph, list_year: int = 2022) -> list[str]:
+    """A U.S. list of critical minerals, in schema order: the 2022 USGS list
+    (``critical_2022``, 50 minerals) or the 2025 list (``critical_2025``, 60, MCS 2026 T6)."""
+    if list_year not in (2022, 2025):
+        raise ValueError(f"list {list_year}: expected 2022 or 2025")
+    flag = f"critical_{list_year}"
+    return [n.split(":", 1)[1] for n, d in G.nodes(data=True) if d.get("kind") == "Commodity" and d.get(flag)]
+
+
+def latest_nir_year(G: nx.MultiDiGraph) -> int | None:
+    """The latest data year of U.S. net import reliance in ``G`` (Fig. 2 of the newest edition)."""
+    years = [d.get("year") for u, _, d in G.edges(data=True)
+             if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA" and d.get("year") is not None]
+    return max(years) if years else None
+
+
+#: The import-source period USGS ranks in the edition that gives NIR for each data year.
+IMPORT_PERIOD = {2023: "2019-2022", 2024: "2020-2023", 2025: "2021-2024"}
 
 
 def modelled_commodities(G: nx.MultiDiGraph) -> list[str]:
@@ -227,8 +284,19 @@ def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = No
     t5: dict[str, dict] = {}
     for u, v, d in G.edges(data=True):
         if (d.get("kind") == "STATISTIC" and u == "country:USA" and d.get("measure") == "net_import_reliance"
-                and d.get("year") == year and "-t5" in str(d.get("source"))):
-            t5[v.split(":", 1)[1]] = d
+                and d.get("year") == year and str(d.get("source")).endswith(("-t5", "-t7"))):
+            t5[v.split(":", 1)[1]] = d  # critical-mineral salient table: T5 (MCS 2024/2025), T7 (MCS 2026)
+    named: dict[tuple[str, str], str] = {}  # (commodity, measure) -> country the salient table names
+    for u, v, d in G.edges(data=True):
+        if (d.get("kind") == "STATISTIC" and d.get("year") == year and str(d.get("source")).endswith(("-t5", "-t7"))
+                and d.get("measure") in ("primary_import_source", "leading_country_production")):
+            named[(v.split(":", 1)[1], str(d["measure"]))] = u.split(":", 1)[1]
+    first_source: dict[str, str] = {}
+    period = IMPORT_PERIOD.get(year)
+    for u, v, d in G.edges(data=True):
+        if (d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") == 1 and d.get("period") == period
+                and str(d.get("source", "")).endswith("-fig2")):
+            first_source.setdefault(str(d.get("commodity")), u.split(":", 1)[1])
     rows = []
     for m in minerals:
         chain = [*USGS_LIST_RELATED.get(m, ()), m]  # Table 5: "Aluminum (bauxite)" -> BAUXITE first
@@ -250,8 +318,52 @@ def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = No
         else:
             pct, q, label, src, via = None, "", "", "", ""
         rows.append({"mineral": m, "year": year, "via": via, "label": label, "pct": pct, "qualifier": q,
-                     "band": band_of(pct, q), "source": src})
-    return pd.DataFrame(rows)
+                     "band": band_of(pct, q), "primary_import_source": first_source.get(via, ""),
+                     "salient_import_source": named.get((via, "primary_import_source"), ""),
+                     "leading_producer": named.get((via, "leading_country_production"), ""), "source": src})
+    return pd.DataFrame(rows, columns=["mineral", "year", "via", "label", "pct", "qualifier", "band",
+                                       "primary_import_source", "salient_import_source", "leading_producer",
+                                       "source"])
+
+
+def list_summary(bands: pd.DataFrame, country: str = "CHN", *, group_lanthanides: bool = True
+                 ) -> dict[str, int]:
+    """The counts the USMCA review quotes ("over 50% import-dependent for 33 of 60 critical
+    minerals, 14 of which are sourced primarily from the PRC"), from one :func:`nir_bands` table.
+
+    Counting rule (stated in ``docs/methods.md``):
+
+    * ``group_lanthanides``: the 2025 list names each lanthanide; USGS reports them in one
+      chapter ("Rare earths"), so they count once, as rare earths. Yttrium and scandium
+      have chapters of their own and count separately. Without grouping, each counts.
+    * "over 50%": band 100%, >75 or >50; a published bound ``>50`` counts, ``>25``/``<50``
+      do not; net exporters and minerals with no published value do not.
+    * "sourced primarily from" a country, three readings, each counted among those over 50%:
+      ``first_import_source`` (first in Fig. 2's ranked import sources of the row the
+      mineral is banded through), ``salient_import_source`` (the critical-mineral salient
+      table's "primary import source": T5 in MCS 2024/2025, T7 in MCS 2026), and
+      ``leading_producer`` (the country the salient table names as the leading producer).
+
+    Returns ``counted`` (minerals after grouping), ``at_100``, ``over_50`` (100% included),
+    ``over_50_first_import_source_<country>``, ``over_50_salient_import_source_<country>``,
+    ``over_50_leading_producer_<country>``, ``no_value``.
+    """
+    b = bands
+    if group_lanthanides:
+        unit = ["rare_earths" if m in LANTHANIDES else m for m in b["mineral"]]
+        b = b.assign(_unit=unit).drop_duplicates("_unit")
+    over = b["band"].isin(["100%", ">75", ">50"])
+    return {"counted": len(b), "at_100": int((b["band"] == "100%").sum()), "over_50": int(over.sum()),
+            f"over_50_first_import_source_{country}": int((over & (b["primary_import_source"] == country)).sum()),
+            f"over_50_salient_import_source_{country}": int((over & (b["salient_import_source"] == country)).sum()),
+            f"over_50_leading_producer_{country}": int((over & (b["leading_producer"] == country)).sum()),
+            "no_value": int((b["band"] == "no published value").sum())}
+
+
+#: The lanthanides (rare earths other than yttrium and scandium), counted once by USGS.
+LANTHANIDES = frozenset({"lanthanum", "cerium", "praseodymium", "neodymium", "promethium", "samarium", "europium",
+                         "gadolinium", "terbium", "dysprosium", "holmium", "erbium", "thulium", "ytterbium",
+                         "lutetium"})
 
 
 def _label_rank(commodity: str, label: str) -> tuple[int, str]:
@@ -295,6 +407,85 @@ def registered_capacity_shares(G: nx.MultiDiGraph, commodity: str, stage: str, c
             "controlled_pct": round(100 * controlled / total, 1)}
 
 
+def import_shares(G: nx.MultiDiGraph, importer: str = "USA") -> dict[str, dict[str, object]]:
+    """Per commodity, the import-source shares the analyses use: ``{commodity: {shares:
+    {iso3: pct}, period, form, source, source_url}}``.
+
+    Rule: the latest period; within it USGS's published percentages (MCS 2026 chapters,
+    2021–24) before a curated cited table; within one source the form USGS lists first
+    in the chapter (its main form; the other forms are in the TRADES edges). Bilateral
+    BACI values carry no share here (see :func:`trade_share_comparison`).
+    """
+    sets: dict[str, dict[tuple[str, str, str], dict[str, object]]] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") != "TRADES" or v != f"country:{importer}" or d.get("share_pct") is None:
+            continue
+        key = (str(d.get("period", "")), str(d.get("source", "")), str(d.get("label", "")))
+        entry = sets.setdefault(str(d.get("commodity")), {}).setdefault(
+            key, {"shares": {}, "first_row": 10**9, "source_url": d.get("source_url")})
+        entry["shares"][u.split(":", 1)[1]] = float(d["share_pct"])  # type: ignore[index]
+        entry["first_row"] = min(int(entry["first_row"]), int(d.get("row") or 10**8))  # type: ignore[call-overload]
+    out: dict[str, dict[str, object]] = {}
+    for c, by_key in sets.items():
+        def order(k: tuple[str, str, str]) -> tuple[str, int, int]:
+            period, source, _ = k
+            return (period, int(source.startswith("usgs-")), -int(by_key[k]["first_row"]))  # type: ignore[call-overload]
+        best = max(by_key, key=order)
+        out[c] = {"shares": by_key[best]["shares"], "period": best[0], "source": best[1], "form": best[2],
+                  "source_url": by_key[best]["source_url"]}
+    return out
+
+
+def trade_share_comparison(G: nx.MultiDiGraph, importer: str = "USA") -> pd.DataFrame:
+    """USGS's import-source shares next to the shares BACI's bilateral values give.
+
+    For every commodity with both: per exporter, ``usgs_share_pct`` (the shares
+    :func:`import_shares` uses: MCS 2026, 2021–24, the chapter's main form) and
+    ``baci_share_pct_<year>`` = the exporter's share of ``importer``'s imports by value of
+    the HS6 codes mapped to the commodity (``data/hs_commodities.csv``), for each BACI year,
+    and ``diff_pp_<latest year>`` = BACI minus USGS in percentage points. USGS's "Other
+    countries" (``ROW``) is compared with the sum of the exporters USGS does not name.
+    The model uses USGS's shares (a cited, per-form, multi-year figure); BACI is shown for
+    comparison because its HS codes are narrow proxies (e.g. 2836.91 is lithium carbonate
+    only) and its values are CEPII's reconciled mirror flows.
+    Columns: ``commodity, exporter, usgs_share_pct, usgs_period, usgs_form, hs6_codes,
+    baci_share_pct_<y>..., diff_pp_<y>``, sorted by commodity and USGS share (desc).
+    """
+    usgs = import_shares(G, importer)
+    values: dict[tuple[str, int], dict[str, float]] = {}
+    codes: dict[str, set[str]] = {}
+    for u, v, d in G.edges(data=True):
+        if (d.get("kind") == "TRADES" and v == f"country:{importer}" and d.get("value_usd") is not None
+                and str(d.get("source", "")).startswith("cepii-baci")):
+            c, y = str(d.get("commodity")), int(str(d.get("period"))[:4])
+            values.setdefault((c, y), {}).setdefault(u.split(":", 1)[1], 0.0)
+            values[(c, y)][u.split(":", 1)[1]] += float(d["value_usd"])
+            codes.setdefault(c, set()).add(str(d.get("note", "")).split(" ")[1] if " " in str(d.get("note", "")) else "")
+    years = sorted({y for _, y in values})
+    rows = []
+    for c, pick in sorted(usgs.items()):
+        if not any((c, y) in values for y in years):
+            continue
+        named = set(pick["shares"])  # type: ignore[arg-type]
+        for exp, share in sorted(pick["shares"].items(), key=lambda kv: (-kv[1], kv[0])):  # type: ignore[union-attr]
+            row: dict[str, object] = {"commodity": c, "exporter": exp, "usgs_share_pct": share,
+                                      "usgs_period": pick["period"], "usgs_form": pick["form"],
+                                      "hs6_codes": ";".join(sorted(x for x in codes.get(c, ()) if x))}
+            for y in years:
+                vals = values.get((c, y))
+                if not vals:
+                    row[f"baci_share_pct_{y}"] = None
+                    continue
+                tot = sum(vals.values())
+                part = (sum(v for k, v in vals.items() if k not in named) if exp == "ROW" else vals.get(exp, 0.0))
+                row[f"baci_share_pct_{y}"] = round(100 * part / tot, 1) if tot else None
+            last = row.get(f"baci_share_pct_{years[-1]}") if years else None
+            row[f"diff_pp_{years[-1]}" if years else "diff_pp"] = (round(float(last) - share, 1)  # type: ignore[arg-type]
+                                                                   if last is not None else None)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *, country: str = "CHN",
                  params: FlowParams | None = None) -> pd.DataFrame:
     """The PRC's weight in each commodity's supply to the U.S., by stage.
@@ -312,15 +503,12 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
     """
     commodities = list(commodities) if commodities is not None else critical_minerals(G)
     ranks: dict[tuple[str, str], int] = {}
-    shares: dict[str, dict[str, float]] = {}
     for u, v, d in G.edges(data=True):
-        if d.get("kind") != "TRADES" or v != "country:USA":
-            continue
-        c = d.get("commodity")
-        if d.get("rank") is not None and u == f"country:{country}":
-            ranks[(c, str(d.get("period")))] = int(d["rank"])
-        if d.get("share_pct") is not None:
-            shares.setdefault(c, {})[u.split(":", 1)[1]] = float(d["share_pct"])
+        if d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") is not None \
+                and u == f"country:{country}":
+            ranks[(d.get("commodity"), str(d.get("period")))] = int(d["rank"])
+    chosen = import_shares(G)
+    shares = {c: v["shares"] for c, v in chosen.items()}
     rows = []
     for c in commodities:
         y, mined, _ = world_production(G, c, "mining")
@@ -353,9 +541,13 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
             # no processing data at all: the flow model assumes processing where the ore is mined
             proc_stage, proc_share = "refining", mine_share
             basis = "no processing data (USGS or cited): processing assumed where the ore is mined (mine share)"
+        pick = chosen.get(c, {})
         row = {"commodity": c, "import_rank_2019_2022": ranks.get((c, "2019-2022")),
                "import_rank_2020_2023": ranks.get((c, "2020-2023")),
-               "import_share_pct": shares.get(c, {}).get(country), "mine_share_pct": mine_share,
+               "import_rank_2021_2024": ranks.get((c, "2021-2024")),
+               "import_share_pct": shares[c].get(country, 0.0) if c in shares else None,
+               "import_share_period": pick.get("period"), "import_share_form": pick.get("form"),
+               "import_share_source": pick.get("source_url"), "mine_share_pct": mine_share,
                "processing_stage": proc_stage, "processing_share_pct": proc_share, "processing_basis": basis}
         for stage in PROCESSING_STAGES:
             r = registered_capacity_shares(G, c, stage, country)

@@ -15,7 +15,7 @@ import networkx as nx
 from minerals_graph.analysis.flow import place_control
 
 __all__ = ["prc_controlled_capacity", "paths_to_us", "single_source", "supply_without_prc_refining",
-           "facility_chain"]
+           "facility_chain", "export_controls"]
 
 
 def _produces(G: nx.MultiDiGraph, p: str):
@@ -106,3 +106,19 @@ def facility_chain(G: nx.MultiDiGraph, id: str, depth: int = 5) -> list[dict]:  
     down = set(nx.single_source_shortest_path_length(sup, id, cutoff=depth)) - {id} if id in sup else set()
     ports = sorted({v for _, v, d in G.out_edges(id, data=True) if d.get("kind") == "SHIPS_VIA"})
     return [{"id": id, "upstream": sorted(up), "downstream": sorted(down), "ports": ports}]
+
+
+def export_controls(G: nx.MultiDiGraph, country: str | None = None) -> list[dict]:
+    """Export controls in force (``EXPORT_CONTROL`` edges, USGS MCS 2026 Table 4): one row
+    per country, commodity, year and control type, optionally for one ``country`` (ISO3),
+    sorted by ISO3, commodity, year and control type."""
+    rows = []
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") != "EXPORT_CONTROL":
+            continue
+        iso3 = G.nodes[u].get("iso3", u.split(":", 1)[1])
+        if country is not None and iso3 != country:
+            continue
+        rows.append({"iso3": iso3, "commodity": v.split(":", 1)[1], "control_type": d.get("control_type"),
+                     "year": d.get("year"), "official_url": d.get("official_url")})
+    return sorted(rows, key=lambda r: (r["iso3"], r["commodity"], r["year"] or 0, r["control_type"] or ""))

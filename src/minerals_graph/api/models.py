@@ -117,6 +117,7 @@ class Chokepoint(BaseModel):
 
 
 class NIRRow(BaseModel):
+    edition: int | None = Field(None, description="MCS edition: 2024 (2019-2023) or 2026 (2021-2025)")
     commodity: str
     year: int
     form: str
@@ -143,6 +144,9 @@ class BandRow(BaseModel):
     pct: float | None
     qualifier: str
     band: str
+    primary_import_source: str | None = Field(None, description="first of USGS's ranked import sources (Fig. 2)")
+    salient_import_source: str | None = Field(None, description="'primary import source' of the salient table")
+    leading_producer: str | None = Field(None, description="leading producing country (salient table)")
     source: str | None
 
 
@@ -157,11 +161,24 @@ class Bands(BaseModel):
     counts: list[BandCount]
 
 
+class ExportControl(BaseModel):
+    iso3: str = Field(description="the controlling country")
+    commodity: str
+    control_type: str | None
+    year: int | None = Field(description="year the control took effect")
+    official_url: str | None = Field(description="the official notice USGS cites")
+
+
 class PRCExposure(BaseModel):
     commodity: str
     import_rank_2019_2022: int | None
     import_rank_2020_2023: int | None
+    import_rank_2021_2024: int | None = None
     import_share_pct: float | None
+    import_share_period: str | None = None
+    import_share_form: str | None = None
+    import_share_source: str | None = None
+    processing_basis: str | None = None
     mine_share_pct: float | None
     processing_stage: str | None
     processing_share_pct: float | None

@@ -65,7 +65,8 @@ def build_state(sources: Path | None = None, *, trade_dir: Path | None = None, w
     choke = chokepoint_table(G, coms)
     state = AppState(
         G=G, origin=str(tables.origin), commodities=coms, chokepoints=choke, nir=dep.net_import_reliance(G),
-        bands={y: dep.nir_bands(G, y) for y in (2023, 2024)}, prc=dep.prc_exposure(G, coms), maps_dir=None,
+        bands={y: dep.nir_bands(G, y, dep.critical_minerals(G, 2025 if y >= 2025 else 2022))
+               for y in (2023, 2024, 2025)}, prc=dep.prc_exposure(G, coms), maps_dir=None,
         maps=[], sources=_sources(G))
     if with_maps:
         from minerals_graph import maps

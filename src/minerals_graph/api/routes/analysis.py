@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from minerals_graph.api.deps import State, check_commodity, check_modelled, plain, records
-from minerals_graph.api.models import Bands, Chokepoint, ListOf, NIRRow, PRCExposure
+from minerals_graph.api.models import Bands, Chokepoint, ExportControl, ListOf, NIRRow, PRCExposure
 
 router = APIRouter(tags=["analyses"])
 _METRICS = {"n1_loss": "n1_loss_t", "betweenness": "betweenness", "spof": "spof", "min_cut": "in_min_node_cut"}
@@ -36,7 +36,7 @@ def chokepoints(
 def nir(
     state: State,
     commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
-    year: Annotated[int | None, Query(ge=2019, le=2024)] = None,
+    year: Annotated[int | None, Query(ge=2019, le=2025)] = None,
 ) -> ListOf[NIRRow]:
     df = state.nir
     if commodity is not None:
@@ -53,8 +53,9 @@ def nir(
 
 @router.get("/dependence/bands", response_model=Bands,
             summary="Net-import-reliance bands of the 2022 critical-minerals list (2023: MCS 2024, 2024: MCS 2025)")
-def bands(state: State, year: Annotated[int, Query(ge=2023, le=2024, description="2023: MCS 2024; 2024: MCS 2025")]
-          = 2024) -> Bands:
+def bands(state: State, year: Annotated[int, Query(ge=2023, le=2025, description=(
+        "data year: 2023 (MCS 2024) and 2024 (MCS 2025) band the 2022 list; 2025 (MCS 2026) the 2025 list"))]
+          = 2025) -> Bands:
     from minerals_graph.analysis.dependence import band_counts
 
     b = state.bands[year]
@@ -81,3 +82,17 @@ def prc_exposure(
         base["assumptions"] = base.get("assumptions") or ""
         rows.append(PRCExposure(**base, registered=reg))
     return ListOf[PRCExposure](data=rows, count=len(rows))
+
+
+@router.get("/export-controls", response_model=ListOf[ExportControl],
+            summary="Export controls in force by country and commodity (USGS MCS 2026 Table 4), with official links")
+def export_controls(
+    state: State,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", examples=["CHN"])] = None,
+    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$", examples=["gallium"])] = None,
+) -> ListOf[ExportControl]:
+    from minerals_graph.analysis.queries import export_controls as q
+
+    check_commodity(state, commodity)
+    rows = [r for r in q(state.G, country) if commodity is None or r["commodity"] == commodity]
+    return ListOf[ExportControl](data=rows, count=len(rows))

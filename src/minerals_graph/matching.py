@@ -1,0 +1,477 @@
+"""Places across datasets: the common record table, its commodity scope, and matching.
+
+The dataset loaders (:mod:`~minerals_graph.sources.icmm`, :mod:`~minerals_graph.sources.minmod`,
+:mod:`~minerals_graph.sources.nrcan`) all return one table shape, :data:`RECORD_COLUMNS`, so
+that their records can be compared with the facility register alike.
+:func:`match_places` finds, for each register row, the dataset record that is the same
+facility (to borrow its coordinates, or to check them).
+
+Notes
+-----
+Commodity scope (:data:`DEFAULT_SCOPE`): the 2022 USGS list of critical minerals
+(:data:`CRITICAL_2022`, as in ``data/commodities.csv``), the grouped commodities whose members
+are on it (rare earths, platinum-group metals), the commodities the USGS reports a listed
+one through (bauxite for aluminum) and the commodities whose group is on the list
+(titanium mineral concentrates, hafnium), plus :data:`REGISTER_EXTRA` — copper and uranium,
+which the facility register tracks although they are not on the 2022 list. A dataset record
+naming none of these (coal, iron ore, gold, …) is excluded by the loaders.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from minerals_graph.schema import COMMODITIES, USGS_LIST_RELATED, commodity_by_id
+
+__all__ = [
+    "RECORD_COLUMNS",
+    "MATCH_COLUMNS",
+    "CRITICAL_2022",
+    "REGISTER_EXTRA",
+    "DEFAULT_SCOPE",
+    "MIN_NAME_SCORE",
+    "CONTAINED_NAME_SCORE",
+    "PAREN_WEIGHT",
+    "NAME_STOPWORDS",
+    "COMMODITY_WORDS",
+    "MIN_NAME_SCORE_NO_COORDS",
+    "name_variants",
+    "scope_commodities",
+    "related_commodities",
+    "repair_text",
+    "name_tokens",
+    "name_score",
+    "haversine_km",
+    "match_places",
+    "resolve_scope",
+]
+
+#: Columns of every dataset-record table (one row per published record).
+RECORD_COLUMNS: list[str] = [
+    "record_id", "dataset", "name", "alt_names", "iso3", "admin1", "lon", "lat", "node_kind",
+    "kind", "stages", "commodities", "raw_commodities", "operator", "status", "confidence",
+    "url", "note", "row",
+]
+#: Columns of :func:`match_places`' result.
+MATCH_COLUMNS: list[str] = [
+    "register_id", "record_id", "dataset", "record_name", "name_score", "distance_km", "lon", "lat",
+]
+
+#: The 2022 USGS list of critical minerals as schema ids (MCS 2025 Table 4; the same set as
+#: ``critical_2022`` in ``data/commodities.csv``, which a test checks).
+CRITICAL_2022: frozenset[str] = frozenset({
+    "aluminum", "antimony", "arsenic", "barite", "beryllium", "bismuth", "cesium", "chromium",
+    "cobalt", "fluorspar", "gallium", "germanium", "graphite", "hafnium", "indium", "lithium",
+    "magnesium", "manganese", "nickel", "niobium", "platinum", "palladium", "iridium", "rhodium",
+    "ruthenium", "lanthanum", "cerium", "praseodymium", "neodymium", "samarium", "europium",
+    "gadolinium", "terbium", "dysprosium", "holmium", "erbium", "thulium", "ytterbium",
+    "lutetium", "yttrium", "scandium", "rubidium", "tantalum", "tellurium", "tin", "titanium",
+    "tungsten", "vanadium", "zinc", "zirconium",
+})
+#: Commodities the facility register tracks beyond the 2022 list.
+REGISTER_EXTRA: frozenset[str] = frozenset({"copper", "uranium"})
+
+
+def scope_commodities(critical: Iterable[str] = CRITICAL_2022,
+                      extra: Iterable[str] = REGISTER_EXTRA) -> frozenset[str]:
+    """The commodity ids in scope: ``critical``, their groups, related and member commodities.
+
+    Examples
+    --------
+    >>> s = scope_commodities({"neodymium", "aluminum"}, ())
+    >>> sorted(s)
+    ['aluminum', 'bauxite', 'neodymium', 'rare_earths']
+    """
+    crit = set(critical)
+    groups = {commodity_by_id(c).group for c in crit} - {""}
+    related = {r for c in crit for r in USGS_LIST_RELATED.get(c, ())}
+    members = {c.id for c in COMMODITIES if c.group in crit}
+    return frozenset(crit | groups | related | members | set(extra))
+
+
+#: The default scope of the dataset loaders (see the module notes).
+DEFAULT_SCOPE: frozenset[str] = scope_commodities()
+
+
+def related_commodities(ids: Iterable[str]) -> set[str]:
+    """``ids`` with their groups and USGS-related commodities (both directions).
+
+    Two places share a commodity when these sets intersect: ``neodymium`` meets
+    ``rare_earths``, ``bauxite`` meets ``aluminum``, ``platinum`` meets ``palladium``
+    (through ``platinum_group_metals``).
+    """
+    out: set[str] = set()
+    for c in ids:
+        if not c:
+            continue
+        out.add(c)
+        try:
+            g = commodity_by_id(c).group
+        except LookupError:
+            continue
+        if g:
+            out.add(g)
+    for c in list(out):
+        out.update(USGS_LIST_RELATED.get(c, ()))
+        out.update(k for k, v in USGS_LIST_RELATED.items() if c in v)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Text
+
+_MOJIBAKE = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152-\u2122]|[\u0080-\u009f]")
+
+
+def _cp1252_bytes(text: str) -> bytes:
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) < 256:  # bytes cp1252 leaves undefined (0x81, 0x8d …) pass through
+                out.append(ord(ch))
+            else:
+                raise
+    return bytes(out)
+
+
+def repair_text(text: str) -> str:
+    """Undo the two mis-decodings seen in the datasets; other text is returned unchanged.
+
+    UTF-8 read as cp1252 (ICMM: ``EisenhÃ¼ttenstadt`` -> ``Eisenhüttenstadt``) and a cp1252
+    byte read as Latin-1 (MinMod: ``Côte D`` U+0092 ``Ivoire`` -> ``Côte D’Ivoire``). The repair
+    is applied only when the text round-trips strictly.
+
+    Examples
+    --------
+    >>> repair_text("Eisenh\\u00c3\\u00bcttenstadt")
+    'Eisenhüttenstadt'
+    >>> repair_text("C\\u00f4te D\\u0092Ivoire")
+    'Côte D’Ivoire'
+    >>> repair_text("Bécancour")
+    'Bécancour'
+    """
+    if not _MOJIBAKE.search(text):
+        return text
+    try:
+        raw = _cp1252_bytes(text)
+    except UnicodeEncodeError:
+        return text
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if re.search(r"[\u0080-\u009f]", text):
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return text
+    return text
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Words dropped before names are compared: kinds of place, company forms, articles.
+NAME_STOPWORDS: frozenset[str] = _words("""
+    mine mines mining mina minas pit pits quarry open underground deposit deposits project projects
+    prospect operation operations site plant plants mill mills smelter smelters refinery refineries
+    concentrator complex works facility facilities division processing separation branch district
+    capacity hi tech flotation heap leach leaching sxew pilot expansion phase
+    company companies co corp corporation inc incorporated ltd limited llc lp plc pty sa ab ag nv
+    bv gmbh spa group holdings cia minera
+    the of and de del des du la le el los las
+""")
+#: Commodity and product words, dropped too unless nothing else is left (``Cobalt`` stays
+#: ``cobalt``; ``Copper Cliff Complex`` becomes ``cliff``).
+COMMODITY_WORDS: frozenset[str] = _words("""
+    aluminum aluminium alumina antimony arsenic barite beryllium bismuth cadmium cesium chromium
+    chromite cobalt copper fluorspar gallium germanium gold graphite hafnium indium iron lead
+    lithium
+    magnesium manganese molybdenum nickel niobium palladium platinum rare earth earths ree pgm pgms
+    scandium silver tantalum tellurium tin titanium tungsten uranium vanadium zinc zirconium
+    spodumene hydroxide carbonate sulfate sulphate oxide oxides metal metals concentrate
+    polymetallic
+    metallurgical electrolytic ferroalloy ferroalloys cathode cathodes alloy alloys
+""")
+
+
+def name_tokens(name: str, drop: Collection[str] = ()) -> frozenset[str]:
+    """Normalised tokens of a place name.
+
+    Accents are folded, ``&`` reads ``and``, every other non-alphanumeric character splits;
+    :data:`NAME_STOPWORDS`, one-letter tokens and ``drop`` are removed, then
+    :data:`COMMODITY_WORDS` unless that would leave nothing.
+
+    Examples
+    --------
+    >>> sorted(name_tokens("Bécancour Aluminium Smelter (Alcoa Corp.)"))
+    ['alcoa', 'becancour']
+    >>> sorted(name_tokens("Cobalt"))
+    ['cobalt']
+    """
+    s = unicodedata.normalize("NFKD", repair_text(str(name)))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("&", " and ")
+    toks = {t for t in re.split(r"[^0-9a-z]+", s) if len(t) > 1 and t not in NAME_STOPWORDS}
+    toks -= set(drop)
+    return frozenset(toks - COMMODITY_WORDS or toks)
+
+
+_PAREN = re.compile(r"\(([^()]*)\)")
+
+
+def _variants(name: str) -> list[tuple[str, float]]:
+    text = " ".join(str(name).split())
+    out = [(text, 1.0)]
+    core = re.split(r"[(,]", text, maxsplit=1)[0].strip()
+    out.append((core, 1.0))
+    out += [(p.strip(), 1.0) for p in core.split(" / ")]
+    for inner in _PAREN.findall(text):
+        out += [(p.strip(), PAREN_WEIGHT) for p in re.split(r"[/;]", inner)]
+    seen: dict[str, float] = {}
+    for v, w in out:
+        if v and v not in seen:
+            seen[v] = w
+    return list(seen.items())
+
+
+def name_variants(name: str) -> list[str]:
+    """The name, its core and its parts, each compared on its own by :func:`name_score`.
+
+    The core is the text before the first ``(`` or ``,``; the parts are the pieces of the
+    core split on `` / `` and the contents of each parenthesis (split on ``/``, ``;``).
+    A score reached through a parenthesis is multiplied by :data:`PAREN_WEIGHT`.
+
+    Examples
+    --------
+    >>> name_variants("Canadian Copper Refinery (CCR), Montreal-Est")
+    ['Canadian Copper Refinery (CCR), Montreal-Est', 'Canadian Copper Refinery', 'CCR']
+    """
+    return [v for v, _ in _variants(name)]
+
+
+#: Weight of a name found only inside a parenthesis (often an owner: ``(Fresnillo plc)``).
+PAREN_WEIGHT = 0.95
+#: Score given when every token of one name appears in the other, the shorter has at least
+#: half as many tokens as the longer, and the shared tokens have at least 4 letters in all
+#: (``Mountain Pass`` in ``Mountain Pass Rare Earth Mine``; not ``Sudbury`` in
+#: ``Fraser Glencore Sudbury INO``).
+CONTAINED_NAME_SCORE = 0.9
+#: A candidate is the same facility only if its best name score reaches this …
+MIN_NAME_SCORE = 0.8
+#: … or this when the register row has no coordinates (names are then the only evidence;
+#: a contained name is not enough).
+MIN_NAME_SCORE_NO_COORDS = 0.95
+
+
+def _token_score(ta: frozenset[str], tb: frozenset[str]) -> float:
+    if not ta or not tb:
+        return 0.0
+    ratio = difflib.SequenceMatcher(None, " ".join(sorted(ta)), " ".join(sorted(tb))).ratio()
+    small, large = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if small <= large and 2 * len(small) >= len(large) and sum(len(t) for t in small) >= 4:
+        ratio = max(ratio, CONTAINED_NAME_SCORE)
+    return ratio
+
+
+def name_score(a: str, b: str, drop: Collection[str] = ()) -> float:
+    """Similarity of two place names in [0, 1], rounded to 4 decimals.
+
+    The best, over the :func:`name_variants` of both names, of difflib's
+    ``SequenceMatcher.ratio`` on the sorted, space-joined :func:`name_tokens` and
+    :data:`CONTAINED_NAME_SCORE` when one token set contains the other (see there), times
+    :data:`PAREN_WEIGHT` for a variant taken from a parenthesis.
+    ``drop``: further tokens to ignore (e.g. the province's name).
+
+    Examples
+    --------
+    >>> name_score("Mountain Pass Mine", "Mountain Pass")
+    1.0
+    >>> name_score("Mountain Pass Rare Earth Mine", "Mountain Pass Quarry (Molycorp)")
+    1.0
+    >>> name_score("Fraser Mine (Glencore Sudbury INO)", "Sudbury") < 0.8
+    True
+    >>> name_score("Canadian Copper Refinery (CCR), Montreal-Est", "CCR")
+    0.95
+    """
+    va = [(name_tokens(v, drop), w) for v, w in _variants(a)]
+    vb = [(name_tokens(v, drop), w) for v, w in _variants(b)]
+    best = max((_token_score(x, y) * wx * wy for x, wx in va for y, wy in vb), default=0.0)
+    return round(best, 4)
+
+
+#: Mean Earth radius (IUGG), km.
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in km between two lon/lat points (degrees).
+
+    Examples
+    --------
+    >>> round(haversine_km(0.0, 0.0, 1.0, 0.0), 3)
+    111.195
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+# ---------------------------------------------------------------------------------------
+# Matching
+
+
+def _split(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return [p.strip() for p in str(value).split(";") if p.strip()]
+
+
+def _num(value: object) -> float:
+    if isinstance(value, (int, float, str)):
+        try:
+            return float(value)
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def _admin_tokens(value: object) -> frozenset[str]:
+    return name_tokens(value) if isinstance(value, str) and value.strip() else frozenset()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    record_id: str
+    dataset: str
+    name: str
+    names: tuple[str, ...]
+    admin1: frozenset[str]
+    lon: float
+    lat: float
+    commodities: frozenset[str]
+    stages: frozenset[str]
+
+
+def _candidate(c: dict[str, object]) -> _Candidate:
+    names = [str(c.get("name") or ""), *_split(c.get("alt_names"))]
+    return _Candidate(str(c["record_id"]), str(c.get("dataset") or ""), str(c.get("name") or ""),
+                      tuple(n for n in names if n), _admin_tokens(c.get("admin1")),
+                      _num(c.get("lon")), _num(c.get("lat")),
+                      frozenset(related_commodities(_split(c.get("commodities")))),
+                      frozenset(_split(c.get("stages"))))
+
+
+def match_places(register: pd.DataFrame, candidates: pd.DataFrame, *, max_km: float = 50.0,
+                 min_score: float = MIN_NAME_SCORE,
+                 min_score_no_coords: float = MIN_NAME_SCORE_NO_COORDS) -> pd.DataFrame:
+    """For each register row, the dataset record that is the same facility.
+
+    Parameters
+    ----------
+    register
+        Columns ``id, name, iso3, admin1, lon, lat, commodities`` (``;``-joined ids);
+        ``lon``/``lat`` may be NaN. Optional ``stages`` (``;``-joined).
+    candidates
+        Dataset records in the :data:`RECORD_COLUMNS` shape (at least ``record_id, dataset,
+        name, alt_names, iso3, admin1, lon, lat, commodities``; ``stages`` optional), e.g.
+        the concatenated tables of the loaders.
+    max_km
+        When the register row has coordinates, a candidate farther than this is not the
+        same facility.
+    min_score, min_score_no_coords
+        Smallest :func:`name_score` accepted when the register row has / has no coordinates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`MATCH_COLUMNS`, one row per matched register id, sorted by ``register_id``:
+        the record's id, dataset and name, the name score, the distance in km (NaN when the
+        register row has no coordinates) and the record's ``lon``/``lat``.
+
+    Notes
+    -----
+    A candidate is eligible when all hold:
+
+    1. same ``iso3``;
+    2. at least one common commodity after :func:`related_commodities` (groups and
+       USGS-related commodities count: ``neodymium`` ~ ``rare_earths``);
+    3. when both have ``stages``: at least one common stage (a mine is not the same
+       facility as a refinery; an ICMM ``Mine;Smelter`` record has both stages);
+    4. if the register row has coordinates: haversine distance <= ``max_km``, and name
+       score >= ``min_score``; without coordinates: name score >= ``min_score_no_coords``.
+
+    The name score is the best :func:`name_score` of the register name against the record's
+    ``name`` and each of its ``alt_names``, ignoring the words of the register row's
+    ``admin1`` (``Guangxi`` in ``Guangxi Yusheng …`` says where, not which plant). Among
+    eligible candidates the best is the first after sorting by: name score (descending);
+    distance (ascending, unknown last); same ``admin1`` when both have one (first);
+    ``dataset``; ``record_id``. The result is deterministic. Complexity: O(R x C x V) token
+    comparisons, R register rows, C candidates of the same country, V name variants.
+
+    Examples
+    --------
+    >>> reg = pd.DataFrame({"id": ["r1"], "name": ["Mountain Pass Mine"], "iso3": ["USA"],
+    ...                     "admin1": ["California"], "lon": [-115.53], "lat": [35.48],
+    ...                     "commodities": ["neodymium"]})
+    >>> cand = pd.DataFrame({"record_id": ["641"], "dataset": ["usgs-major-deposits"],
+    ...                      "name": ["Mountain Pass"], "alt_names": [""], "iso3": ["USA"],
+    ...                      "admin1": ["California"], "lon": [-115.53], "lat": [35.48],
+    ...                      "commodities": ["rare_earths"]})
+    >>> match_places(reg, cand)[["register_id", "record_id", "name_score", "distance_km"]]
+      register_id record_id  name_score  distance_km
+    0          r1       641         1.0          0.0
+    """
+    by_iso: dict[str, list[_Candidate]] = {}
+    for rec in candidates.to_dict("records"):
+        by_iso.setdefault(str(rec.get("iso3") or ""), []).append(_candidate(rec))
+    out = []
+    for r in register.to_dict("records"):
+        coms = related_commodities(_split(r.get("commodities")))
+        lon, lat = _num(r.get("lon")), _num(r.get("lat"))
+        has_xy = not (math.isnan(lon) or math.isnan(lat))
+        admin = _admin_tokens(r.get("admin1"))
+        stages = set(_split(r.get("stages")))
+        rname = str(r.get("name") or "")
+        threshold = min_score if has_xy else min_score_no_coords
+        best: tuple[tuple[float, float, int, str, str], _Candidate, float, float] | None = None
+        for c in by_iso.get(str(r.get("iso3") or ""), []):
+            if not coms & c.commodities:
+                continue
+            if stages and c.stages and not stages & c.stages:
+                continue
+            dist = math.nan
+            if has_xy:
+                dist = haversine_km(lon, lat, c.lon, c.lat)
+                if not dist <= max_km:  # NaN (candidate without coordinates) fails too
+                    continue
+            score = max((name_score(rname, n, admin) for n in c.names), default=0.0)
+            if score < threshold:
+                continue
+            key = (-score, dist if not math.isnan(dist) else math.inf,
+                   0 if admin and admin == c.admin1 else 1, c.dataset, c.record_id)
+            if best is None or key < best[0]:
+                best = (key, c, score, dist)
+        if best is not None:
+            _, c, score, dist = best
+            out.append({"register_id": str(r["id"]), "record_id": c.record_id, "dataset": c.dataset,
+                        "record_name": c.name, "name_score": float(score),
+                        "distance_km": round(dist, 3) if not math.isnan(dist) else math.nan,
+                        "lon": c.lon, "lat": c.lat})
+    df = pd.DataFrame(out, columns=MATCH_COLUMNS)
+    return df.sort_values("register_id", kind="stable").reset_index(drop=True)
+
+
+def resolve_scope(commodities: Collection[str] | None) -> frozenset[str]:
+    """The loaders' ``commodities`` argument: None -> :data:`DEFAULT_SCOPE`."""
+    return DEFAULT_SCOPE if commodities is None else frozenset(commodities)

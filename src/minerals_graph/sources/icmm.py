@@ -1,0 +1,297 @@
+"""ICMM Global Mining Dataset, September 2025 (V1): mines, smelters, refineries and plants.
+
+One row of the ``External`` sheet is one asset (``ICMMID`` unique); the ``About`` and
+``Supplemental Sheet`` sheets are documentation and are not read. The dataset has no
+status, owner or capacity columns, and it includes historical mines, so ``status`` is
+``unknown``. ``Group Names`` (the names of the source sites merged into the record) become
+``alt_names``.
+
+Fates: a row is rejected for an empty or repeated ``ICMMID``, an unknown ``Country``, an
+unknown ``Asset Type`` or unreadable coordinates; excluded when its country is outside
+``countries``, when it is a steel plant only, or when none of its commodities is in the
+commodity scope (:data:`minerals_graph.matching.DEFAULT_SCOPE`: coal, iron ore, gold … only).
+
+Kinds (deliberate choices for combined asset types): any ``Mine`` makes the record a
+``Site`` of kind ``mine`` (the extraction site; co-located plants stay in ``stages``);
+otherwise a ``Facility`` of the most downstream kind: ``Refinery`` -> ``refinery``, else
+``Smelter`` -> ``smelter``, else ``Plant`` -> ``concentrator`` (ICMM defines a plant as
+"directly processing mined raw materials (e.g., by crushing, grinding, washing, leaching,
+flotation)"), except ferroalloy plants (``metal_alloy_plant``) and alumina plants
+(``refinery``). ``Steel Plant`` in a combination (``Smelter;Steel Plant``) is dropped with a
+note; a steel plant alone is excluded. Stages: the kind's stage first, then the others in
+:data:`~minerals_graph.schema.STAGES` order.
+
+Cleaning: the header ``Mine Name `` has a trailing space; one latitude (``ICMM07721``) is text
+with a Unicode minus sign; commodity values carry stray spaces (``gold ``, `` silver``) and
+typos (:data:`COMMODITY_MAP`); ``Refinery; Steel Plant`` has a space after ``;``; some names
+are UTF-8 read as cp1252 (``EisenhÃ¼ttenstadt``) and are repaired
+(:func:`~minerals_graph.matching.repair_text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from minerals_graph.crosswalk import Crosswalk
+from minerals_graph.errors import SourceFormatError, UnknownCommodityError, UnknownCountryError
+from minerals_graph.matching import RECORD_COLUMNS, repair_text, resolve_scope
+from minerals_graph.schema import KIND_STAGE, STAGES, commodity_id
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text
+
+__all__ = ["SOURCE", "FILE", "SHEET", "DATASET", "URL", "COMMODITY_MAP", "load_icmm",
+           "map_commodity", "kind_and_stages", "parse_coordinate"]
+
+DATASET = "icmm"
+URL = "https://www.icmm.com/en-gb/research/data/2025/global-mining-dataset"
+SOURCE = SourceInfo(
+    key=DATASET,
+    publisher="International Council on Mining and Metals (ICMM)",
+    dataset="ICMM Global Mining Dataset, September 2025 (V1) release",
+    year=2025,
+    url=URL,
+    licence="CC BY 4.0; attribution: \"ICMM Global Mining Dataset, September 2025 (V1) release.\"",
+)
+FILE = "icmm_global_mining/global-mining-dataset.xlsx"
+SHEET = "External"
+
+COLUMNS = ("ICMMID", "Confidence Factor", "Mine Name", "Group Names", "Latitude", "Longitude",
+           "Asset Type", "Country", "Primary Commodity", "Secondary Commodity", "Other Commodities")
+
+#: Every commodity name ICMM uses (lower case, stripped) -> schema commodity ids; an empty
+#: tuple means "known, no schema commodity". Names not listed fall back to
+#: :func:`~minerals_graph.schema.commodity_id` (``copper``, ``lithium`` …). Typos as published.
+COMMODITY_MAP: dict[str, tuple[str, ...]] = {
+    # typos in the file
+    "aresnic": ("arsenic",), "bopper": ("copper",), "cadimium": ("cadmium",),
+    "cadmiuum": ("cadmium",), "chormite": ("chromium",), "zicron": ("zirconium",),
+    "fertilizedr": (),
+    # names and products
+    "alumina": ("bauxite",), "aluminium": ("aluminum",), "barium": ("barite",),
+    "borates": ("boron",), "caesium": ("cesium",), "chromite": ("chromium",),
+    "clay": ("clays",), "kaolin": ("clays",),
+    "coal": ("coal",), "thermal coal": ("coal",), "metallurgical coal": ("coal",),
+    "diamond": ("industrial_diamond",), "opal": ("gemstones",), "corundum": (),
+    "ferrochrome": ("chromium",), "ferromanganese": ("manganese",),
+    "ferromolybdenum": ("molybdenum",), "ferronickel": ("nickel",), "ferroniobium": ("niobium",),
+    "ferrosilicon": ("silicon",), "ferrosilicon manganese": ("manganese",),
+    "silicomanganese": ("manganese",), "ferrite strontium powder": ("strontium",),
+    "heavy mineral sands": ("titanium_mineral_concentrates", "zirconium"),
+    "ilmenite": ("titanium_mineral_concentrates",), "rutile": ("titanium_mineral_concentrates",),
+    "leucoxene": ("titanium_mineral_concentrates",),
+    "iron": ("iron_ore",), "iron ore": ("iron_ore",), "steel": ("iron_steel",),
+    "lanthanides": ("rare_earths",), "monazite": ("rare_earths",),
+    "petalite": ("lithium",), "spodumene": ("lithium",),
+    "pgm": ("platinum_group_metals",), "platinum group elements": ("platinum_group_metals",),
+    "platinum group metals": ("platinum_group_metals",), "osmium": ("platinum_group_metals",),
+    "phosphate": ("phosphate_rock",), "phosphates": ("phosphate_rock",),
+    "phosphoric acid": ("phosphate_rock",),
+    "potassium oxide": ("potash",), "potassium sulfate": ("potash",),
+    "pyrite": ("sulfur",), "sulfuric acid": ("sulfur",), "sulphuric acid": ("sulfur",),
+    "silica": ("sand_gravel_industrial",), "calcined soda": ("soda_ash",),
+    "zircon": ("zirconium",),
+    # intermediates and by-products with no one commodity
+    "ammonium sulfate": (), "anode slime": (), "calcine": (), "sulphate": (),
+}
+
+_ASSET_STAGE = {"Mine": "mining", "Plant": "concentrating", "Smelter": "smelting",
+                "Refinery": "refining"}
+_FERROALLOY = ("ferro", "silicomanganese")
+
+
+def map_commodity(name: str) -> tuple[str, ...] | None:
+    """Schema ids of one ICMM commodity name; () if known but not a schema commodity;
+    None if unknown."""
+    key = clean_text(name).lower()
+    if key in COMMODITY_MAP:
+        return COMMODITY_MAP[key]
+    try:
+        return (commodity_id(key),)
+    except UnknownCommodityError:
+        return None
+
+
+def parse_coordinate(value: object) -> float:
+    """A latitude or longitude cell: a number, or text (Unicode minus signs allowed)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected decimal degrees, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = clean_text(value).replace("\u2212", "-").replace("\u2013", "-")
+    return float(text)
+
+
+def kind_and_stages(asset_types: list[str], primary: str) -> tuple[str, str, list[str]]:
+    """(node kind, kind, stages) of an asset with ``asset_types`` (``Steel Plant`` removed).
+
+    Examples
+    --------
+    >>> kind_and_stages(["Mine", "Smelter"], "copper")
+    ('Site', 'mine', ['mining', 'smelting'])
+    >>> kind_and_stages(["Smelter", "Refinery"], "copper")
+    ('Facility', 'refinery', ['refining', 'smelting'])
+    >>> kind_and_stages(["Plant"], "ferromanganese")
+    ('Facility', 'metal_alloy_plant', ['metal_alloy'])
+    """
+    p = primary.lower()
+    if "Mine" in asset_types:
+        node_kind, kind = "Site", "mine"
+    elif "Refinery" in asset_types:
+        node_kind, kind = "Facility", "refinery"
+    elif "Smelter" in asset_types:
+        node_kind, kind = "Facility", "smelter"
+    elif p.startswith(_FERROALLOY):
+        node_kind, kind = "Facility", "metal_alloy_plant"
+    elif p == "alumina":
+        node_kind, kind = "Facility", "refinery"
+    else:
+        node_kind, kind = "Facility", "concentrator"
+    first = KIND_STAGE[kind]
+    others = {_ASSET_STAGE[a] for a in asset_types} - {first}
+    if kind in ("metal_alloy_plant", "refinery") and asset_types == ["Plant"]:
+        others = set()  # the plant is the alloy plant / alumina refinery itself
+    return node_kind, kind, [first, *[s for s in STAGES if s in others]]
+
+
+def _read_sheet(path: Path, file: str) -> tuple[list[str], list[tuple[object, ...]]]:
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise SourceFormatError(str(path), None, None, "file not found") from exc
+    try:
+        if SHEET not in wb.sheetnames:
+            raise SourceFormatError(file, None, None,
+                                    f"no sheet {SHEET!r}; sheets: {wb.sheetnames}")
+        rows = list(wb[SHEET].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if not rows:
+        raise SourceFormatError(file, 0, None, f"sheet {SHEET!r} is empty: expected a header row")
+    header = [clean_text(h) for h in rows[0]]  # 'Mine Name ' -> 'Mine Name'
+    return header, rows[1:]
+
+
+def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | None = None,
+              commodities: Collection[str] | None = None, file: str = FILE) -> LoadResult:
+    """Load the ``External`` sheet of the ICMM Global Mining Dataset.
+
+    Parameters
+    ----------
+    sources_dir
+        The folder of the raw public files (``file`` is relative to it).
+    crosswalk
+        Country names -> ISO3.
+    countries
+        ISO3 codes in scope; None keeps every country.
+    commodities
+        Commodity ids in scope; None is :data:`~minerals_graph.matching.DEFAULT_SCOPE`.
+    file
+        Path of the workbook relative to ``sources_dir``.
+
+    Returns
+    -------
+    LoadResult
+        ``table`` has :data:`~minerals_graph.matching.RECORD_COLUMNS`, one row per loaded
+        asset; ``commodities`` lists every mapped schema id (in and out of scope),
+        ``raw_commodities`` the published names (primary, secondary, others). Commodity
+        names that map to nothing known are listed in ``cell_rejects``.
+    """
+    path = Path(sources_dir) / file
+    if not path.exists():
+        raise SourceFormatError(str(path), None, None, "file not found")
+    header, rows = _read_sheet(path, file)
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise SourceFormatError(file, 0, ", ".join(missing),
+                                f"expected the ICMM columns {list(COLUMNS)}")
+    col = {c: header.index(c) for c in COLUMNS}
+    scope = resolve_scope(commodities)
+    ledger = RowLedger(file)
+    seen: set[str] = set()
+    records = []
+    for i, raw in enumerate(rows, start=1):
+        r = {c: (raw[j] if j < len(raw) else None) for c, j in col.items()}
+        if all(clean_text(v) == "" for v in r.values()):
+            ledger.exclude(i, "empty row")
+            continue
+        rid = clean_text(r["ICMMID"])
+        if not rid:
+            ledger.reject(i, "ICMMID", "", "empty ICMMID")
+            continue
+        if rid in seen:
+            ledger.reject(i, "ICMMID", rid, "duplicate ICMMID")
+            continue
+        seen.add(rid)
+        name = repair_text(clean_text(r["Mine Name"]))
+        if not name:
+            ledger.reject(i, "Mine Name", "", "empty name")
+            continue
+        country = clean_text(r["Country"])
+        try:
+            iso3 = crosswalk.iso3(country, f"{file}, row {i}, field 'Country'")
+        except UnknownCountryError as exc:
+            ledger.reject(i, "Country", country, str(exc))
+            continue
+        try:
+            lat, lon = parse_coordinate(r["Latitude"]), parse_coordinate(r["Longitude"])
+        except (TypeError, ValueError):
+            ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}",
+                          "expected decimal degrees")
+            continue
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+            ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}",
+                          "outside -90..90 / -180..180 or 0,0")
+            continue
+        asset_text = clean_text(r["Asset Type"])
+        assets = [clean_text(a) for a in asset_text.split(";") if clean_text(a)]
+        unknown = [a for a in assets if a not in (*_ASSET_STAGE, "Steel Plant")]
+        if not assets or unknown:
+            ledger.reject(i, "Asset Type", asset_text,
+                          "expected Mine, Smelter, Refinery, Plant or Steel Plant, ';'-joined; "
+                          f"got {unknown or asset_text!r}")
+            continue
+        if countries is not None and iso3 not in countries:
+            ledger.exclude(i, f"outside the countries in scope ({iso3})")
+            continue
+        if set(assets) == {"Steel Plant"}:
+            ledger.exclude(i, "steel plant (steel is not a commodity of this model)")
+            continue
+        raw_names: list[str] = []
+        for field in ("Primary Commodity", "Secondary Commodity", "Other Commodities"):
+            raw_names += [clean_text(x) for x in clean_text(r[field]).split(";") if clean_text(x)]
+        ids: list[str] = []
+        for cname in raw_names:
+            mapped = map_commodity(cname)
+            if mapped is None:
+                ledger.reject_cell(i, "commodity", cname,
+                                   "unknown commodity name (add it to icmm.COMMODITY_MAP)")
+                continue
+            ids += [c for c in mapped if c not in ids]
+        if not any(c in scope for c in ids):
+            ledger.exclude(i, f"no commodity in scope ({';'.join(ids) or 'none mapped'})")
+            continue
+        notes = [f"Asset Type: {asset_text}"]
+        if "Steel Plant" in assets:
+            notes.append("the co-located steel plant is not modelled")
+            assets = [a for a in assets if a != "Steel Plant"]
+        primary = raw_names[0] if raw_names else ""
+        node_kind, kind, stages = kind_and_stages(assets, primary)
+        alt: list[str] = []
+        for a in clean_text(r["Group Names"]).split(";"):
+            a = repair_text(clean_text(a))
+            if a and a.lower() != name.lower() and a.lower() not in {x.lower() for x in alt}:
+                alt.append(a)
+        records.append({
+            "record_id": rid, "dataset": DATASET, "name": name, "alt_names": ";".join(alt),
+            "iso3": iso3, "admin1": "", "lon": lon, "lat": lat, "node_kind": node_kind,
+            "kind": kind, "stages": ";".join(stages), "commodities": ";".join(ids),
+            "raw_commodities": ";".join(raw_names), "operator": "", "status": "unknown",
+            "confidence": clean_text(r["Confidence Factor"]), "url": URL, "note": "; ".join(notes),
+            "row": i,
+        })
+        ledger.load(i)
+    table = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
+    return ledger.finish(SOURCE, len(rows), table)
