@@ -63,13 +63,10 @@ def bench_build() -> dict:
             "edges": G.number_of_edges()}
 
 
-def bench_n1(G) -> dict:
+def bench_n1(model) -> dict:
     from minerals_graph.analysis.chokepoints import n_minus_1, n_minus_1_naive
-    from minerals_graph.analysis.dependence import modelled_commodities
-    from minerals_graph.analysis.flow import build_supply_network
 
-    nets = {c: build_supply_network(G, c) for c in modelled_commodities(G)}
-    nets = {c: n for c, n in nets.items() if "demand:USA" in n}
+    nets = {c: n for c, n in model.networks().items() if "demand:USA" in n}
     t_naive, naive = timed(lambda: {c: n_minus_1_naive(n) for c, n in nets.items()})
     t_fast, fast = timed(lambda: {c: n_minus_1(n) for c, n in nets.items()}, 3)
     identical = naive == fast
@@ -78,20 +75,17 @@ def bench_n1(G) -> dict:
             "identical": identical}
 
 
-def bench_whatif(G) -> dict:
+def bench_whatif(model) -> dict:
+    """What-if latency through the model (networks already built: what the API does)."""
     from minerals_graph.analysis import whatif as wi
-    from minerals_graph.analysis.dependence import modelled_commodities
-    from minerals_graph.api.state import AppState
 
-    coms = modelled_commodities(G)
-    state = AppState(G=G, origin="", commodities=coms, chokepoints=None, nir=None, bands={}, prc=None,  # type: ignore[arg-type]
-                     maps_dir=None, maps=[], sources=[])
-    t_cold, _ = timed(lambda: state.cached({"p": 1}, lambda: wi.run_whatif(G, wi.PRESETS["prc-refining-cutoff"],
-                                                                           (), coms)))
-    t_hot, _ = timed(lambda: state.cached({"p": 1}, lambda: None), 5)
+    coms = model.commodities
+    model.networks()
+    t_cold, _ = timed(lambda: model.preset("prc-refining-cutoff"))
+    t_hot, _ = timed(lambda: model.preset("prc-refining-cutoff"), 5)
     f = (wi.NodeFilter(ids=frozenset({"out:CHN"})),)
-    t_one_cold, _ = timed(lambda: state.cached({"o": 1}, lambda: wi.run_whatif(G, f, (), ["rare_earths"])))
-    t_one_hot, _ = timed(lambda: state.cached({"o": 1}, lambda: None), 5)
+    t_one_cold, _ = timed(lambda: model.whatif(f, (), ["rare_earths"]))
+    t_one_hot, _ = timed(lambda: model.whatif(f, (), ["rare_earths"]), 5)
     return {"prc_refining_cutoff_all_commodities_cold_s": round(t_cold, 3),
             "prc_refining_cutoff_cached_ms": round(1000 * t_hot, 3),
             "single_node_removal_cold_ms": round(1000 * t_one_cold, 1),
@@ -103,16 +97,15 @@ import json, resource, sys, time
 sys.path.insert(0, {src!r}); sys.path.insert(0, {root!r})
 from minerals_graph.tables import load_tables
 from minerals_graph.build import graph_from_tables
-from minerals_graph.analysis.chokepoints import chokepoint_table
-from minerals_graph.analysis import whatif as wi, dependence as dep
+from minerals_graph.model import SupplyModel
 from benchmarks.synthetic import synthetic_tables
 base = load_tables()
 t = time.perf_counter(); T = synthetic_tables(base, {factor}); G = graph_from_tables(T); build = time.perf_counter() - t
-coms = dep.modelled_commodities(G)
-t = time.perf_counter(); ck = chokepoint_table(G, coms); t_ck = time.perf_counter() - t
-t = time.perf_counter(); w = wi.run_whatif(G, wi.PRESETS["prc-refining-cutoff"], (), coms); t_w = time.perf_counter() - t
-t = time.perf_counter(); nir = dep.net_import_reliance(G); pe = dep.prc_exposure(G, coms)
-b = [dep.nir_bands(G, y) for y in (2023, 2024)]; t_dep = time.perf_counter() - t
+m = SupplyModel.from_graph(G, T); coms = m.commodities
+t = time.perf_counter(); ck = m.chokepoints(); t_ck = time.perf_counter() - t   # includes building the networks
+t = time.perf_counter(); w = m.preset("prc-refining-cutoff"); t_w = time.perf_counter() - t
+t = time.perf_counter(); nir = m.nir(); pe = m.prc_exposure()
+b = [m.bands(y) for y in (2023, 2024)]; t_dep = time.perf_counter() - t
 print(json.dumps(dict(factor={factor}, nodes=G.number_of_nodes(), edges=G.number_of_edges(), build_s=round(build, 2),
       peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
       chokepoints_all_s=round(t_ck, 2), chokepoint_rows=len(ck), commodities=len(coms),
@@ -144,18 +137,17 @@ def machine() -> dict:
 
 
 def main() -> int:
-    from minerals_graph.build import graph_from_tables
-    from minerals_graph.tables import load_tables
+    from minerals_graph.model import SupplyModel
 
     t0 = time.perf_counter()
     results = {"machine": machine()}
     print("1/5 build vs parse ...", flush=True)
     results["build"] = bench_build()
-    G_full = graph_from_tables(load_tables(SHARED))
+    full = SupplyModel.load(sources=SHARED)
     print("2/5 N-1 scan vs naive ...", flush=True)
-    results["n1"] = bench_n1(G_full)
+    results["n1"] = bench_n1(full)
     print("3/5 what-if latency ...", flush=True)
-    results["whatif"] = bench_whatif(G_full)
+    results["whatif"] = bench_whatif(full)
     print("4/5 scale (synthetic 1x, 10x, 100x) ...", flush=True)
     results["scale"] = bench_scale()
     print("5/5 API load ...", flush=True)

@@ -1,18 +1,33 @@
-"""The web API through FastAPI's TestClient: every endpoint, every error path, and a
-schemathesis run over the whole OpenAPI schema (no 5xx, responses conform to the schema)."""
+"""The web API through FastAPI's TestClient: every endpoint and error path on the real
+model, and the same routes on an injected tiny model (``dependency_overrides``), which
+needs no shared data. The schemathesis run is in test_api_schemathesis.py."""
 
 import pytest
 from fastapi.testclient import TestClient
 
 from minerals_graph.api import create_app
-from minerals_graph.api.state import build_state
+from minerals_graph.api.deps import get_state
+from minerals_graph.api.state import AppState, build_state
+from tests.conftest import counting_network_builds
 
 API = "/api/v1"
+_BUILDS: dict = {}
 
 
 @pytest.fixture(scope="module")
 def state(shared):
-    return build_state()  # maps included (needs the Natural Earth polygons in ../shared/data)
+    with counting_network_builds() as counts:
+        st = build_state()  # maps included (needs the Natural Earth polygons in ../shared/data)
+    _BUILDS["start-up"] = dict(counts)
+    return st
+
+
+def test_start_up_builds_each_network_once(state):
+    """Start-up (load, warm: chokepoints, PRC exposure, the cut-off for the maps) builds
+    every modelled commodity's supply network exactly once."""
+    counts = _BUILDS["start-up"]
+    assert set(counts) == set(state.commodities) and len(counts) >= 20
+    assert set(counts.values()) == {1}
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +93,9 @@ def test_chokepoints(client, state):
     assert 0 < r["count"] <= 5
     losses = [x["n1_loss_t"] for x in r["data"]]
     assert losses == sorted(losses, reverse=True)
-    assert r["data"][0] == {k: (None if v != v else v) for k, v in state.chokepoints[
-        state.chokepoints.commodity == "rare_earths"].sort_values("n1_loss_t", ascending=False, kind="stable")
+    table = state.model.chokepoints()
+    assert r["data"][0] == {k: (None if v != v else v) for k, v in table[
+        table.commodity == "rare_earths"].sort_values("n1_loss_t", ascending=False, kind="stable")
         .iloc[0].to_dict().items()} or r["data"][0]["commodity"] == "rare_earths"
     b = client.get(f"{API}/chokepoints", params={"metric": "betweenness", "stage": "separation"}).json()
     assert all(x["stage"] == "separation" for x in b["data"])
@@ -105,6 +121,8 @@ def test_whatif_post_preset_and_cache(client):
     assert r.status_code == 200
     usa = [x for x in r.json()["data"] if x["demand"] == "USA"][0]
     assert usa["status"] == "modelled" and usa["removed_nodes"] > 0
+    assert len(usa["removed_ids"]) == usa["removed_nodes"]
+    assert usa["carriers"] and all(set(c) == {"id", "label", "flow_t"} for c in usa["carriers"])
     assert client.post(f"{API}/whatif", json=body).json() == r.json()  # cached, identical
     p = client.get(f"{API}/whatif/presets/prc-refining-cutoff", params={"commodity": "gallium"}).json()
     assert {x["demand"] for x in p["data"]} == {"USA", "CAN", "MEX", "USMCA"}
@@ -161,6 +179,7 @@ def test_geojson(client):
     assert e["count"] >= 4 and e["features"][0]["geometry"]["type"] == "LineString"
     s = client.get(f"{API}/geojson/whatif/prc-refining-cutoff", params={"commodity": "rare_earths"}).json()
     assert {f["properties"]["role"] for f in s["features"]} == {"removed", "carrier"}
+    assert all(f["properties"]["flow_t"] > 0 for f in s["features"] if f["properties"]["role"] == "carrier")
     assert client.get(f"{API}/geojson/whatif/nope").status_code == 404
 
 
@@ -196,3 +215,59 @@ def test_export_controls_of_the_prc(client):
     assert one["count"] == 1 and one["data"][0]["control_type"].startswith("Export licensing")
     assert client.get("/api/v1/export-controls", params={"country": "china"}).status_code == 422
     assert client.get("/api/v1/export-controls", params={"commodity": "unobtainium"}).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------
+# The same routes on an injected tiny model (no shared data needed)
+
+
+@pytest.fixture
+def tiny_client(tiny_model):
+    app = create_app()
+    app.dependency_overrides[get_state] = lambda: AppState(model=tiny_model)
+    with TestClient(app) as c:  # nothing is loaded at start-up: the override serves the tiny model
+        yield c
+
+
+def test_tiny_health_and_nodes(tiny_client, tiny_model):
+    h = tiny_client.get(f"{API}/health").json()
+    assert (h["nodes"], h["edges"]) == (tiny_model.G.number_of_nodes(), tiny_model.G.number_of_edges())
+    assert h["modelled_commodities"] == ["lithium"]
+    r = tiny_client.get(f"{API}/nodes", params={"control": "CHN"}).json()
+    assert [n["id"] for n in r["data"]] == ["facility:r1", "site:m1"]  # both owned by Tianqi
+    r = tiny_client.get(f"{API}/nodes", params={"kind": "Facility", "stage": "refining"}).json()
+    assert r["total"] == 1 and r["data"][0]["attributes"]["place_kind"] == "refinery"
+    box = tiny_client.get(f"{API}/nodes", params={"min_lon": 130, "max_lon": 100, "min_lat": 0}).json()
+    assert [n["id"] for n in box["data"]] == ["country:CHN", "facility:r1", "port:wpi-1"]
+    d = tiny_client.get(f"{API}/nodes/facility:r1").json()
+    assert d["neighbours_total"] == 4 and d["sources"] == [
+        {"source": "t", "publisher": "P", "dataset": "D", "year": 2024, "url": "http://x"}]
+    assert tiny_client.get(f"{API}/nodes", params={"commodity": "cobalt"}).status_code == 404
+
+
+def test_tiny_chokepoints_and_whatif(tiny_client):
+    # AUS mines 86,000 t, the U.S. consumes 3,000 t: losing AUS (mine or output) loses all 3,000 t
+    c = tiny_client.get(f"{API}/chokepoints", params={"commodity": "lithium"}).json()
+    assert {(x["node"], x["n1_loss_t"], x["spof"]) for x in c["data"]} == {
+        ("mine:AUS", 3000.0, True), ("out:AUS", 3000.0, True)}
+    body = {"remove": [{"countries": ["AUS"], "roles": ["mine"]}]}
+    w = tiny_client.post(f"{API}/whatif", json=body).json()
+    usa = [x for x in w["data"] if x["demand"] == "USA"][0]
+    assert (usa["supply_before_t"], usa["supply_after_t"], usa["removed_ids"]) == (3000.0, 0.0, ["mine:AUS"])
+    assert usa["carriers"] == []
+    base = tiny_client.get(f"{API}/whatif/presets/prc-refining-cutoff").json()
+    usa = [x for x in base["data"] if x["demand"] == "USA"][0]
+    assert usa["supply_after_t"] == 3000.0 and [c["id"] for c in usa["carriers"]] == ["out:AUS"]
+    assert usa["carriers"][0]["flow_t"] == 3000.0
+
+
+def test_tiny_geojson(tiny_client):
+    n = tiny_client.get(f"{API}/geojson/nodes", params={"kind": "Port"}).json()
+    assert n["count"] == 1 and n["features"][0]["geometry"] == {"type": "Point", "coordinates": [121.0, 31.0]}
+    assert n["features"][0]["properties"]["id"] == "port:wpi-1"
+    e = tiny_client.get(f"{API}/geojson/edges", params={"kind": "TRADES"}).json()
+    assert e["count"] == 2 and {f["properties"]["source_id"] for f in e["features"]} == {"country:AUS",
+                                                                                      "country:CHN"}
+    s = tiny_client.get(f"{API}/geojson/whatif/prc-all-cutoff", params={"commodity": "lithium"}).json()
+    assert [f["properties"]["role"] for f in s["features"]] == ["carrier"]
+    assert tiny_client.get(f"{API}/geojson/whatif/prc-all-cutoff", params={"commodity": "cobalt"}).status_code == 404

@@ -23,10 +23,16 @@ def test_export_nodes_json(tmp_path, capsys):
     assert len(json.loads(out.read_text())) > 300
 
 
-def test_build_and_run(tmp_path, capsys):
+def test_build_and_run(tmp_path, capsys, data_graph):
+    from minerals_graph.analysis.dependence import modelled_commodities
+    from tests.conftest import counting_network_builds
+
     assert main(["build", "--out", str(tmp_path / "g.json")]) == 0
     assert (tmp_path / "g.json").stat().st_size > 1000
-    assert main(["run", "--out", str(tmp_path / "rep"), "--maps", str(tmp_path / "maps")]) == 0
+    with counting_network_builds() as builds:
+        assert main(["run", "--out", str(tmp_path / "rep"), "--maps", str(tmp_path / "maps")]) == 0
+    # chokepoints, PRC exposure, the cut-off, the report and the maps share one build per commodity
+    assert set(builds) == set(modelled_commodities(data_graph)) and set(builds.values()) == {1}
     assert (tmp_path / "maps" / "facilities.html").exists()
     assert {p.name for p in (tmp_path / "rep").iterdir()} >= {
         "graph.graphml", "accounting.csv", "report.md", "net_import_reliance.csv", "nir_bands_2023.csv",

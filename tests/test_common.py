@@ -1,6 +1,16 @@
 import pytest
 
-from minerals_graph.sources._common import QValue, RowLedger, SourceInfo, parse_qvalue, read_csv_text
+from minerals_graph.errors import MineralsGraphError, RowAccountingError
+from minerals_graph.errors import SourceFormatError
+from minerals_graph.sources._common import (
+    QValue,
+    RowLedger,
+    SourceInfo,
+    first_copies,
+    parse_number,
+    parse_qvalue,
+    read_csv_text,
+)
 from tests.conftest import write
 
 
@@ -51,7 +61,73 @@ def test_ledger_balances_and_catches_forgotten_rows():
     led.exclude(3, "empty row")
     res = led.finish(src, 3, __import__("pandas").DataFrame())
     assert (res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_excluded) == (3, 1, 1, 1)
+    assert res.loaded_rows == frozenset({1})
     led2 = RowLedger("g.csv")
     led2.load(1)
-    with pytest.raises(AssertionError, match="rows with no fate: \\[2\\]"):
+    with pytest.raises(RowAccountingError, match="^g.csv: .*rows with no fate: \\[2\\]"):
         led2.finish(src, 2, __import__("pandas").DataFrame())
+
+
+def test_ledger_refuses_a_row_loaded_and_rejected():
+    """A row that was loaded (its values are in the table) and also rejected has two fates."""
+    src = SourceInfo("k", "p", "d", 2024, "http://x")
+    led = RowLedger("h.csv")
+    led.load(1)
+    led.reject(1, "F", "v", "bad")
+    with pytest.raises(RowAccountingError, match="with two: \\[1\\]"):
+        led.finish(src, 1, __import__("pandas").DataFrame())
+    led = RowLedger("h.csv")
+    led.load(3)
+    with pytest.raises(RowAccountingError, match="outside 1..1: \\[3\\]"):
+        led.finish(src, 1, __import__("pandas").DataFrame())
+
+
+def test_row_accounting_error_is_in_the_exception_tree():
+    assert issubclass(RowAccountingError, MineralsGraphError)
+    assert not issubclass(RowAccountingError, AssertionError)
+
+
+@pytest.mark.parametrize("text", ["1,2", "12,34,567", "1_000"])
+def test_parse_qvalue_refuses_misplaced_separators(text):
+    with pytest.raises(ValueError):
+        parse_qvalue(text)
+
+
+@pytest.mark.parametrize("text, value", [("7950.0", 7950.0), ("-74.25", -74.25), ("1,200.5", 1200.5),
+                                         (".5", 0.5), ("1.5e3", 1500.0), (12, 12.0), ("\u221216", -16.0)])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "-", "inf", "nan", "Infinity", "1_000", "0x1A", "1,2", "1.2.3", "six",
+                                  float("nan"), float("inf"), True])
+def test_parse_number_refuses_what_float_would_accept(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize("body, match", [
+    ("A,B\n1,2\n3,", "no line break"),                     # cut inside the last row
+    ('A,B\n1,"two\n', "inside a quoted field"),             # cut inside a quoted value
+    ("A,B,C\n1,2\n", "row 1, field 'C': 2 values for 3"),    # a short row
+    ("A,B\n1,2,3\n", "row 1, field '\\(beyond the header\\)': 3 values for 2"),
+    ("", "empty file"),
+])
+def test_read_csv_text_refuses_damaged_files(tmp_path, body, match):
+    p = write(tmp_path / "d.csv", body)
+    with pytest.raises(SourceFormatError, match=match):
+        read_csv_text(p)
+
+
+def test_read_csv_text_encodings(tmp_path):
+    p = write(tmp_path / "u.csv", "A\nS\u00e1nchez\n", encoding="cp1252")
+    with pytest.raises(SourceFormatError, match="u.csv: line 2: cannot be decoded as utf-8"):
+        read_csv_text(p)
+    assert read_csv_text(p, "cp1252") == (["A"], [["S\u00e1nchez"]])
+    p = write(tmp_path / "c.csv", "A\nS\u00e1nchez\n")  # UTF-8 where cp1252 is published
+    with pytest.raises(SourceFormatError, match="line 2: UTF-8 bytes .* wrong encoding"):
+        read_csv_text(p, "cp1252")
+
+
+def test_first_copies():
+    assert first_copies([["a", "1"], ["", ""], ["a", "1"], ["", ""], ["b", "1"], ["a", "1"]]) == {3: 1, 6: 1}

@@ -3,39 +3,10 @@ import pandas as pd
 import pytest
 
 from minerals_graph.analysis import dependence as dep
-
-SRC = {"source": "usgs-mcs2024-salient", "source_publisher": "P", "source_dataset": "D", "source_year": 2024,
-       "source_url": "http://x"}
-
-
-def _stat(G, com, year, column, measure, value, qualifier="", detail="", unit="t"):
-    G.add_edge("country:USA", f"commodity:{com}", kind="STATISTIC", measure=measure, detail=detail, unit=unit,
-               year=year, value=value, qualifier=qualifier, column=column, **SRC)
-
-
-def tiny():
-    G = nx.MultiDiGraph()
-    G.add_node("country:USA", kind="Country")
-    for c in ("lithium", "cobalt", "gallium"):
-        G.add_node(f"commodity:{c}", kind="Commodity", critical_2022=True)
-    # lithium 2022: imports 3270, exports 2440, consumption 3000 -> (3270-2440)/3000 = 27.7 %, published >25
-    for col, m, v in (("Imports_t", "imports", 3270), ("Exports_t", "exports", 2440), ("Consump_t", "consumption", 3000)):
-        _stat(G, "lithium", 2022, col, m, v)
-    _stat(G, "lithium", 2022, "NIR_pct", "net_import_reliance", 25, ">")
-    # cobalt 2023: imports 9000, exports 3000, consumption 8000 -> 75.0 %; published 76 -> agree (1 pp)
-    for col, m, v in (("Imports_t", "imports", 9000), ("Exports_t", "exports", 3000), ("Consump_t", "consumption", 8000)):
-        _stat(G, "cobalt", 2023, col, m, v)
-    _stat(G, "cobalt", 2023, "NIR_pct", "net_import_reliance", 76)
-    # gallium 2023: consumption withheld -> not recomputable
-    for col, m, v in (("Imports_t", "imports", 20), ("Exports_t", "exports", 0)):
-        _stat(G, "gallium", 2023, col, m, v)
-    _stat(G, "gallium", 2023, "Consump_t", "consumption", None, "W")
-    _stat(G, "gallium", 2023, "NIR_pct", "net_import_reliance", 100)
-    return G
-
+from tests.conftest import prc_graph, tiny_nir_graph
 
 def test_recomputed_nir_by_hand():
-    df = dep.net_import_reliance(tiny()).set_index("commodity")
+    df = dep.net_import_reliance(tiny_nir_graph()).set_index("commodity")
     li, co, ga = df.loc["lithium"], df.loc["cobalt"], df.loc["gallium"]
     assert li.recomputed_pct == 27.7 and li.agreement == "consistent with bound"
     assert co.recomputed_pct == 75.0 and co.difference_pp == -1.0 and co.agreement == "agree"
@@ -108,37 +79,8 @@ def test_real_2025_list_counts_under_the_stated_rule(raw_graph):
     assert (s23["at_100"], s23["over_50"] - s23["at_100"]) == (12, 29)
 
 
-def _prc_graph():
-    """Three commodities the PRC exposure and the cut-off what-if must show:
-    germanium (USGS refinery table all NA: not modelled), tungsten (mine production only:
-    processing assumed where mined; CHN 80 of 100 t) and indium (no USGS quantities, cited
-    refining shares CHN 70, KOR 20)."""
-    G = nx.MultiDiGraph()
-    for iso in ("CHN", "VNM", "KOR", "USA", "WLD"):
-        G.add_node(f"country:{iso}", kind="Country", iso3=iso, **SRC)
-    for c in ("germanium", "tungsten", "indium"):
-        G.add_node(f"commodity:{c}", kind="Commodity", critical_2022=True, **SRC)
-
-    def prod(iso, com, q, stage, measure="production", qualifier="", year=2023):
-        G.add_edge(f"country:{iso}", f"commodity:{com}", kind="PRODUCES", stage=stage, measure=measure, quantity=q,
-                   unit="t" if measure == "production" else "%", year=year, qualifier=qualifier, **SRC)
-
-    prod("CHN", "germanium", None, "refining", qualifier="NA")
-    prod("WLD", "germanium", None, "refining", qualifier="NA")
-    prod("CHN", "tungsten", 80.0, "mining")
-    prod("VNM", "tungsten", 20.0, "mining")
-    prod("WLD", "tungsten", 100.0, "mining")
-    prod("CHN", "indium", 70.0, "refining", measure="world_share_pct", year=2024)
-    prod("KOR", "indium", 20.0, "refining", measure="world_share_pct", year=2024)
-    _stat(G, "tungsten", 2023, "Consump_t", "consumption", 10.0)
-    for iso, rank in (("CHN", 1), ("VNM", 2)):
-        G.add_edge(f"country:{iso}", "country:USA", kind="TRADES", commodity="tungsten", rank=rank,
-                   period="2020-2023", **SRC)
-    return G
-
-
 def test_germanium_tungsten_indium_in_prc_exposure():
-    G = _prc_graph()
+    G = prc_graph()
     assert dep.modelled_commodities(G) == ["germanium", "indium", "tungsten"]
     df = dep.prc_exposure(G).set_index("commodity")
     ge, w, ind = df.loc["germanium"], df.loc["tungsten"], df.loc["indium"]
@@ -153,7 +95,7 @@ def test_germanium_tungsten_indium_in_prc_exposure():
 def test_germanium_tungsten_in_prc_refining_cutoff():
     from minerals_graph.analysis.whatif import PRESETS, run_whatif
 
-    G = _prc_graph()
+    G = prc_graph()
     df = run_whatif(G, PRESETS["prc-refining-cutoff"], commodities=dep.modelled_commodities(G))
     usa = df[df.demand == "USA"].set_index("commodity")
     assert set(usa.index) == {"germanium", "indium", "tungsten"}

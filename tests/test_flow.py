@@ -5,44 +5,7 @@ import pytest
 
 from minerals_graph.analysis import flow
 from minerals_graph.analysis.flow import build_supply_network, capacity_tonnes, max_supply
-
-SRC = {"source": "t", "source_publisher": "P", "source_dataset": "D", "source_year": 2024, "source_url": "http://x"}
-
-
-def tiny_property_graph():
-    """Lithium: mines in AUS (80 t) and CHL (20 t); processing shares CHN 60%, CHL 30% (10% unnamed);
-    a registered CHN refinery of 200 t LCE (= 37.57 t Li) ships via a port; U.S. demand 30 t;
-    U.S. import sources CHL (rank 1) and CHN (rank 2)."""
-    G = nx.MultiDiGraph()
-    for iso in ("AUS", "CHL", "CHN", "USA", "WLD"):
-        G.add_node(f"country:{iso}", kind="Country", iso3=iso, name=iso, **SRC)
-    G.add_node("commodity:lithium", kind="Commodity", name="Lithium", critical_2022=True, **SRC)
-    c = "commodity:lithium"
-
-    def prod(iso, q, stage="mining", measure="production", unit="t", year=2023, qualifier=""):
-        G.add_edge(f"country:{iso}", c, kind="PRODUCES", stage=stage, measure=measure, quantity=q, unit=unit,
-                   year=year, qualifier=qualifier, **SRC)
-
-    prod("AUS", 80)
-    prod("CHL", 20)
-    prod("WLD", 100)
-    prod("USA", None, qualifier="W")
-    prod("CHN", 60, stage="refining", measure="world_share_pct", unit="%", year=2019)
-    prod("CHL", 30, stage="refining", measure="world_share_pct", unit="%", year=2019)
-    G.add_edge("country:USA", c, kind="STATISTIC", measure="consumption", detail="", unit="t", year=2023,
-               value=30.0, column="Consump_t", **SRC)
-    for iso, rank in (("CHL", 1), ("CHN", 2)):
-        G.add_edge(f"country:{iso}", "country:USA", kind="TRADES", commodity="lithium", rank=rank,
-                   period="2019-2022", **SRC)
-    G.add_node("facility:r1", kind="Facility", place_kind="refinery", name="Refinery 1", iso3="CHN",
-               stages="refining", commodities="lithium", status="operating", capacity=200.0,
-               capacity_unit="t/yr", capacity_basis="lithium carbonate", capacity_commodity="lithium", **SRC)
-    G.add_node("port:wpi-1", kind="Port", name="Port A", iso3="CHN", wpi_number=1, **SRC)
-    G.add_edge("facility:r1", "port:wpi-1", kind="SHIPS_VIA", inferred=True, **SRC)
-    G.add_node("company:x", kind="Company", name="X", control_iso3="CHN", **SRC)
-    G.add_edge("facility:r1", "company:x", kind="OWNED_BY", share_pct=100.0, **SRC)
-    return G
-
+from tests.conftest import SRC, tiny_property_graph
 
 def test_network_layers_and_totals():
     net = build_supply_network(tiny_property_graph(), "lithium")

@@ -4,7 +4,7 @@ import pytest
 
 from minerals_graph import io
 from minerals_graph.build import graph_from_tables
-from tests.test_build import tiny_tables
+from tests.conftest import tiny_tables
 
 
 @pytest.mark.parametrize("suffix", [".graphml", ".json"])

@@ -8,9 +8,6 @@ import uuid
 import pytest
 
 from minerals_graph import maps
-from minerals_graph.analysis import dependence as dep
-from minerals_graph.analysis import whatif as wi
-from minerals_graph.analysis.chokepoints import chokepoint_table
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -27,16 +24,12 @@ def _chrome(chromium, tmp_path, *args):
 
 
 @pytest.fixture(scope="module")
-def written(data_graph, tmp_path_factory, shared):
-    from minerals_graph.sources.natural_earth import read_country_polygons
+def written(data_graph, data_tables, tmp_path_factory, shared):
+    """The maps exactly as the main job and the API write them: from one SupplyModel."""
+    from minerals_graph.model import SupplyModel
 
     out = tmp_path_factory.mktemp("maps")
-    coms = dep.modelled_commodities(data_graph)
-    shown = maps.write_maps(
-        data_graph, out, chokepoints=chokepoint_table(data_graph, ["rare_earths", "gallium", "graphite"]),
-        whatif=wi.run_whatif(data_graph, wi.PRESETS["prc-refining-cutoff"], commodities=["rare_earths", "gallium"]),
-        import_counts=dep.import_source_counts(data_graph), commodities=coms,
-        polygons=read_country_polygons(shared))
+    shown = maps.write_model_maps(SupplyModel.from_graph(data_graph, data_tables), out)
     return out, shown
 
 

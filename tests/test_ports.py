@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from minerals_graph.ports import haversine_km, infer_ports, unlinked_places
-from tests.test_build import _df
+from tests.conftest import df_of as _df
 
 KM_PER_DEG = 111.195  # one degree of longitude on the equator (R = 6,371.0088 km)
 

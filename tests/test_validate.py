@@ -4,7 +4,7 @@ from minerals_graph import validate as v
 from minerals_graph.build import graph_from_tables
 from minerals_graph.errors import ValidationError
 from tests.conftest import write
-from tests.test_build import tiny_tables
+from tests.conftest import tiny_tables
 
 
 def test_valid_tiny_graph_has_no_problems():

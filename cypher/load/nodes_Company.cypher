@@ -1,8 +1,10 @@
 // Load Company nodes: An operator or owner.
-// Parameters: $rows = [{id: "company:...", props: {kind: "Company", name: ..., source: ..., ...}}]
-//   one map per node; props holds every attribute of the node (see src/minerals_graph/schema.py).
-// Idempotent: MERGE on the :MGNode id, then SET += (a second load changes no counts).
-// Example: minerals-graph neo4j load   (sends batches of 1,000 rows)
+// Parameters: $rows = [{id: "company:...", props: {id: "company:...", kind: "Company", name: ..., source: ..., ...}}]
+//   one map per node; props holds the id and every attribute of the node
+//   (see src/minerals_graph/schema.py).
+// Idempotent: MERGE on the :MGNode id, then SET = (a second load changes no counts): the node's
+//   properties become exactly the graph's (a property the graph no longer has is removed).
+// Run by: minerals-graph neo4j load   (batches of 1,000 rows; only new and changed nodes)
 UNWIND $rows AS row
 MERGE (n:MGNode:Company {id: row.id})
-SET n += row.props
+SET n = row.props

@@ -2,7 +2,9 @@
 // Answers: per country and commodity, the control type, the year it took effect and the official
 // notice USGS cites (MCS 2026 Table 4); filter by country with $country (ISO3) or pass null.
 // Python twin: minerals_graph.analysis.queries.export_controls.
-// Parameters: $country (string ISO3 or null).
+// Parameters:
+//   $country  STRING OR NULL  ISO3 of the controlling country, e.g. "CHN"; null (or omitted): every country
+// Example: minerals-graph neo4j query export_controls
 // Example: minerals-graph neo4j query export_controls --param country=CHN
 MATCH (c:Country)-[x:EXPORT_CONTROL]->(m:Commodity)
 WHERE $country IS NULL OR c.iso3 = $country

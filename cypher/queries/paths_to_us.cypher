@@ -3,7 +3,9 @@
 // U.S. (a USGS major import source, or the U.S. itself), which port each ships through, and which
 // registered mines feed it (cited SUPPLIES links).
 // Python twin: minerals_graph.analysis.queries.paths_to_us.
-// Parameters: $commodity (commodity node id, e.g. "commodity:rare_earths").
+// Parameters:
+//   $commodity  STRING  commodity node id, e.g. "commodity:rare_earths"
+// Example: minerals-graph neo4j query paths_to_us --param commodity=commodity:rare_earths
 // Example: minerals-graph neo4j query paths_to_us --param commodity=commodity:lithium
 MATCH (f:Facility)-[:PRODUCES]->(c:Commodity)
 WHERE c.id = $commodity OR (c)-[:PART_OF]->(:Commodity {id: $commodity})

@@ -5,7 +5,12 @@
 // Control of a place = control country of its largest owner with a known control country
 // (equal or unknown stakes: the first listed, r.position); with none, the place's own country.
 // Python twin: minerals_graph.analysis.queries.prc_controlled_capacity.
-// Parameters: $country (ISO3, e.g. "CHN"), $stages (list, e.g. ["refining","separation"]).
+// Parameters:
+//   $country  STRING        ISO3 of the controlling country, e.g. "CHN"
+//   $stages   LIST<STRING>  stages, e.g. ["refining", "separation"] (on the command line: refining,separation,
+//                           one item: refining, or JSON: '["refining"]')
+// Example: minerals-graph neo4j query prc_controlled_capacity --param country=CHN --param stages=refining
+// Example: minerals-graph neo4j query prc_controlled_capacity --param country=CHN --param 'stages=["refining", "separation"]'
 // Example: minerals-graph neo4j query prc_controlled_capacity --param country=CHN --param stages=refining,separation
 MATCH (p:MGNode)-[pr:PRODUCES]->(c:Commodity)
 WHERE p.kind IN ['Site', 'Facility'] AND p.status = 'operating' AND pr.stage IN $stages

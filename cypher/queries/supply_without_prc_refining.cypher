@@ -3,7 +3,9 @@
 // are neither located in the PRC nor controlled from it, by country.
 // Control rule as in prc_controlled_capacity.cypher.
 // Python twin: minerals_graph.analysis.queries.supply_without_prc_refining.
-// Parameters: $country ("CHN"), $stages (processing stages).
+// Parameters:
+//   $country  STRING        ISO3 of the excluded country, e.g. "CHN"
+//   $stages   LIST<STRING>  the processing stages, e.g. ["refining", "separation", "smelting"]
 // Example: minerals-graph neo4j query supply_without_prc_refining --param country=CHN --param stages=refining,separation,smelting,metal_alloy,magnet,anode,precursor_cathode
 MATCH (p:Facility)-[pr:PRODUCES]->(c:Commodity)
 WHERE p.status = 'operating' AND pr.stage IN $stages AND p.iso3 <> $country

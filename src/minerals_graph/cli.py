@@ -18,6 +18,7 @@ import pandas as pd
 
 from minerals_graph import __version__, settings
 from minerals_graph.errors import MineralsGraphError
+from minerals_graph.model import ModelConfig, SupplyModel
 
 log = logging.getLogger("minerals_graph")
 
@@ -28,17 +29,19 @@ def _progress(total: int, desc: str):  # pragma: no cover - cosmetic
     return tqdm(total=total, desc=desc, disable=not sys.stderr.isatty(), leave=False)
 
 
-def _load(args: argparse.Namespace):
-    from minerals_graph.build import graph_from_tables
-    from minerals_graph.tables import load_tables
+def _config(args: argparse.Namespace, *, with_maps: bool = True) -> ModelConfig:
+    return ModelConfig(sources=Path(args.sources) if getattr(args, "sources", None) else None,
+                       trade_dir=Path(args.trade) if getattr(args, "trade", None) else None, with_maps=with_maps)
 
-    with _progress(2, "building graph") as bar:
-        tables = load_tables(Path(args.sources) if args.sources else None,
-                             trade_dir=Path(args.trade) if getattr(args, "trade", None) else None)
+
+def _load(args: argparse.Namespace) -> SupplyModel:
+    """The one model every data-reading command works on."""
+    from minerals_graph.model import SupplyModel
+
+    with _progress(1, "building graph") as bar:
+        model = SupplyModel.load(_config(args))
         bar.update(1)
-        G = graph_from_tables(tables)
-        bar.update(1)
-    return tables, G
+    return model
 
 
 def _print_table(df: pd.DataFrame, fmt: str = "table") -> None:
@@ -59,7 +62,7 @@ def _print_table(df: pd.DataFrame, fmt: str = "table") -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from minerals_graph import io
 
-    _, G = _load(args)
+    G = _load(args).G
     out = Path(args.out)
     io.save_graph(G, out)
     print(f"built {G.number_of_nodes()} nodes and {G.number_of_edges()} edges -> {out}")
@@ -73,8 +76,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from minerals_graph.errors import ValidationError
     from minerals_graph.tables import is_raw_sources_dir
 
-    tables, G = _load(args)
-    acc = v.accounting(tables)
+    model = _load(args)
+    tables, G = model.tables, model.G
+    acc = model.accounting()
     # Machine-readable formats own stdout; everything said to a person goes to stderr.
     human = sys.stdout if args.format == "table" else sys.stderr
     totals = {k: int(acc[k].sum()) for k in ("read", "loaded", "excluded", "rejected", "cells_rejected")}
@@ -95,7 +99,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.rejects:
         out = Path(args.rejects)
         out.parent.mkdir(parents=True, exist_ok=True)
-        v.rejects(tables).to_csv(out, index=False, lineterminator="\n")
+        model.rejects().to_csv(out, index=False, lineterminator="\n")
         print(f"rejects report (rows, cells, exclusions with reasons) -> {out}", file=human)
     problems: list[str] = []
     try:
@@ -134,10 +138,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from minerals_graph.summary import summarise
-
-    _, G = _load(args)
-    for title, df in summarise(G).items():
+    for title, df in _load(args).summary().items():
         print(f"\n== {title}")
         _print_table(df, args.format)
     return 0
@@ -147,7 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from minerals_graph import io
 
     args.format = args.format or {"geo": "geojson", "graph": "graphml"}.get(args.what, "csv")
-    _, G = _load(args)
+    G = _load(args).G
     if args.what == "geo":
         if args.format not in ("geojson", "gpkg"):
             raise MineralsGraphError("export geo: use --format geojson or gpkg")
@@ -170,8 +171,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _commodities(G, args) -> list[str]:
-    from minerals_graph.analysis.dependence import modelled_commodities
+def _commodities(model: SupplyModel, args: argparse.Namespace) -> list[str]:
     from minerals_graph.schema import commodity_by_id
 
     if getattr(args, "commodity", None):
@@ -180,40 +180,36 @@ def _commodities(G, args) -> list[str]:
             commodity_by_id(c)  # raises UnknownCommodityError naming it
             out.append(c)
         return out
-    return modelled_commodities(G)
+    return model.commodities
 
 
 def _write_or_print(df: pd.DataFrame, args: argparse.Namespace) -> None:
+    from minerals_graph import io
+
     if getattr(args, "out", None):
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if args.format == "json":
-            out.write_text(df.to_json(orient="records", force_ascii=False, indent=1), encoding="utf-8")
-        else:
-            df.to_csv(out, index=False, lineterminator="\n")
+        out = io.write_table(df, Path(args.out), "json" if args.format == "json" else "csv")
         print(f"wrote {len(df)} rows -> {out}")
     else:
-        _print_table(df, args.format)
+        _print_table(df if args.format == "json" else io.flat_table(df), args.format)
 
 
 def cmd_dependence(args: argparse.Namespace) -> int:
     from minerals_graph.analysis import dependence as dep
 
-    _, G = _load(args)
+    model = _load(args)
     if args.what == "nir":
-        df = dep.net_import_reliance(G)
+        df = model.nir()
         if args.commodity:
-            df = df[df["commodity"].isin(_commodities(G, args))]
+            df = df[df["commodity"].isin(_commodities(model, args))]
     elif args.what == "bands":
-        year = args.year or dep.latest_nir_year(G)
+        year = args.year or model.latest_nir_year()
         if year is None:
             raise MineralsGraphError("no net import reliance in the graph: nothing to band")
-        available = sorted({d.get("year") for u, _, d in G.edges(data=True)
-                            if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA"})
+        available = model.nir_years()
         if year not in available:
             raise MineralsGraphError(f"--year {year}: USGS net import reliance is available for {available}")
         lst = args.list or (2025 if year >= 2025 else 2022)  # the list in force in that edition
-        df = dep.nir_bands(G, year, dep.critical_minerals(G, lst))
+        df = model.bands(year, lst)
         if args.counts:
             summary = dep.list_summary(df, group_lanthanides=lst == 2025)
             df = dep.band_counts(df)
@@ -222,25 +218,28 @@ def cmd_dependence(args: argparse.Namespace) -> int:
                   + (" (lanthanides counted once, as USGS's rare-earths chapter)" if lst == 2025 else
                      " (every listed mineral counted)"), file=human)
     elif args.what == "trade":
-        df = dep.trade_share_comparison(G)
+        df = model.trade_share_comparison()
         if args.commodity:
-            df = df[df["commodity"].isin(_commodities(G, args))]
+            df = df[df["commodity"].isin(_commodities(model, args))]
+    elif args.commodity:  # only these: build only their networks
+        wanted = _commodities(model, args)
+        df = dep.prc_exposure(model.G, wanted, country=model.config.focus, params=model.config.params,
+                              networks=model.networks(wanted))
     else:
-        df = dep.prc_exposure(G, _commodities(G, args))
+        df = model.prc_exposure()
     _write_or_print(df, args)
     return 0
 
 
 def cmd_controls(args: argparse.Namespace) -> int:
-    from minerals_graph.analysis.queries import export_controls
     from minerals_graph.schema import commodity_by_id
 
-    _, G = _load(args)
+    model = _load(args)
     if args.country and not re.fullmatch(r"[A-Z]{3}", args.country):
         raise MineralsGraphError(f"--country {args.country!r}: expected an ISO3 code such as CHN")
     if args.commodity:
         commodity_by_id(args.commodity)  # raises, naming it
-    rows = [r for r in export_controls(G, args.country) if not args.commodity or r["commodity"] == args.commodity]
+    rows = model.export_controls(args.country, args.commodity)
     _write_or_print(pd.DataFrame(rows, columns=["iso3", "commodity", "control_type", "year", "official_url"]), args)
     return 0
 
@@ -248,8 +247,12 @@ def cmd_controls(args: argparse.Namespace) -> int:
 def cmd_chokepoints(args: argparse.Namespace) -> int:
     from minerals_graph.analysis.chokepoints import chokepoint_table
 
-    _, G = _load(args)
-    df = chokepoint_table(G, _commodities(G, args))
+    model = _load(args)
+    if args.commodity:  # only these: build only their networks
+        wanted = _commodities(model, args)
+        df = chokepoint_table(model.G, wanted, params=model.config.params, networks=model.networks(wanted))
+    else:
+        df = model.chokepoints()
     if args.stage:
         df = df[df["stage"] == args.stage]
     if args.limit:
@@ -271,42 +274,16 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         filters += list(wi.PRESETS[p])
     filters += [wi.parse_filter(f) for f in args.remove or []]
     adds = [wi.parse_addition(a) for a in args.add or []]
-    _, G = _load(args)
-    df = wi.run_whatif(G, filters, adds, _commodities(G, args))
+    model = _load(args)
+    df = model.whatif(filters, adds, _commodities(model, args))
     _write_or_print(df, args)
     return 0
 
 
-def _polygons():
-    """Natural Earth country polygons from the shared raw files, when present (base layer)."""
-    from minerals_graph.sources.natural_earth import read_country_polygons
-
-    try:
-        return read_country_polygons(settings.SHARED_DATA_DIR)
-    except MineralsGraphError:
-        log.warning("country polygons not found in %s: maps have no base layer", settings.SHARED_DATA_DIR)
-        return None
-
-
-def _write_all_maps(G, out: Path, *, chokepoints=None, whatif=None, offline: bool = True) -> dict:
-    from minerals_graph import maps
-    from minerals_graph.analysis import dependence as dep
-    from minerals_graph.analysis import whatif as wi
-    from minerals_graph.analysis.chokepoints import chokepoint_table
-
-    coms = dep.modelled_commodities(G)
-    if chokepoints is None:
-        chokepoints = chokepoint_table(G, coms)
-    if whatif is None:
-        whatif = wi.run_whatif(G, wi.PRESETS["prc-refining-cutoff"], commodities=coms)
-    counts = dep.import_source_counts(G, dep.critical_minerals(G) + ["rare_earths", "bauxite"])
-    return maps.write_maps(G, out, chokepoints=chokepoints, whatif=whatif, import_counts=counts, commodities=coms,
-                           polygons=_polygons(), offline=offline)
-
-
 def cmd_map(args: argparse.Namespace) -> int:
-    _, G = _load(args)
-    shown = _write_all_maps(G, Path(args.out), offline=not args.cdn)
+    from minerals_graph.maps import write_model_maps
+
+    shown = write_model_maps(_load(args), Path(args.out), offline=not args.cdn)
     for page, layers in shown.items():
         print(f"{page:40s} {sum(layers.values()):6d} markers/lines in {len(layers)} layer(s)")
     print(f"-> {args.out}" + ("" if args.cdn else " (offline: Leaflet in assets/, no tiles)"))
@@ -314,10 +291,22 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_neo4j(args: argparse.Namespace) -> int:
-    """schema | load | query NAME --param k=v | export — against NEO4J_URI (env)."""
+    """schema | load [--replace|--merge-only] [--dry-run] | query NAME --param k=v | export — against
+    NEO4J_URI (env). Every driver or server error ends as one line (MineralsGraphError)."""
     from minerals_graph import io
     from minerals_graph import neo4j as mg
 
+    if args.batch_size < 1:
+        raise MineralsGraphError(f"--batch-size {args.batch_size}: expected a positive number of rows")
+    params: dict = {}
+    if args.action == "query":  # check the name and the parameters before connecting
+        if not args.name:
+            raise MineralsGraphError(f"neo4j query: give a NAME ({', '.join(mg.query_names())})")
+        params = mg.bind_params(args.name, mg.parse_params(args.param or [], mg.query_parameters(args.name),
+                                                           query=args.name))
+    elif args.param:
+        raise MineralsGraphError(f"--param is only for 'neo4j query', not 'neo4j {args.action}'")
+    G = _load(args).G if args.action == "load" else None
     cfg = mg.Neo4jSettings.from_env()
     driver = mg.get_driver(cfg)
     try:
@@ -325,19 +314,27 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
             n = mg.apply_schema(driver, cfg.database)
             print(f"applied {n} constraint/index statements from cypher/schema.cypher")
         elif args.action == "load":
-            _, G = _load(args)
+            mode = "replace" if args.replace else "merge" if args.merge_only else "sync"
+            plan = mg.plan_load(G, driver, cfg.database, mode=mode)
+            if args.dry_run:
+                print(f"dry run ({mode}): nothing written; the load would change "
+                      f"{plan.changes} nodes and relationships" if plan.changes else
+                      f"dry run ({mode}): the database already equals the graph; nothing to change")
+                for line in plan.summary():
+                    print(line)
+                return 0
             if not args.no_schema:
                 mg.apply_schema(driver, cfg.database)
-            with _progress(G.number_of_nodes() + G.number_of_edges(), "loading") as bar:
-                sent = mg.export_graph(G, driver, cfg.database, batch_size=args.batch_size,
-                                       progress=lambda _k, n: bar.update(n))
+            with _progress(plan.operations, "loading") as bar:
+                mg.apply_load(plan, driver, cfg.database, batch_size=args.batch_size,
+                              progress=lambda _k, n: bar.update(n))
+            for line in plan.summary(examples=0):
+                print(line)
             c = mg.counts(driver, cfg.database)
-            print(f"sent {sum(sent.values())} rows ({', '.join(f'{k} {v}' for k, v in sorted(sent.items()))})")
-            print(f"database now holds {c['nodes']} nodes and {c['relationships']} relationships")
+            print(f"{mode}: sent {sum(plan.sent.values())} rows; database now holds {c['nodes']} nodes and "
+                  f"{c['relationships']} relationships")
         elif args.action == "query":
-            if not args.name:
-                raise MineralsGraphError(f"neo4j query: give a NAME ({', '.join(mg.query_names())})")
-            rows = mg.run_query(driver, args.name, mg.parse_params(args.param or []), cfg.database)
+            rows = mg.run_query(driver, args.name, params, cfg.database)
             _print_table(pd.DataFrame(rows), args.format)
         elif args.action == "export":
             G = mg.import_graph(driver, cfg.database)
@@ -355,8 +352,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from minerals_graph.api import create_app
 
-    app = create_app(Path(args.sources) if args.sources else None,
-                     trade_dir=Path(args.trade) if args.trade else None, with_maps=not args.no_maps)
+    app = create_app(config=_config(args, with_maps=not args.no_maps))
     print(f"serving on http://{args.host}:{args.port}/api/v1 (OpenAPI: /docs)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", workers=1)
     return 0
@@ -384,81 +380,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The main job: build, validate, run every analysis and write the results under --out."""
     from minerals_graph import io
     from minerals_graph import validate as v
-    from minerals_graph.analysis import dependence as dep
-    from minerals_graph.analysis import whatif as wi
-    from minerals_graph.analysis.chokepoints import chokepoint_table
-    from minerals_graph.analysis.queries import export_controls
-    from minerals_graph.summary import summarise, to_markdown
+    from minerals_graph.maps import write_model_maps
+    from minerals_graph.report import report_markdown, report_tables
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    tables, G = _load(args)
-    acc = v.validate(tables, G)
-    steps: list[tuple[str, Callable[[], pd.DataFrame]]] = [
-        ("accounting.csv", lambda: acc),
-        ("rejects.csv", lambda: v.rejects(tables)),
-        ("net_import_reliance.csv", lambda: dep.net_import_reliance(G)),
-        ("nir_bands_2023.csv", lambda: dep.nir_bands(G, 2023)),
-        ("nir_bands_2024.csv", lambda: dep.nir_bands(G, 2024)),
-        ("nir_bands_2025.csv", lambda: dep.nir_bands(G, 2025, dep.critical_minerals(G, 2025))),
-        ("import_shares_usgs_vs_baci.csv", lambda: dep.trade_share_comparison(G)),
-        ("export_controls.csv", lambda: pd.DataFrame(export_controls(G))),
-        ("prc_exposure.csv", lambda: dep.prc_exposure(G, dep.modelled_commodities(G))),
-        ("chokepoints.csv", lambda: chokepoint_table(G, dep.modelled_commodities(G))),
-        ("whatif_prc-refining-cutoff.csv",
-         lambda: wi.run_whatif(G, wi.PRESETS["prc-refining-cutoff"], commodities=dep.modelled_commodities(G))),
-    ]
-    results: dict[str, pd.DataFrame] = {}
-    with _progress(len(steps) + 1, "main job") as bar:
-        for name, fn in steps:
-            results[name] = fn()
-            results[name].to_csv(out / name, index=False, lineterminator="\n")
+    model = _load(args)
+    acc = v.validate(model.tables, model.G)
+    tables = report_tables(model)
+    with _progress(len(tables) + 1, "main job") as bar:
+        for name, df in tables.items():
+            io.write_table(df, out / name)
             bar.update(1)
-        io.save_graphml(G, out / "graph.graphml")
-        io.save_json(G, out / "graph.json")
-        io.export_nodes(G, out / "nodes.csv")
-        io.export_edges(G, out / "edges.csv")
+        io.save_graphml(model.G, out / "graph.graphml")
+        io.save_json(model.G, out / "graph.json")
+        io.export_nodes(model.G, out / "nodes.csv")
+        io.export_edges(model.G, out / "edges.csv")
         bar.update(1)
     maps_out = Path(args.maps)
-    shown = _write_all_maps(G, maps_out, chokepoints=results["chokepoints.csv"],
-                            whatif=results["whatif_prc-refining-cutoff.csv"])
-    cut = results["whatif_prc-refining-cutoff.csv"]
-    cut = cut[(cut["demand"] == "USA") & (cut["status"] == "modelled")]
-    origin = "bundled data/" if not args.sources else Path(tables.origin).name
-    lines = ["# minerals-graph report", "", f"Sources: {origin}. Methods: docs/methods.md.", "",
-             "## PRC refining cut-off (U.S. demand)", "",
-             "`supply_after_t`: the U.S. may draw on all remaining capacity of its import sources (optimistic); "
-             "`supply_after_proportional_t`: the U.S. keeps its share of the world's remaining supply "
-             "(pessimistic).", "",
-             to_markdown(cut[["commodity", "year", "demand_t", "supply_after_t", "shortfall_pct_of_demand",
-                              "supply_after_proportional_t", "shortfall_proportional_t", "removed_nodes"]]), "",
-             "## Net import reliance bands (2022 list of critical minerals)", ""]
-    for y in (2023, 2024):
-        lines += [f"### {y}", "", to_markdown(dep.band_counts(results[f"nir_bands_{y}.csv"])), ""]
-    b25 = results["nir_bands_2025.csv"]
-    if len(b25) and b25["band"].ne("no published value").any():
-        s25 = dep.list_summary(b25)
-        lines += ["## Net import reliance bands (2025 list of 60, data year 2025, MCS 2026)", "",
-                  to_markdown(dep.band_counts(b25)), "",
-                  f"Counted as USGS does (lanthanides once): {s25['over_50']} of {s25['counted']} over 50% "
-                  f"({s25['at_100']} at 100%); of those, the PRC is the first-ranked import source for "
-                  f"{s25['over_50_first_import_source_CHN']} and the leading world producer for "
-                  f"{s25['over_50_leading_producer_CHN']} (docs/methods.md §2).", ""]
-    ec = results["export_controls.csv"]
-    if len(ec):
-        prc = ec[ec["iso3"] == "CHN"]
-        lines += ["## PRC export controls in force (USGS MCS 2026 Table 4)", "",
-                  to_markdown(prc[["commodity", "control_type", "year"]]), ""]
-    lines += ["## Top chokepoint per commodity (N-1 loss of U.S. supply)", "",
-              to_markdown(results["chokepoints.csv"].groupby("commodity").head(1)[
-                  ["commodity", "label", "role", "iso3", "n1_loss_t", "n1_loss_pct_of_demand", "spof"]]), ""]
-    for title, df in summarise(G).items():
-        lines += [f"## {title}", "", to_markdown(df), ""]
-    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    shown = write_model_maps(model, maps_out)
+    (out / "report.md").write_text(report_markdown(model), encoding="utf-8")
+    G = model.G
     print(f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges; rows read {acc['read'].sum()}, "
           f"loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, rejected {acc['rejected'].sum()}")
-    print(f"wrote {', '.join(n for n, _ in steps)}, graph.graphml, graph.json, nodes.csv, edges.csv, report.md "
-          f"-> {out}")
+    print(f"wrote {', '.join(tables)}, graph.graphml, graph.json, nodes.csv, edges.csv, report.md -> {out}")
     print(f"wrote maps {', '.join(shown)} -> {maps_out}")
     return 0
 
@@ -565,15 +510,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cdn", action="store_true", help="load Leaflet from its CDN and show OpenStreetMap tiles")
     p.set_defaults(func=cmd_map)
 
-    p = sub.add_parser("neo4j", help="Neo4j: apply the schema, load the graph, run a Cypher query, export back",
+    p = sub.add_parser("neo4j", help="Neo4j: apply the schema, sync the graph into it, run a Cypher query, export back",
                        description="Connection from the environment: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, "
                                    "NEO4J_DATABASE. Queries: cypher/queries/*.cypher.")
     _sources_arg(p)
     p.add_argument("action", choices=("schema", "load", "query", "export"))
     p.add_argument("name", nargs="?", help="query name (for 'query'), e.g. prc_controlled_capacity")
-    p.add_argument("--param", action="append", metavar="K=V", help="query parameter (a,b makes a list)")
+    p.add_argument("--param", action="append", metavar="K=V",
+                   help="query parameter, typed as the query's header declares; a list: a,b or one item a or "
+                        "JSON '[\"a\"]'")
     p.add_argument("--batch-size", type=int, default=1000, help="rows per load transaction")
     p.add_argument("--no-schema", action="store_true", help="load without applying cypher/schema.cypher first")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--replace", action="store_true",
+                   help="load: delete every project node (:MGNode) first, then load everything")
+    g.add_argument("--merge-only", action="store_true",
+                   help="load: MERGE every node and relationship, delete nothing (default: sync, i.e. also "
+                        "delete what the graph no longer has)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="load: print what would be created, updated and deleted; write nothing")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="export: output file (.graphml or .json)")
     p.set_defaults(func=cmd_neo4j)

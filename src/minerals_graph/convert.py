@@ -2,17 +2,24 @@
 
 :func:`graph_to_gdfs` gives every node with coordinates as a point (countries at their
 label point) and every edge whose two ends have coordinates as a straight line; every
-attribute becomes a column. :func:`node_point` resolves any supply-network id too.
+attribute becomes a column. :func:`network_point` resolves supply-network ids.
+:func:`gdf_to_geojson` turns either into a GeoJSON FeatureCollection of plain JSON values
+(the one GeoJSON conversion: files, API and maps use it); :func:`whatif_to_gdf` places a
+what-if result (removed nodes and carriers) on the map.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, Point, mapping
 
-__all__ = ["unlocated_places", "graph_to_gdfs", "node_point", "network_point"]
+__all__ = ["unlocated_places", "graph_to_gdfs", "node_point", "network_point", "gdf_to_geojson", "whatif_to_gdf",
+           "plain_value"]
 
 
 def node_point(G: nx.MultiDiGraph, n: str) -> tuple[float, float] | None:
@@ -75,3 +82,71 @@ def graph_to_gdfs(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
     nodes = gpd.GeoDataFrame(pd.DataFrame(nrec), geometry=npts, crs=4326)
     edges = gpd.GeoDataFrame(pd.DataFrame(erec), geometry=elines, crs=4326)
     return nodes, edges
+
+
+def plain_value(v: object) -> object:
+    """A JSON-safe plain value: NaN/inf -> None, numpy scalars -> Python."""
+    if v is None:
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()  # type: ignore[union-attr]
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    return v
+
+
+def gdf_to_geojson(gdf: gpd.GeoDataFrame, *, match: Mapping[str, object] | None = None, limit: int | None = None
+                   ) -> dict[str, object]:
+    """A GeoJSON FeatureCollection (plain dicts, EPSG:4326) of the rows of ``gdf``.
+
+    ``match``: keep only rows whose column equals the value (``None`` values are
+    ignored; a missing column matches nothing); ``limit``: at most this many features,
+    in the order of ``gdf``. Missing values are left out of ``properties``.
+    Returns ``{"type": "FeatureCollection", "features": [...], "count": n}``.
+    """
+    rows = gdf
+    for col, want in (match or {}).items():
+        if want is None:
+            continue
+        rows = rows[rows[col] == want] if col in rows.columns else rows.iloc[0:0]
+    if limit is not None:
+        rows = rows.head(limit)
+    geom = rows.geometry.name
+    cols = [c for c in rows.columns if c != geom]
+    feats = []
+    for rec, g in zip(rows[cols].to_dict("records"), rows.geometry, strict=True):
+        props = {k: p for k, p in ((k, plain_value(v)) for k, v in rec.items()) if p is not None}
+        gj = mapping(g)
+        feats.append({"type": "Feature", "geometry": {"type": gj["type"], "coordinates": _lists(gj["coordinates"])},
+                      "properties": props})
+    return {"type": "FeatureCollection", "features": feats, "count": len(feats)}
+
+
+def _lists(c: object) -> object:
+    return [_lists(x) for x in c] if isinstance(c, (list, tuple)) else c  # type: ignore[union-attr]
+
+
+def whatif_to_gdf(G: nx.MultiDiGraph, whatif: pd.DataFrame, *, demand: str = "USA") -> gpd.GeoDataFrame:
+    """Points of a what-if result (:func:`minerals_graph.analysis.whatif.run_whatif`):
+    for each commodity's ``demand`` row, its removed nodes (``role="removed"``) and the
+    nodes carrying supply afterwards (``role="carrier"``, with ``flow_t``). Columns
+    ``id, role, commodity, label, flow_t, geometry``; ids without a location are left
+    out. Sorted by commodity, role (removed first) and id."""
+    recs, pts = [], []
+    rows = whatif[whatif["demand"] == demand] if len(whatif) else whatif
+    for r in rows.to_dict("records"):
+        removed = r.get("removed_ids")
+        carriers = r.get("carriers")
+        for nid in sorted(removed if isinstance(removed, (list, tuple)) else []):
+            p = network_point(G, nid)
+            if p is not None:
+                recs.append({"id": nid, "role": "removed", "commodity": r["commodity"], "label": None, "flow_t": None})
+                pts.append(Point(p))
+        for c in sorted(carriers if isinstance(carriers, (list, tuple)) else [], key=lambda c: c["id"]):
+            p = network_point(G, c["id"])
+            if p is not None:
+                recs.append({"id": c["id"], "role": "carrier", "commodity": r["commodity"], "label": c.get("label"),
+                             "flow_t": float(c["flow_t"])})
+                pts.append(Point(p))
+    df = pd.DataFrame(recs, columns=["id", "role", "commodity", "label", "flow_t"])
+    return gpd.GeoDataFrame(df, geometry=pts, crs=4326)

@@ -63,3 +63,16 @@ class ValidationError(MineralsGraphError, ValueError):
 
 class DataSourceNotFoundError(MineralsGraphError, FileNotFoundError):
     """A sources directory or an expected file in it is missing."""
+
+
+class RowAccountingError(MineralsGraphError, RuntimeError):
+    """A loader left a row of a file without a fate, or gave it two (a bug of the loader).
+
+    Every data row read must end loaded, excluded or rejected exactly once
+    (:class:`minerals_graph.sources._common.RowLedger`). The message names the file and
+    the first rows concerned.
+    """
+
+    def __init__(self, file: str, message: str) -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}")

@@ -15,6 +15,8 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from minerals_graph.schema import SOURCE_ATTRS
+
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,16 @@ __all__ = [
     "export_nodes",
     "export_edges",
     "graphs_equal",
+    "flat_table",
+    "write_table",
     "NODE_FIRST_COLUMNS",
     "EDGE_FIRST_COLUMNS",
 ]
 
-NODE_FIRST_COLUMNS = ["id", "kind", "name", "iso3", "lon", "lat", "source", "source_publisher",
-                      "source_dataset", "source_year", "source_url"]
-EDGE_FIRST_COLUMNS = ["source_id", "target_id", "key", "kind", "source", "source_publisher",
-                      "source_dataset", "source_year", "source_url"]
+#: Leading columns of node and edge tables: identity, kind, place, then the source
+#: attributes of the schema (:data:`minerals_graph.schema.SOURCE_ATTRS`).
+NODE_FIRST_COLUMNS = ["id", "kind", "name", "iso3", "lon", "lat", *(a.name for a in SOURCE_ATTRS)]
+EDGE_FIRST_COLUMNS = ["source_id", "target_id", "key", "kind", *(a.name for a in SOURCE_ATTRS)]
 
 
 def save_graphml(G: nx.MultiDiGraph, path: Path) -> Path:
@@ -135,6 +139,41 @@ def export_edges(G: nx.MultiDiGraph, path: Path, fmt: str = "csv", *, kind: str 
         edges = edges[edges["kind"] == kind]
     _write(edges, Path(path), fmt)
     return len(edges)
+
+
+def _flat(v: object) -> object:
+    if isinstance(v, (list, tuple)):
+        if all(not isinstance(x, (dict, list, tuple)) for x in v):
+            return ";".join(str(x) for x in v)
+        return json.dumps(list(v), ensure_ascii=False, sort_keys=True, default=str)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+    return v
+
+
+def flat_table(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every list or dict cell made a string, for CSV: a list of scalars is
+    ``;``-joined, anything nested is JSON. Tables stay structured everywhere else; this is
+    only the CSV form of them."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object and out[c].map(lambda v: isinstance(v, (list, tuple, dict))).any():
+            out[c] = out[c].map(_flat)
+    return out
+
+
+def write_table(df: pd.DataFrame, path: Path, fmt: str = "csv") -> Path:
+    """Write an analysis table as CSV (list cells flattened by :func:`flat_table`) or as
+    JSON records (lists kept); return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        flat_table(df).to_csv(path, index=False, lineterminator="\n")
+    elif fmt == "json":
+        path.write_text(df.to_json(orient="records", force_ascii=False, indent=1), encoding="utf-8")
+    else:
+        raise ValueError(f"format {fmt!r}: expected csv or json")
+    return path
 
 
 def _write(df: pd.DataFrame, path: Path, fmt: str) -> None:

@@ -17,6 +17,7 @@ import math
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -28,6 +29,9 @@ from minerals_graph.convert import network_point, node_point, unlocated_places
 from minerals_graph.errors import MineralsGraphError
 from minerals_graph.schema import commodity_by_id
 
+if TYPE_CHECKING:  # pragma: no cover
+    from minerals_graph.model import SupplyModel
+
 __all__ = [
     "facilities_map",
     "ports_map",
@@ -35,6 +39,7 @@ __all__ = [
     "chokepoint_map",
     "scenario_map",
     "import_reliance_map",
+    "write_model_maps",
     "write_maps",
     "install_assets",
     "CONTROL_COLORS",
@@ -326,20 +331,17 @@ def scenario_map(G: nx.MultiDiGraph, whatif: pd.DataFrame, path: Path, *, title:
                                      f"{100 * r.shortfall_proportional_t / r.demand_t:.0f}%)",
                                 show=r.commodity in ("rare_earths", "gallium", "graphite"))
         n = 0
-        for nid in str(r.removed_ids or "").split(";"):
-            p = network_point(G, nid) if nid else None
+        for nid in r.removed_ids if isinstance(r.removed_ids, (list, tuple)) else ():
+            p = network_point(G, nid)
             if p is not None:
                 folium.CircleMarker([p[1], p[0]], radius=5, color="#d62728", fill=True, fill_opacity=0.9,
                                     tooltip=f"removed: {nid}").add_to(g)
                 n += 1
-        for item in str(r.carrier_ids or "").split(";"):
-            if "=" not in item:
-                continue
-            nid, flow = item.rsplit("=", 1)
+        for carrier in r.carriers if isinstance(r.carriers, (list, tuple)) else ():
+            nid, f = carrier["id"], float(carrier["flow_t"])
             p = network_point(G, nid)
             if p is None:
                 continue
-            f = float(flow)
             folium.CircleMarker([p[1], p[0]], radius=4 + 2 * math.log10(1 + f), color="#2ca02c", fill=True,
                                 fill_opacity=0.8, tooltip=f"carries {f:,.0f} t: {nid}").add_to(g)
             if usa is not None and p != usa:
@@ -412,3 +414,12 @@ def write_maps(G: nx.MultiDiGraph, out_dir: Path, *, chokepoints: pd.DataFrame, 
         shown["import_reliance.html"] = import_reliance_map(G, import_counts, out_dir / "import_reliance.html",
                                                             offline=offline, polygons=polygons)
     return shown
+
+
+def write_model_maps(model: SupplyModel, out_dir: Path, *, offline: bool = True) -> dict[str, dict[str, int]]:
+    """Every map of a :class:`~minerals_graph.model.SupplyModel` (its memoised chokepoints,
+    PRC refining cut-off, import-source counts and polygons): what ``minerals-graph map``,
+    the main job and the API serve."""
+    return write_maps(model.G, out_dir, chokepoints=model.chokepoints(), whatif=model.preset("prc-refining-cutoff"),
+                      import_counts=model.import_source_counts(), commodities=model.commodities,
+                      polygons=model.polygons(), offline=offline)

@@ -6,6 +6,23 @@ GraphML), the Neo4j loader and the API models all derive from these tables.
 Node ids are ``"<prefix>:<key>"`` strings, e.g. ``country:CHN``, ``commodity:lithium``,
 ``port:wpi-7950``, ``facility:fac_chn_baotou_…``, ``company:tianqi-lithium``.
 Coordinates are ``lon``/``lat`` in EPSG:4326.
+
+One name, one meaning (tables, graph, Cypher and API use the same words):
+
+* ``kind`` on a node is its node kind (``Country`` … ``Company``; the Neo4j label) and on an
+  edge its edge kind (``PRODUCES`` …; the Neo4j relationship type). Nothing else is called
+  ``kind`` in the graph.
+* ``place_kind`` is the type of a site or facility (one of :data:`SITE_KINDS` /
+  :data:`FACILITY_KINDS`: mine, refinery …). In the ``places`` table it is the ``kind``
+  column, next to ``node_kind`` (Site or Facility); the graph builder maps them.
+* ``stage`` / ``stages`` are supply-chain stages (:data:`STAGES`).
+* ``role`` is the role of a node in a commodity's supply network (mine, facility, rest,
+  country, port, and the model's source, pool and demand artefacts), never a graph attribute.
+* ``label`` is the published row label of a trade or salient statistic (the table's and the
+  edge's); ``form`` the commodity form it is about.
+
+:data:`TABLES` lists the columns of each canonical table with their types, reusing the
+graph attribute a column becomes, so table dtypes and graph types cannot disagree.
 """
 
 from __future__ import annotations
@@ -35,6 +52,9 @@ __all__ = [
     "commodity_by_id",
     "group_members",
     "node_id",
+    "TABLES",
+    "STRUCTURAL_ATTRS",
+    "declared_attrs",
 ]
 
 
@@ -98,6 +118,7 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("region_un", "str"),
                 Attr("subregion", "str"),
                 Attr("aggregate", "bool", description="True for WLD / ROW pseudo-countries"),
+                Attr("alt_names", "str", description="other names of the country in the sources (';'-separated)"),
                 *_LOC,
             ),
             geometry=True,
@@ -114,6 +135,7 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("critical_2022", "bool", required=True, description="on the 2022 USGS list of critical minerals"),
                 Attr("critical_2025", "bool", description="on the 2025 U.S. list of 60 critical minerals "
                                                           "(MCS 2026 Table 6)"),
+                Attr("applications", "str", description="end uses, as the list's source gives them"),
             ),
         ),
         NodeKind(
@@ -122,7 +144,9 @@ NODE_KINDS: dict[str, NodeKind] = {
             "A mine, deposit, brine operation or well field.",
             (
                 Attr("name", "str", required=True),
-                Attr("kind", "str", required=True, description="one of SITE_KINDS"),
+                Attr("place_kind", "str", required=True,
+                     description="type of place: one of SITE_KINDS (sites) or FACILITY_KINDS (facilities); "
+                                 "the places table's kind column"),
                 Attr("iso3", "str", required=True),
                 Attr("admin1", "str"),
                 *_LOC,
@@ -144,6 +168,7 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("notes", "str"),
                 Attr("corroborated_by", "str", description="records of other datasets that are the same "
                                                            "facility ('dataset-record_id, distance'; ';'-separated)"),
+                Attr("other_source_urls", "str", description="further pages citing the place (';'-separated)"),
             ),
             geometry=True,
         ),
@@ -163,6 +188,8 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("name", "str", required=True),
                 Attr("iso3", "str", required=True),
                 Attr("wpi_number", "int", required=True),
+                Attr("alt_name", "str", description="the WPI's alternate port name"),
+                Attr("region_name", "str", description="the WPI's region (world port index region name)"),
                 Attr("unlocode", "str"),
                 Attr("harbor_size", "str"),
                 Attr("harbor_type", "str"),
@@ -188,6 +215,8 @@ NODE_KINDS: dict[str, NodeKind] = {
             (
                 Attr("name", "str", required=True),
                 Attr("control_iso3", "str", description="country of ultimate control, when known"),
+                Attr("control_conflict", "str", description="other countries of control the sources give, "
+                                                            "when they disagree"),
             ),
         ),
     )
@@ -266,6 +295,7 @@ EDGE_KINDS: dict[str, EdgeKind] = {
             "Exporter -> importer for a commodity (USGS major import sources: rank order).",
             (
                 Attr("commodity", "str", required=True),
+                Attr("label", "str", description="the published row label (USGS form, or the BACI HS6 product)"),
                 Attr("form", "str"),
                 Attr("rank", "int", description="1 = largest import source"),
                 Attr("share_pct", "float"),
@@ -295,6 +325,7 @@ EDGE_KINDS: dict[str, EdgeKind] = {
             "One U.S. salient statistic (production, imports, exports, consumption, price, …).",
             (
                 Attr("measure", "str", required=True),
+                Attr("label", "str", description="the published row label (commodity as the table names it)"),
                 Attr("detail", "str"),
                 Attr("unit", "str"),
                 Attr("year", "int", required=True),
@@ -586,3 +617,75 @@ def group_members(group_id: str) -> list[str]:
 def node_id(kind: str, key: str) -> str:
     """The graph id of a node of ``kind`` (a NODE_KINDS name) with key ``key``."""
     return f"{NODE_KINDS[kind].prefix}:{key}"
+
+
+# ---------------------------------------------------------------------------------------
+# Attributes and canonical tables
+
+#: Attributes every node or edge has besides the declared ones: its kind.
+STRUCTURAL_ATTRS: tuple[Attr, ...] = (
+    Attr("kind", "str", required=True, description="node kind (the Neo4j label) or edge kind (relationship type)"),
+)
+
+
+def declared_attrs(kind: str) -> dict[str, Attr]:
+    """Every attribute a node or edge of ``kind`` may carry: its own, the source
+    attributes and the structural ones, by name."""
+    spec = NODE_KINDS.get(kind) or EDGE_KINDS.get(kind)
+    if spec is None:
+        raise KeyError(f"kind {kind!r}: expected one of {sorted(NODE_KINDS) + sorted(EDGE_KINDS)}")
+    return {a.name: a for a in (*STRUCTURAL_ATTRS, *SOURCE_ATTRS, *spec.attrs)}
+
+
+def _cols(kind: str, *names: str | Attr) -> tuple[Attr, ...]:
+    """Table columns: a name is the graph attribute of ``kind`` it becomes; an Attr is a
+    column the graph stores otherwise (an id, an endpoint, a renamed column)."""
+    attrs = declared_attrs(kind)
+    return tuple(n if isinstance(n, Attr) else attrs[n] for n in names)
+
+
+def _key(name: str, type_: str = "str", description: str = "") -> Attr:
+    return Attr(name, type_, description=description)
+
+
+_ISO3 = _key("iso3", description="ISO3 code of the country the row is about")
+_COMMODITY = _key("commodity", description="commodity id (the edge's target node)")
+
+#: The canonical tables (``minerals_graph.tables``, ``data/*.csv``): their columns, in
+#: order, and types; the source columns (:data:`SOURCE_ATTRS`) follow each table's own.
+TABLES: dict[str, tuple[Attr, ...]] = {
+    "countries": _cols("Country", "iso3", "name", "alt_names", "continent", "region_un", "subregion", "lon", "lat",
+                       "aggregate"),
+    "commodities": _cols("Commodity", _key("id", description="commodity id (node commodity:<id>)"), "name",
+                         "usgs_code", "group", "critical_2022", "critical_2025", "applications"),
+    "ports": _cols("Port", "wpi_number", "name", "alt_name", "unlocode", "iso3", "admin", "region_name",
+                   "harbor_size", "harbor_type", "solid_bulk", "container", "breakbulk", "channel_depth_m",
+                   "cargo_pier_depth_m", "max_vessel_draft_m", "lon", "lat"),
+    "places": _cols("Site", _key("id", description="graph node id (site:… or facility:…)"),
+                    _key("node_kind", description="Site or Facility: the node's kind"),
+                    _key("kind", description="type of place: the node's place_kind"),
+                    "name", "iso3", "admin1", "lon", "lat", "coord_precision", "coord_source", "coord_source_url",
+                    "source_date_read", "status", "status_year", "commodities", "stages", "operator", "capacity",
+                    "capacity_unit", "capacity_basis", "capacity_commodity", "capacity_year", "notes",
+                    "other_source_urls", "corroborated_by"),
+    "ownership": _cols("OWNED_BY", _key("place_id"), _key("company", description="company name as published"),
+                       _key("control_iso3", description="the company's country of control"), "share_pct",
+                       _key("role", description="owner (OWNED_BY) or operator (OPERATED_BY)"), "position"),
+    "production": _cols("PRODUCES", _key("producer_id", description="graph id of the producing node"), _COMMODITY,
+                        "stage", "measure", "quantity", "qualifier", "unit", "year", "estimated", "basis",
+                        "type_text", "product", "note"),
+    "trades": _cols("TRADES", _key("exporter"), _key("importer"), "commodity", "label", "rank", "share_pct",
+                    "value_usd", "quantity", "period", "note"),
+    "import_reliance": _cols("IMPORT_RELIANCE", _ISO3, _COMMODITY,
+                             _key("label", description="the published row label: the edge's form"),
+                             "year", "pct", "qualifier", "note"),
+    "statistics": _cols("STATISTIC", _ISO3, _COMMODITY, "label", "year", "measure", "detail", "unit", "value",
+                        "qualifier", "column"),
+    "supplies": _cols("SUPPLIES", _key("from_id"), _key("to_id"), "commodity", "note"),
+    "ships_via": _cols("SHIPS_VIA", _key("place_id"), _key("wpi_number", "int", "the port's WPI number"),
+                       "commodity", "inferred", "distance_km", "note"),
+    "companies": _cols("Company", _key("id", description="graph node id (company:<key>)"), "name", "control_iso3",
+                       "control_conflict"),
+    "export_controls": _cols("EXPORT_CONTROL", _ISO3, _COMMODITY, "item", "control_type", "year", "official_url",
+                             "note"),
+}

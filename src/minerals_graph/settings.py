@@ -35,6 +35,9 @@ USMCA = ("USA", "CAN", "MEX")
 #: Coastal buffer (degrees) when checking that a coordinate lies in its country polygon.
 #: Natural Earth 1:110m is generalised; ports and coastal plants fall just outside it.
 COUNTRY_POLYGON_BUFFER_DEG = 0.75
+#: A point farther than the buffer still counts as in its country when that country is the
+#: nearest polygon and it is within this distance (degrees): islands 1:110m leaves out.
+ISLAND_TOLERANCE_DEG = 2.0
 
 #: Port inference (``minerals_graph.ports``): a port farther than this (km, great circle)
 #: is never inferred. 800 km reaches the sea from the inland processing regions of the

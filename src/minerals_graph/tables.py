@@ -28,7 +28,7 @@ from minerals_graph import ports as ports_mod
 from minerals_graph import settings
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
-from minerals_graph.schema import COMMODITIES, KIND_STAGE, USGS_LIST_RELATED, commodity_by_id, node_id
+from minerals_graph.schema import COMMODITIES, KIND_STAGE, TABLES, USGS_LIST_RELATED, commodity_by_id, node_id
 from minerals_graph.sources import iea, mcs, mcs2026, mineplant, natural_earth, nmic, register, usmin_lithium, wpi
 from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, read_csv_text
 
@@ -50,30 +50,9 @@ log = logging.getLogger(__name__)
 
 SOURCE_COLUMNS = ["source", "source_publisher", "source_dataset", "source_year", "source_url"]
 
-#: Columns of each canonical table (source columns are added to every one).
-COLUMNS: dict[str, list[str]] = {
-    "countries": ["iso3", "name", "alt_names", "continent", "region_un", "subregion", "lon", "lat", "aggregate"],
-    "commodities": ["id", "name", "usgs_code", "group", "critical_2022", "critical_2025", "applications"],
-    "ports": ["wpi_number", "name", "alt_name", "unlocode", "iso3", "admin", "region_name", "harbor_size",
-              "harbor_type", "solid_bulk", "container", "breakbulk", "channel_depth_m", "cargo_pier_depth_m",
-              "max_vessel_draft_m", "lon", "lat"],
-    "places": ["id", "node_kind", "kind", "name", "iso3", "admin1", "lon", "lat", "coord_precision", "coord_source",
-               "coord_source_url", "source_date_read", "status",
-               "status_year", "commodities", "stages", "operator", "capacity", "capacity_unit", "capacity_basis",
-               "capacity_commodity", "capacity_year", "notes", "other_source_urls", "corroborated_by"],
-    "ownership": ["place_id", "company", "control_iso3", "share_pct", "role", "position"],
-    "production": ["producer_id", "commodity", "stage", "measure", "quantity", "qualifier", "unit", "year",
-                   "estimated", "basis", "type_text", "product", "note"],
-    "trades": ["exporter", "importer", "commodity", "label", "rank", "share_pct", "value_usd", "quantity", "period",
-               "note"],
-    "import_reliance": ["iso3", "commodity", "label", "year", "pct", "qualifier", "note"],
-    "statistics": ["iso3", "commodity", "label", "year", "measure", "detail", "unit", "value", "qualifier",
-                   "column"],
-    "supplies": ["from_id", "to_id", "commodity", "note"],
-    "ships_via": ["place_id", "wpi_number", "commodity", "inferred", "distance_km", "note"],
-    "companies": ["id", "name", "control_iso3", "control_conflict"],
-    "export_controls": ["iso3", "commodity", "item", "control_type", "year", "official_url", "note"],
-}
+#: Columns of each canonical table (source columns are added to every one), from the
+#: schema (:data:`minerals_graph.schema.TABLES`).
+COLUMNS: dict[str, list[str]] = {name: [a.name for a in cols] for name, cols in TABLES.items()}
 #: Tables written to data/ by :func:`write_curated` (companies are derived at build time).
 CURATED_FILES = ("countries", "commodities", "ports", "places", "ownership", "production", "trades",
                  "import_reliance", "statistics", "supplies", "ships_via", "export_controls")
@@ -438,10 +417,18 @@ def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results
     flows = _concat([r.table for r in res if len(r.table)], "trades")
     if not len(flows):
         return _empty("trades")
-    rows = flows.rename(columns={"quantity_t": "quantity", "description": "label"})
+    # Flows that fold into one pair (HKG and MAC into CHN) are summed: one row per exporter,
+    # importer, HS6 code and year. A summed quantity is known only when every part has one.
+    keys = ["year", "exporter", "importer", "hs6", "commodity", "stage", "description"]
+    parts = flows.groupby(keys, sort=True, dropna=False)
+    rows = parts.agg(value_usd=("value_usd", "sum"), quantity=("quantity_t", lambda q: q.sum(min_count=len(q))),
+                     n=("value_usd", "size")).reset_index()
+    rows = rows.rename(columns={"description": "label"})
     rows["period"] = rows["year"].astype(str)
-    rows["note"] = "HS " + rows["hs6"] + " (" + rows["stage"] + ")"
-    return _with_source(rows, "trades", baci.EXTRACT_SOURCE)
+    rows["note"] = ("HS " + rows["hs6"] + " (" + rows["stage"] + ")"
+                    + rows["n"].map(lambda n: f"; sum of {n} BACI flows (Hong Kong/Macau folded into China)"
+                                    if n > 1 else ""))
+    return _with_source(rows.drop(columns=["n"]), "trades", baci.EXTRACT_SOURCE)
 
 
 #: Facility datasets in order of trust: when two records are the same facility, the first kept.
@@ -648,21 +635,10 @@ def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 # ---------------------------------------------------------------------------------------
 # From the curated data/ folder
 
-_CURATED_TYPES = {
-    "countries": {"lon": float, "lat": float, "aggregate": bool},
-    "commodities": {"critical_2022": bool, "critical_2025": bool},
-    "ports": {"wpi_number": int, "lon": float, "lat": float, "channel_depth_m": float,
-              "cargo_pier_depth_m": float, "max_vessel_draft_m": float},
-    "places": {"lon": float, "lat": float, "capacity": float, "status_year": int, "capacity_year": int},
-    "ownership": {"share_pct": float, "position": int},
-    "production": {"quantity": float, "year": int, "estimated": bool},
-    "trades": {"rank": int, "share_pct": float, "value_usd": float, "quantity": float},
-    "import_reliance": {"year": int, "pct": float},
-    "statistics": {"year": int, "value": float},
-    "supplies": {},
-    "ships_via": {"wpi_number": int, "inferred": bool, "distance_km": float},
-    "export_controls": {"year": int},
-}
+_PY_TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool}
+#: Typed (non-text) columns of each curated table, from the schema.
+_CURATED_TYPES: dict[str, dict[str, type]] = {
+    name: {a.name: _PY_TYPES[a.type] for a in TABLES[name] if a.type != "str"} for name in CURATED_FILES}
 _REQUIRED_CURATED = {
     "countries": ["iso3", "name"], "commodities": ["id", "name"], "ports": ["wpi_number", "name", "iso3"],
     "places": ["id", "node_kind", "kind", "name", "iso3"], "ownership": ["place_id", "company", "role"],

@@ -18,7 +18,7 @@ Definitions (see docs/methods.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 import pandas as pd
@@ -27,8 +27,8 @@ from minerals_graph.analysis.flow import (
     ARTEFACT_ROLES,
     SOURCE,
     FlowParams,
-    build_supply_network,
     max_supply,
+    network_of,
     world_production,
 )
 
@@ -42,6 +42,8 @@ __all__ = [
     "n_minus_1",
     "n_minus_1_naive",
     "chokepoint_table",
+    "rank_chokepoints",
+    "CHOKEPOINT_METRICS",
     "CHOKEPOINT_COLUMNS",
 ]
 
@@ -228,8 +230,13 @@ class _IGraphFlow:
 
 
 def chokepoint_table(G: nx.MultiDiGraph, commodities: Iterable[str], *, demand: str = "USA",
-                     params: FlowParams | None = None) -> pd.DataFrame:
+                     params: FlowParams | None = None, networks: Mapping[str, nx.DiGraph] | None = None
+                     ) -> pd.DataFrame:
     """One ranked table of every real node on U.S. supply paths of each commodity.
+
+    ``networks``: prebuilt supply networks by commodity (built from ``G`` with
+    ``params``); a commodity missing from it is built here
+    (:func:`minerals_graph.analysis.flow.network_of`).
 
     Ranked within each commodity by N-1 loss (desc), then SPOF, min-cut membership and
     betweenness; ``rank`` restarts at 1 per commodity. The stage's country concentration
@@ -238,7 +245,7 @@ def chokepoint_table(G: nx.MultiDiGraph, commodities: Iterable[str], *, demand: 
     rows = []
     target = f"demand:{demand}"
     for c in commodities:
-        net = build_supply_network(G, c, params)
+        net = network_of(G, c, params, networks)
         if target not in net:
             continue
         d = net.graph["demand"].get(demand)
@@ -271,6 +278,26 @@ def chokepoint_table(G: nx.MultiDiGraph, commodities: Iterable[str], *, demand: 
                         ascending=[True, False, False, False, False, True], kind="stable")
     df["rank"] = df.groupby("commodity").cumcount() + 1
     return df.reset_index(drop=True)
+
+
+#: Ranking metrics of :func:`rank_chokepoints` -> the column they sort by (descending).
+CHOKEPOINT_METRICS = {"n1_loss": "n1_loss_t", "betweenness": "betweenness", "spof": "spof",
+                      "min_cut": "in_min_node_cut"}
+
+
+def rank_chokepoints(table: pd.DataFrame, *, commodity: str | None = None, stage: str | None = None,
+                     metric: str = "n1_loss", limit: int | None = None) -> pd.DataFrame:
+    """Rows of a :func:`chokepoint_table` across commodities, for one ``commodity`` and
+    ``stage`` when given, ordered by ``metric`` (:data:`CHOKEPOINT_METRICS`, descending),
+    then N-1 loss, commodity and node; the first ``limit`` rows."""
+    col = CHOKEPOINT_METRICS[metric]
+    df = table
+    if commodity is not None:
+        df = df[df["commodity"] == commodity]
+    if stage is not None:
+        df = df[df["stage"] == stage]
+    df = df.sort_values([col, "n1_loss_t", "commodity", "node"], ascending=[False, False, True, True], kind="stable")
+    return df.head(limit) if limit is not None else df
 
 
 def _stage_concentration(net: nx.DiGraph, stage: str) -> dict[str, object]:

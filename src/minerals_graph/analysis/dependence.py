@@ -14,7 +14,7 @@ use USGS's own mapping (Fig. 2 note: "RARE EARTHS … Includes lanthanides ceriu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 import pandas as pd
@@ -22,9 +22,9 @@ import pandas as pd
 from minerals_graph.analysis.flow import (
     FlowParams,
     UNIT_TONNES,
-    build_supply_network,
     capacity_tonnes,
     cited_processing_shares,
+    network_of,
     place_control,
     world_production,
 )
@@ -487,8 +487,12 @@ def trade_share_comparison(G: nx.MultiDiGraph, importer: str = "USA") -> pd.Data
 
 
 def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *, country: str = "CHN",
-                 params: FlowParams | None = None) -> pd.DataFrame:
+                 params: FlowParams | None = None, networks: Mapping[str, nx.DiGraph] | None = None
+                 ) -> pd.DataFrame:
     """The PRC's weight in each commodity's supply to the U.S., by stage.
+
+    ``networks``: prebuilt supply networks by commodity (built from ``G`` with
+    ``params``); a commodity missing from it is built here.
 
     Columns: ``commodity``; (a) direct: ``import_rank_2019_2022``, ``import_rank_2020_2023``
     (the PRC's place among USGS's major U.S. import sources; empty = not listed),
@@ -514,7 +518,7 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
         y, mined, _ = world_production(G, c, "mining")
         wld = mined.pop("WLD", None) or sum(mined.values())
         mine_share = round(100 * mined.get(country, 0.0) / wld, 1) if y and wld else None
-        net = build_supply_network(G, c, params)
+        net = network_of(G, c, params, networks)
         proc_stage, proc_share, basis = None, None, ""
         proc = {n: a for n, a in net.nodes(data=True) if a.get("role") == "country" and a.get("stage") not in ("mining",)}
         cited = cited_processing_shares(G, c)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -45,14 +46,18 @@ __all__ = [
     "cited_processing_shares",
     "place_control",
     "build_supply_network",
+    "network_of",
     "max_supply",
     "flow_through",
     "ARTEFACT_ROLES",
+    "REAL_ROLES",
     "SOURCE",
 ]
 
 SOURCE = "S"
 ARTEFACT_ROLES = frozenset({"source", "pool", "demand"})
+#: Roles of the supply-network nodes that stand for something real (what-if filters select them).
+REAL_ROLES: tuple[str, ...] = ("mine", "facility", "rest", "country", "port")
 
 #: Tonnes per published unit.
 UNIT_TONNES: dict[str, float] = {"t": 1.0, "kt": 1_000.0, "mmt": 1_000_000.0, "mt": 1.0, "kg": 0.001,
@@ -458,6 +463,20 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
         # cap each country's output at its published total
         _cap_country(net, iso3, total)
     return net
+
+
+def network_of(G: nx.MultiDiGraph, commodity: str, params: FlowParams | None = None,
+               networks: Mapping[str, nx.DiGraph] | None = None) -> nx.DiGraph:
+    """The supply network of ``commodity``: the prebuilt one from ``networks`` when given
+    (e.g. :attr:`minerals_graph.model.SupplyModel.network`, built once per commodity),
+    else :func:`build_supply_network` of ``G`` with ``params``.
+
+    Analyses take ``networks`` so that several of them share one build; a prebuilt
+    network must have been built from ``G`` with the same ``params``.
+    """
+    if networks is not None and commodity in networks:
+        return networks[commodity]
+    return build_supply_network(G, commodity, params)
 
 
 def _country(net: nx.DiGraph, iso3: str, stage: str = "mining") -> None:

@@ -8,7 +8,7 @@ and additions are made on a copy. Deterministic for the same inputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -18,15 +18,15 @@ from minerals_graph.analysis.flow import (
     ARTEFACT_ROLES,
     SOURCE,
     FlowParams,
-    build_supply_network,
     flow_through,
     max_supply,
+    network_of,
 )
 from minerals_graph.errors import MineralsGraphError
 from minerals_graph.schema import PROCESSING_STAGES
 
-__all__ = ["NodeFilter", "Addition", "PRESETS", "parse_filter", "parse_addition", "select_nodes",
-           "run_whatif", "WHATIF_COLUMNS"]
+__all__ = ["NodeFilter", "Addition", "PRESETS", "PRESET_DESCRIPTIONS", "parse_filter", "parse_addition",
+           "select_nodes", "run_whatif", "WHATIF_COLUMNS", "STRUCTURED_COLUMNS"]
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,10 @@ PRESET_DESCRIPTIONS = {
     "prc-all-cutoff": "remove every node located in or controlled from the PRC",
 }
 
+#: Filter keys of :func:`parse_filter` -> :class:`NodeFilter` fields (singular and plural
+#: spellings; ``port`` takes WPI numbers). ``role`` is the supply-network role.
 _KEYS = {"country": "countries", "countries": "countries", "control": "control", "stage": "stages",
-         "stages": "stages", "role": "roles", "kind": "roles", "roles": "roles", "id": "ids", "ids": "ids",
+         "stages": "stages", "role": "roles", "roles": "roles", "id": "ids", "ids": "ids",
          "port": "ids", "commodity": "commodities", "commodities": "commodities"}
 
 
@@ -166,18 +168,28 @@ def _world_supply(net: nx.DiGraph, removed: frozenset[str]) -> float:
 WHATIF_COLUMNS = [
     "commodity", "year", "demand", "demand_t", "demand_basis", "supply_before_t", "supply_after_t",
     "shortfall_t", "shortfall_pct_of_demand", "supply_after_proportional_t", "shortfall_proportional_t",
-    "removed_nodes", "removed", "carriers_after", "status", "assumptions", "removed_ids", "carrier_ids",
+    "removed_nodes", "removed", "carriers_after", "status", "assumptions", "removed_ids", "carriers",
 ]
+#: Columns holding data rather than scalars: ``removed_ids`` (list of supply-network ids,
+#: sorted) and ``carriers`` (list of ``{"id", "label", "flow_t"}``, largest flow first).
+STRUCTURED_COLUMNS = ("removed_ids", "carriers")
 
 
 def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Iterable[Addition] = (),
-               commodities: Iterable[str] = (), *, params: FlowParams | None = None) -> pd.DataFrame:
+               commodities: Iterable[str] = (), *, params: FlowParams | None = None,
+               networks: Mapping[str, nx.DiGraph] | None = None) -> pd.DataFrame:
     """Supply before and after the scenario, per commodity and demand.
+
+    ``networks``: prebuilt supply networks by commodity (built from ``G`` with
+    ``params``; never changed here); a commodity missing from it is built here.
 
     ``supply_after_t`` assumes the U.S. can draw on any remaining capacity of its import
     sources ("U.S. priority": the optimistic bound); ``supply_after_proportional_t``
     assumes the U.S. keeps its share of the world's remaining supply (the pessimistic
-    bound). ``carriers_after`` lists the nodes carrying the most flow after the removal.
+    bound). ``carriers_after`` names the nodes carrying the most flow after the removal
+    (text); ``carriers`` gives the same as data (``[{"id", "label", "flow_t"}]``, the
+    ids are supply-network ids, see :func:`minerals_graph.convert.network_point`) and
+    ``removed_ids`` the removed supply-network ids.
     Canada and Mexico have no published demand in the sources: their rows say so, and the
     USMCA row equals the U.S. one.
     """
@@ -185,14 +197,14 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
     additions = tuple(add)
     rows = []
     for c in commodities:
-        base = build_supply_network(G, c, params)
+        base = network_of(G, c, params, networks)
         net = _with_additions(base, additions)
         removed = select_nodes(net, filters)
         d = net.graph["demand"].get("USA")
         common = {"commodity": c, "year": net.graph.get("year"), "assumptions": " | ".join(net.graph["assumptions"]),
                   "removed_nodes": len(removed),
                   "removed": "; ".join(sorted(net.nodes[n].get("label", n) for n in removed))[:2000],
-                  "removed_ids": ";".join(sorted(removed))}
+                  "removed_ids": sorted(removed), "carriers": []}
         if net.graph.get("not_modelled"):
             rows.append({**common, "demand": "USA", "status": f"not modelled: {net.graph['not_modelled']}",
                          "demand_basis": net.graph["demand_basis"].get("USA", "")})
@@ -217,7 +229,8 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
                          "shortfall_proportional_t": round(d - prop, 3),
                          "carriers_after": "; ".join(f"{net.nodes[n].get('label', n)} ({f:,.0f} t)"
                                                      for f, n in carriers),
-                         "carrier_ids": ";".join(f"{n}={f:.3f}" for f, n in carriers),
+                         "carriers": [{"id": n, "label": str(net.nodes[n].get("label", n)),
+                                       "flow_t": round(float(f), 3)} for f, n in carriers],
                          "status": "modelled"})
         for other in ("CAN", "MEX"):
             rows.append({**common, "demand": other, "status": "demand not published in the sources"})

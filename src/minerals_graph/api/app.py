@@ -12,14 +12,22 @@ from fastapi.staticfiles import StaticFiles
 
 from minerals_graph import __version__
 from minerals_graph.api.settings import MAX_BODY_BYTES
+from minerals_graph.api.deps import get_state
 from minerals_graph.api.state import AppState, build_state
+from minerals_graph.model import ModelConfig, SupplyModel
 
 PREFIX = "/api/v1"
 
 
 def create_app(sources: Path | None = None, *, trade_dir: Path | None = None, with_maps: bool = True,
-               state: AppState | None = None) -> FastAPI:
-    """The API over the graph built from ``sources`` (default: the bundled data/).
+               state: AppState | None = None, model: SupplyModel | None = None,
+               config: ModelConfig | None = None) -> FastAPI:
+    """The API over one :class:`~minerals_graph.model.SupplyModel`.
+
+    In order of precedence: a ready ``state``; a ``model`` (warmed at start-up, maps
+    written if ``with_maps``); a ``config``; ``sources``/``trade_dir`` (default: the bundled
+    data/). When ``get_state`` is overridden (``app.dependency_overrides``, e.g. a tiny
+    test model), nothing is loaded at start-up.
 
     Read-only: every route is a GET except ``POST /whatif``, which computes on views and
     changes nothing.
@@ -27,7 +35,11 @@ def create_app(sources: Path | None = None, *, trade_dir: Path | None = None, wi
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.mg = state or build_state(sources, trade_dir=trade_dir, with_maps=with_maps)
+        if get_state in app.dependency_overrides:
+            yield
+            return
+        app.state.mg = state or build_state(sources, trade_dir=trade_dir, with_maps=with_maps, model=model,
+                                            config=config)
         if app.state.mg.maps_dir is not None:
             app.mount(f"{PREFIX}/maps/assets", StaticFiles(directory=app.state.mg.maps_dir / "assets"),
                       name="map-assets")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 import pandas as pd
@@ -10,13 +9,23 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 
 from minerals_graph.api.state import AppState
+from minerals_graph.convert import plain_value as plain
+from minerals_graph.model import SupplyModel
 
 
 def get_state(request: Request) -> AppState:
-    return request.app.state.mg
+    """The app's state (the model and its maps), made once in the lifespan."""
+    return request.app.state.mg  # type: ignore[no-any-return]
 
 
 State = Annotated[AppState, Depends(get_state)]
+
+
+def get_model(state: State) -> SupplyModel:
+    return state.model
+
+
+Model = Annotated[SupplyModel, Depends(get_model)]
 
 
 def check_commodity(state: AppState, cid: str | None) -> str | None:
@@ -38,17 +47,6 @@ def check_modelled(state: AppState, cid: str) -> str:
 def invalid(loc: tuple[str, ...], msg: str, value: Any = None) -> RequestValidationError:
     """A 422 in FastAPI's own field-level format (``detail: [{loc, msg, type}]``)."""
     return RequestValidationError([{"type": "value_error", "loc": loc, "msg": msg, "input": value}])
-
-
-def plain(v: Any) -> Any:
-    """JSON-safe plain value: NaN -> None, numpy scalars -> Python."""
-    if v is None:
-        return None
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        v = v.item()
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    return v
 
 
 def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:

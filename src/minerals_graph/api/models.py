@@ -7,7 +7,27 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from minerals_graph.analysis.flow import REAL_ROLES
+from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, STAGES
+
 T = TypeVar("T")
+
+# Enums derived from the schema (the one source of truth): adding a stage or a kind there
+# adds it here.
+#: A supply-chain stage (schema.STAGES).
+StageName = Literal[STAGES]  # type: ignore[valid-type]
+#: A stage of a supply-network node: a schema stage, or ``port``.
+NetworkStage = Literal[(*STAGES, "port")]  # type: ignore[valid-type]
+#: A node kind (schema.NODE_KINDS).
+NodeKindName = Literal[tuple(NODE_KINDS)]  # type: ignore[valid-type]
+#: Node kinds with a location (points in GeoJSON).
+GeoNodeKind = Literal[tuple(k for k, v in NODE_KINDS.items() if v.geometry)]  # type: ignore[valid-type]
+#: Edge kinds joining located nodes (lines in GeoJSON).
+GeoEdgeKind = Literal[tuple(k for k, e in EDGE_KINDS.items()  # type: ignore[valid-type]
+                            if any(NODE_KINDS[n].geometry for n in e.source_kinds)
+                            and any(NODE_KINDS[n].geometry for n in e.target_kinds))]
+#: Role of a real supply-network node (analysis.flow.REAL_ROLES).
+RoleName = Literal[REAL_ROLES]  # type: ignore[valid-type]
 Scalar = str | int | float | bool
 ISO3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["CHN"])]
 Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_:\-.]+$")]
@@ -194,9 +214,8 @@ class NodeFilterModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     countries: list[ISO3] = Field(default_factory=list, max_length=60)
     control: list[ISO3] = Field(default_factory=list, max_length=60)
-    stages: list[Literal["mining", "concentrating", "smelting", "refining", "separation", "metal_alloy", "magnet",
-                         "precursor_cathode", "anode", "recycling"]] = Field(default_factory=list, max_length=10)
-    roles: list[Literal["mine", "facility", "rest", "country", "port"]] = Field(default_factory=list, max_length=5)
+    stages: list[StageName] = Field(default_factory=list, max_length=len(STAGES))
+    roles: list[RoleName] = Field(default_factory=list, max_length=len(REAL_ROLES))
     ids: list[Ident] = Field(default_factory=list, max_length=200)
     commodities: list[Ident] = Field(default_factory=list, max_length=60)
 
@@ -206,8 +225,7 @@ class AdditionModel(BaseModel):
     commodity: Ident = Field(examples=["rare_earths"])
     iso3: ISO3
     capacity_t: float = Field(gt=0, le=1e9, description="t/yr in the USGS basis of the commodity")
-    stage: Literal["mining", "concentrating", "smelting", "refining", "separation", "metal_alloy", "magnet",
-                   "precursor_cathode", "anode", "recycling"] = "refining"
+    stage: StageName = "refining"
     name: Annotated[str, Field(max_length=120)] = "hypothetical plant"
 
 
@@ -220,6 +238,12 @@ class WhatIfRequest(BaseModel):
     add: list[AdditionModel] = Field(default_factory=list, max_length=20)
     commodities: list[Ident] = Field(default_factory=list, max_length=60,
                                      description="default: every modelled commodity")
+
+
+class Carrier(BaseModel):
+    id: str = Field(description="supply-network id (fac:<graph id>, port:wpi-N, out:ISO3, rest:ISO3 ...)")
+    label: str
+    flow_t: float
 
 
 class WhatIfRow(BaseModel):
@@ -239,6 +263,10 @@ class WhatIfRow(BaseModel):
     carriers_after: str | None
     status: str
     assumptions: str
+    removed_ids: list[str] = Field(default_factory=list, description="supply-network ids of the removed nodes")
+    carriers: list[Carrier] = Field(default_factory=list,
+                                    description="nodes carrying the most flow to the demand afterwards")
+
 
 
 class Preset(BaseModel):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from minerals_graph.errors import SourceFormatError
+from minerals_graph.errors import RowAccountingError, SourceFormatError
 
 __all__ = [
     "SourceInfo",
@@ -19,6 +19,8 @@ __all__ = [
     "QValue",
     "parse_qvalue",
     "read_csv_text",
+    "first_copies",
+    "parse_number",
     "clean_text",
 ]
 
@@ -57,6 +59,11 @@ class LoadResult:
     exactly one of: loaded (it contributed to ``table``), excluded (deliberately out of
     scope, e.g. an empty row or a petroleum field) or rejected (bad input). ``cell_rejects``
     lists single values that could not be read in rows that were otherwise loaded.
+
+    ``loaded_rows`` is the set of row numbers the loader marked as loaded (from its
+    :class:`RowLedger`); ``rows_loaded`` counts it, independently of the rejected and
+    excluded rows, so that ``rows_loaded + rows_excluded + rows_rejected == rows_read`` is
+    a real check (see ``validate.accounting``).
     """
 
     source: SourceInfo
@@ -68,10 +75,13 @@ class LoadResult:
     cell_rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     #: Rows excluded in bulk (reason -> count), for files too large to list row by row.
     bulk_excluded: dict[str, int] = field(default_factory=dict)
+    #: Row numbers (1-based) that were loaded, as recorded by the loader's ledger.
+    loaded_rows: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def rows_loaded(self) -> int:
-        return self.rows_read - self.rows_rejected - self.rows_excluded
+        """Distinct rows loaded, counted from ``loaded_rows`` (not derived from the others)."""
+        return len(self.loaded_rows)
 
     @property
     def rows_rejected(self) -> int:
@@ -117,19 +127,30 @@ class RowLedger:
     def finish(
         self, source: SourceInfo, rows_read: int, table: pd.DataFrame
     ) -> LoadResult:
-        """Build the LoadResult; raise if a row has no fate or more than one."""
+        """Build the LoadResult.
+
+        Raises
+        ------
+        RowAccountingError
+            If a row has no fate, more than one (loaded and rejected, rejected and
+            excluded …), or a row number outside ``1..rows_read`` was recorded: a bug of
+            the loader, reported naming the file and the rows.
+        """
         rejected = {int(r["row"]) for r in self._rejects}  # type: ignore[call-overload]
         excluded = {int(r["row"]) for r in self._excluded}  # type: ignore[call-overload]
-        loaded = self.loaded - rejected - excluded
-        overlap = rejected & excluded
+        loaded = set(self.loaded)
+        overlap = (rejected & excluded) | (loaded & (rejected | excluded))
+        outside = {r for r in loaded | rejected | excluded if not 1 <= r <= rows_read}
         bulk = sum(self._bulk.values())
-        fates = len(loaded) + len(rejected) + len(excluded) - len(overlap) + bulk
-        if overlap or fates != rows_read:
+        fates = len(loaded | rejected | excluded) + bulk
+        if overlap or outside or fates != rows_read:
             missing = set(range(1, rows_read + 1)) - loaded - rejected - excluded
-            raise AssertionError(
-                f"{self.file}: row accounting broken: read {rows_read}, loaded {len(loaded)}, "
-                f"rejected {len(rejected)}, excluded {len(excluded)}; "
-                f"rows with no fate: {sorted(missing)[:10]}; with two: {sorted(overlap)[:10]}"
+            raise RowAccountingError(
+                self.file,
+                f"row accounting broken: read {rows_read}, loaded {len(loaded)}, "
+                f"rejected {len(rejected)}, excluded {len(excluded)} (+{bulk} in bulk); "
+                f"rows with no fate: {sorted(missing)[:10]}; with two: {sorted(overlap)[:10]}; "
+                f"outside 1..{rows_read}: {sorted(outside)[:10]}",
             )
         return LoadResult(
             source=source,
@@ -140,6 +161,7 @@ class RowLedger:
             excluded=pd.DataFrame(self._excluded, columns=EXCLUDE_COLUMNS),
             cell_rejects=pd.DataFrame(self._cells, columns=REJECT_COLUMNS),
             bulk_excluded=dict(self._bulk),
+            loaded_rows=frozenset(loaded),
         )
 
 
@@ -163,16 +185,19 @@ class QValue:
         return self.value is None and not self.qualifier
 
 
+#: A number as USGS writes it: thousands separators only in groups of three ("1,200";
+#: "1,2" is damage, never 12).
+_N = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _LESS_THAN_HALF = re.compile(r"^less than (1/2|½|one-half|a half) unit\.?$", re.IGNORECASE)
-_LESS_THAN_N = re.compile(r"^less than ([0-9][0-9,]*(?:\.[0-9]+)?)\s+[a-z]+\.?$", re.IGNORECASE)
-_ESTIMATE = re.compile(r"^e\s*([0-9][0-9,]*(?:\.[0-9]+)?)$")
-_RANGE = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)\s*[–-]\s*([0-9][0-9,]*(?:\.[0-9]+)?)$")
+_LESS_THAN_N = re.compile(rf"^less than ({_N})\s+[a-z]+\.?$", re.IGNORECASE)
+_ESTIMATE = re.compile(rf"^e\s*({_N})$")
+_RANGE = re.compile(rf"^({_N})\s*[–-]\s*({_N})$")
 #: Descriptive values USGS publishes in place of a number; kept as the qualifier text.
 _DESCRIPTIVE = ("included in", "included with", "small", "very small", "large", "moderate",
                 "categorized as", "variable")
 _CODES = {"W": "W", "NA": "NA", "N/A": "NA", "E": "E", "XX": "XX", "--": "--", "—": "--", "-": "--"}
-_BOUND = re.compile(r"^(>=|<=|>|<|≥|≤)\s*([0-9][0-9,]*(?:\.[0-9]+)?)$")
-_NUMBER = re.compile(r"^-?[0-9][0-9,]*(?:\.[0-9]+)?$|^-?\.[0-9]+$")
+_BOUND = re.compile(rf"^(>=|<=|>|<|≥|≤)\s*({_N})$")
+_NUMBER = re.compile(rf"^-?{_N}$|^-?\.[0-9]+$")
 
 
 def parse_qvalue(text: object) -> QValue:
@@ -221,6 +246,30 @@ def parse_qvalue(text: object) -> QValue:
     raise ValueError(f"expected a number, a bound such as '>50', or a code W/NA/E/--; got {s!r}")
 
 
+def first_copies(rows: list[list[str]]) -> dict[int, int]:
+    """Data rows (1-based) that repeat an earlier row exactly -> that earlier row.
+
+    Rows of empty fields are not copies (they are excluded as empty rows). A loader rejects
+    each copy naming the row it repeats, so that a duplicated line never counts twice.
+
+    Examples
+    --------
+    >>> first_copies([["a", "1"], ["", ""], ["a", "1"], ["", ""]])
+    {3: 1}
+    """
+    first: dict[tuple[str, ...], int] = {}
+    out: dict[int, int] = {}
+    for i, r in enumerate(rows, start=1):
+        if not any(c.strip() for c in r):
+            continue
+        key = tuple(r)
+        if key in first:
+            out[i] = first[key]
+        else:
+            first[key] = i
+    return out
+
+
 def clean_text(value: object) -> str:
     """Strip, fold non-breaking spaces and runs of white space; None/NaN -> ''."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -228,8 +277,39 @@ def clean_text(value: object) -> str:
     return " ".join(str(value).replace("\u00a0", " ").split())
 
 
+def parse_number(text: object) -> float:
+    """A published decimal number, strictly: ``7950.0``, ``-74.25``, ``1,200``, ``1.5e3``.
+
+    Unlike ``float()`` it refuses ``inf``, ``nan``, ``1_000`` and hexadecimal, which in a
+    published table are damage, not numbers. Raises ``ValueError`` naming the text.
+
+    Examples
+    --------
+    >>> parse_number(" 1,200.5 ")
+    1200.5
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"expected a number, got {text!r}")
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        s = clean_text(text).replace("\u2212", "-")
+        if not _STRICT_NUMBER.match(s):
+            raise ValueError(f"expected a number, got {s!r}")
+        value = float(s.replace(",", ""))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"expected a finite number, got {text!r}")
+    return value
+
+
+_STRICT_NUMBER = re.compile(r"^(?=[-+]?\.?[0-9])[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$")
+#: A UTF-8 multi-byte sequence: in a file published as cp1252 it means the wrong encoding.
+_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xF4][\x80-\xBF]+")
+
+
 def read_csv_text(path: Path, encoding: str = "utf-8-sig", *,
-                  overflow: dict[int, list[str]] | None = None) -> tuple[list[str], list[list[str]]]:
+                  overflow: dict[int, list[str]] | None = None,
+                  final_newline: bool = True) -> tuple[list[str], list[list[str]]]:
     """Read a CSV as text exactly as published: header and rows, no type guessing.
 
     Returns the header (trailing unnamed empty columns dropped) and the data rows padded
@@ -237,29 +317,70 @@ def read_csv_text(path: Path, encoding: str = "utf-8-sig", *,
     of empty fields (``,,,,``) are kept so that they can be accounted for. A row with
     non-empty values beyond the header's width (more values than named columns: the
     columns cannot be trusted) is recorded in ``overflow`` (1-based data row -> the extra
-    values), so that the caller rejects it or keeps it by a documented rule; it is never
-    cut silently when ``overflow`` is given.
+    values), so that the caller rejects it or keeps it by a documented rule; without
+    ``overflow`` it is a SourceFormatError. It is never cut silently.
+
+    Raises
+    ------
+    SourceFormatError
+        Naming the file (and line, row or field where it applies) when the file cannot be
+        decoded in ``encoding``, holds UTF-8 byte sequences while published as a single-byte
+        encoding (cp1252), is empty, ends inside a quoted field, does not end with a line
+        break (``final_newline``: every published file does except NRCan's export, whose
+        fields are all quoted), or has a row with fewer values than named columns: each
+        of these is a truncated or re-encoded file, whose last values would otherwise be
+        read as different values.
     """
     try:
-        raw = path.read_bytes().decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(
-            str(path), None, None, f"cannot be decoded as {encoding}: {exc}"
-        ) from exc
+        data_bytes = path.read_bytes()
     except FileNotFoundError as exc:
         raise SourceFormatError(str(path), None, None, "file not found") from exc
-    rows = list(csv.reader(io.StringIO(raw)))
+    try:
+        raw = data_bytes.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data_bytes[:exc.start].count(b"\n") + 1
+        raise SourceFormatError(
+            str(path), None, None, f"line {line}: cannot be decoded as {encoding}: {exc}"
+        ) from exc
+    if not encoding.lower().replace("-", "").startswith("utf"):
+        m = _UTF8_SEQUENCE.search(data_bytes)
+        if m:
+            line = data_bytes[:m.start()].count(b"\n") + 1
+            raise SourceFormatError(
+                str(path), None, None, f"line {line}: UTF-8 bytes {m.group(0)!r} in a file published as "
+                f"{encoding}: wrong encoding (the text would be read as {m.group(0).decode(encoding, 'replace')!r})")
+    try:
+        rows = list(csv.reader(io.StringIO(raw)))
+    except csv.Error as exc:
+        raise SourceFormatError(str(path), None, None, f"not readable as CSV: {exc}") from exc
     if not rows:
         raise SourceFormatError(str(path), 0, None, "empty file: expected a header row")
     header = rows[0]
     while header and header[-1].strip() == "":
         header = header[:-1]
     width = len(header)
+    n_data = sum(1 for r in rows[1:] if r)
+    if raw.count('"') % 2:
+        raise SourceFormatError(str(path), n_data, None, "the file ends inside a quoted field "
+                                "(unbalanced double quotes): truncated?")
+    if final_newline and len(rows) > 1 and not raw.endswith(("\n", "\r")):
+        raise SourceFormatError(str(path), n_data, None, "the last row has no line break: the file "
+                                "looks truncated (every row of this file ends with one as published)")
     data = []
     for r in rows[1:]:
         if not r:
             continue
-        if overflow is not None and any(c.strip() for c in r[width:]):
-            overflow[len(data) + 1] = [c for c in r[width:] if c.strip()]
+        if len(r) < width:
+            raise SourceFormatError(str(path), len(data) + 1, header[len(r)],
+                                    f"{len(r)} values for {width} named columns: the row is truncated "
+                                    "or values are missing")
+        if any(c.strip() for c in r[width:]):
+            extra = [c for c in r[width:] if c.strip()]
+            if overflow is None:
+                raise SourceFormatError(str(path), len(data) + 1, "(beyond the header)",
+                                        f"{width + len(extra)} values for {width} named columns "
+                                        f"(extra {extra[:3]}): cannot tell which column each value "
+                                        "belongs to")
+            overflow[len(data) + 1] = extra
         data.append((r + [""] * width)[:width])
     return header, data

@@ -11,12 +11,21 @@ with that reason (a BACI year has millions of rows). Older country files name th
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from minerals_graph.errors import SourceFormatError
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, read_csv_text
+from minerals_graph.sources._common import (
+    LoadResult,
+    RowLedger,
+    SourceInfo,
+    first_copies,
+    parse_number,
+    read_csv_text,
+)
 
 __all__ = ["SOURCE", "EXTRACT_SOURCE", "load_baci", "load_extract", "read_country_codes", "read_hs_map",
            "find_baci_files"]
@@ -41,7 +50,8 @@ def read_hs_map(data_dir: Path) -> pd.DataFrame:
 
 def read_country_codes(path: Path) -> dict[int, str]:
     """ISO numeric -> ISO3 from a BACI country-codes file (either column naming)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", encoding_errors="replace")
+    df = _read_csv(Path(path), str(path), dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                   encoding_errors="replace")
     code = "country_code" if "country_code" in df.columns else None
     iso3 = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in df.columns), None)
     if code is None or iso3 is None:
@@ -52,6 +62,38 @@ def read_country_codes(path: Path) -> dict[int, str]:
         if c.strip().isdigit() and i.strip():
             out[int(c)] = i.strip().upper()
     return out
+
+
+def _read_csv(path: Path, name: str, **kw):
+    """``pandas.read_csv`` whose parser errors become a SourceFormatError naming the file.
+
+    ``index_col=False``: a first data row with one value more than the header is an error,
+    never read as an index column that shifts every value one column to the right.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # 'loss of data' is an error
+            return pd.read_csv(path, index_col=False, **kw)
+    except pd.errors.ParserWarning as exc:
+        raise SourceFormatError(name, 1, None, f"more values than named columns: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise SourceFormatError(name, None, None, "file not found") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise SourceFormatError(name, 0, None, "empty file: expected a header row") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise SourceFormatError(name, None, None, f"not readable as a BACI CSV (a row with extra values, "
+                                f"wrong encoding?): {type(exc).__name__}: {str(exc)[:200]}") from exc
+
+
+def _check_final_newline(path: Path, name: str) -> None:
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        if f.tell() == 0:
+            raise SourceFormatError(name, 0, None, "empty file: expected a header row")
+        f.seek(-1, 2)
+        if f.read(1) not in (b"\n", b"\r"):
+            raise SourceFormatError(name, None, None, "the last row has no line break: the file looks "
+                                    "truncated (BACI files end with one)")
 
 
 def find_baci_files(folder: Path) -> tuple[list[Path], Path | None]:
@@ -69,7 +111,8 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
     ``q`` = NA keeps the flow with an empty quantity."""
     path = Path(path)
     fold = fold or {}
-    head = pd.read_csv(path, nrows=0)
+    _check_final_newline(path, path.name)
+    head = _read_csv(path, path.name, nrows=0)
     cols = [c.strip() for c in head.columns]
     if tuple(cols[:6]) != TRADE_COLUMNS:
         raise SourceFormatError(path.name, 0, ",".join(cols[:6]), f"expected BACI columns {TRADE_COLUMNS}")
@@ -77,7 +120,18 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
     ledger = RowLedger(path.name)
     recs = []
     offset = 0
-    for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunksize):
+    first_seen: dict[tuple[str, ...], int] = {}
+    chunks = _read_csv(path, path.name, dtype=str, keep_default_na=False, chunksize=chunksize)
+    while True:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                chunk = next(chunks)
+        except StopIteration:
+            break
+        except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
+            raise SourceFormatError(path.name, None, None, "not readable as a BACI CSV (a row with extra "
+                                    f"values, wrong encoding?): {type(exc).__name__}: {str(exc)[:200]}") from exc
         chunk.columns = cols
         hs = chunk["k"].str.strip().str.zfill(6)
         mapped = hs.isin(codes)
@@ -86,11 +140,18 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
             ledger.exclude_bulk(n_out, "HS code not mapped to a modelled commodity (data/hs_commodities.csv)")
         for idx, r in chunk[mapped].iterrows():
             row = int(idx) + 1  # chunk indexes continue across chunks
-            try:
-                i, j = int(r["i"]), int(r["j"])
-            except ValueError:
+            key = tuple(r)
+            if key in first_seen:
+                ledger.reject(row, "(row)", "", f"an exact copy of row {first_seen[key]} (a duplicated row)")
+                continue
+            first_seen[key] = row
+            if not re.fullmatch(r"\d{4}", r["t"].strip()):
+                ledger.reject(row, "t", r["t"], "expected a four-digit year")
+                continue
+            if not (r["i"].strip().isdigit() and r["j"].strip().isdigit()):
                 ledger.reject(row, "i/j", f"{r['i']},{r['j']}", "expected ISO numeric country codes")
                 continue
+            i, j = int(r["i"]), int(r["j"])
             exp, imp = country_codes.get(i), country_codes.get(j)
             exp, imp = fold.get(exp, exp), fold.get(imp, imp)
             if exp not in known_iso3 or imp not in known_iso3:
@@ -99,13 +160,13 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
                               "or its ISO3 not in data/countries.csv")
                 continue
             try:
-                value = float(r["v"]) * 1000.0
+                value = parse_number(r["v"]) * 1000.0
             except ValueError:
                 ledger.reject(row, "v", r["v"], "expected thousands of USD")
                 continue
             q = r["q"].strip()
             try:
-                qty = float(q) if q and q.upper() != "NA" else None
+                qty = parse_number(q) if q.upper() != "NA" else None
             except ValueError:
                 ledger.reject(row, "q", q, "expected metric tons or NA")
                 continue
@@ -160,6 +221,14 @@ def _flow_fate(ledger: RowLedger, row: int, exp: str, imp: str, hs6: str, codes:
     return e, i
 
 
+def _finite(value: object) -> float | None:
+    """A finite number of a Parquet cell (numbers or numeric text), else None."""
+    try:
+        return parse_number(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], *,
                  fold: dict[str, str] | None = None) -> list[LoadResult]:
     """The BACI extract: ``trade.parquet`` (2024, kUSD and t), ``baci_2022.csv`` (2022, USD),
@@ -180,28 +249,39 @@ def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], 
     rel = f"{EXTRACT_DIR}/trade.parquet"
     try:
         pq = pd.read_parquet(base / "trade.parquet")
-    except (OSError, ValueError) as exc:
-        raise SourceFormatError(rel, None, None, f"cannot be read as Parquet: {exc}") from exc
+        pq_rows = list(pq.itertuples(index=False))  # decoded here: a damaged page fails here
+    except Exception as exc:  # pyarrow: ArrowInvalid (a ValueError), OSError, UnicodeDecodeError …
+        raise SourceFormatError(rel, None, None, f"cannot be read as Parquet (truncated or corrupted?): "
+                                f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     need = ["year", "exporter", "importer", "hs6", "value_kusd", "qty_t"]
     if [c for c in need if c not in pq.columns]:
         raise SourceFormatError(rel, 0, ",".join(need), f"expected columns {need}; got {list(pq.columns)}")
     ledger = RowLedger(rel)
     recs = []
     parquet_value: dict[tuple[str, str, str], float] = {}
-    for n, r in enumerate(pq.itertuples(index=False), start=1):
+    for n, r in enumerate(pq_rows, start=1):
         hs6 = str(r.hs6).zfill(6)
-        parquet_value[(str(r.exporter), str(r.importer), hs6)] = float(r.value_kusd) * 1000.0
+        kusd = _finite(r.value_kusd)
+        if kusd is not None:
+            parquet_value[(str(r.exporter), str(r.importer), hs6)] = kusd * 1000.0
+        if not re.fullmatch(r"\d{4}", str(r.year)):
+            ledger.reject(n, "year", r.year, "expected a four-digit year")
+            continue
         pair = _flow_fate(ledger, n, str(r.exporter), str(r.importer), hs6, codes, known_iso3, fold)
         if pair is None:
             continue
-        if not (r.value_kusd == r.value_kusd and r.value_kusd > 0):
+        if kusd is None or not kusd > 0:
             ledger.reject(n, "value_kusd", r.value_kusd, "expected a positive value in thousands of USD")
             continue
-        qty = float(r.qty_t) if r.qty_t == r.qty_t and r.qty_t is not None else None
+        missing_qty = r.qty_t is None or (isinstance(r.qty_t, float) and r.qty_t != r.qty_t)
+        qty = None if missing_qty else _finite(r.qty_t)
+        if qty is None and not missing_qty:
+            ledger.reject(n, "qty_t", r.qty_t, "expected metric tons or empty")
+            continue
         m = codes[hs6]
         recs.append({"row": n, "year": int(r.year), "exporter": pair[0], "importer": pair[1], "hs6": hs6,
                      "commodity": m["commodity"], "stage": m["stage"], "description": m["description"],
-                     "value_usd": round(float(r.value_kusd) * 1000.0, 3), "quantity_t": qty})
+                     "value_usd": round(kusd * 1000.0, 3), "quantity_t": qty})
         ledger.load(n)
     results.append(ledger.finish(EXTRACT_SOURCE, len(pq), pd.DataFrame(recs, columns=_FLOW_COLUMNS)))
 
@@ -212,10 +292,14 @@ def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], 
             raise SourceFormatError(rel, 0, ",".join(header), "expected columns i,j,cmd,value (value in USD)")
         ledger = RowLedger(rel)
         recs = []
+        copies = first_copies(rows)
         for n, (exp, imp, cmd, value) in enumerate((r[:4] for r in rows), start=1):
+            if n in copies:
+                ledger.reject(n, "(row)", "", f"an exact copy of row {copies[n]} (a duplicated row)")
+                continue
             hs6 = cmd.strip().zfill(6)
             try:
-                usd = float(value)
+                usd = parse_number(value)
             except ValueError:
                 ledger.reject(n, "value", value, "expected a value in USD")
                 continue

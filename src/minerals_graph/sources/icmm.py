@@ -40,7 +40,7 @@ from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import SourceFormatError, UnknownCommodityError, UnknownCountryError
 from minerals_graph.matching import RECORD_COLUMNS, repair_text, resolve_scope
 from minerals_graph.schema import KIND_STAGE, STAGES, commodity_id
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, parse_number
 
 __all__ = ["SOURCE", "FILE", "SHEET", "DATASET", "URL", "COMMODITY_MAP", "load_icmm",
            "map_commodity", "kind_and_stages", "parse_coordinate"]
@@ -119,9 +119,9 @@ def parse_coordinate(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected decimal degrees, got {value!r}")
     if isinstance(value, (int, float)):
-        return float(value)
+        return parse_number(value)
     text = clean_text(value).replace("\u2212", "-").replace("\u2013", "-")
-    return float(text)
+    return parse_number(text)
 
 
 def kind_and_stages(asset_types: list[str], primary: str) -> tuple[str, str, list[str]]:
@@ -161,11 +161,18 @@ def _read_sheet(path: Path, file: str) -> tuple[list[str], list[tuple[object, ..
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
         raise SourceFormatError(str(path), None, None, "file not found") from exc
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors of a damaged workbook
+        raise SourceFormatError(file, None, None, "cannot be read as an .xlsx workbook (truncated or "
+                                f"corrupted?): {type(exc).__name__}: {str(exc)[:200]}") from exc
     try:
         if SHEET not in wb.sheetnames:
             raise SourceFormatError(file, None, None,
                                     f"no sheet {SHEET!r}; sheets: {wb.sheetnames}")
-        rows = list(wb[SHEET].iter_rows(values_only=True))
+        try:
+            rows = list(wb[SHEET].iter_rows(values_only=True))
+        except Exception as exc:  # a damaged sheet part of the zip
+            raise SourceFormatError(file, None, SHEET, "the sheet cannot be read (corrupted workbook?): "
+                                    f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     finally:
         wb.close()
     if not rows:
@@ -212,8 +219,14 @@ def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | 
     ledger = RowLedger(file)
     seen: set[str] = set()
     records = []
+    width = max(j for j, h in enumerate(header) if h) + 1
     for i, raw in enumerate(rows, start=1):
         r = {c: (raw[j] if j < len(raw) else None) for c, j in col.items()}
+        extra = [v for v in raw[width:] if clean_text(v)]
+        if extra:
+            ledger.reject(i, "(beyond the header)", extra[0], f"{len(extra)} value(s) in columns without a "
+                          "header: cannot tell which column each value belongs to")
+            continue
         if all(clean_text(v) == "" for v in r.values()):
             ledger.exclude(i, "empty row")
             continue

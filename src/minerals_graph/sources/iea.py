@@ -41,8 +41,8 @@ from pathlib import Path
 import pandas as pd
 
 from minerals_graph.crosswalk import Crosswalk
-from minerals_graph.errors import SourceFormatError, UnknownCountryError
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text
+from minerals_graph.errors import MineralsGraphError, SourceFormatError, UnknownCountryError
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, parse_number
 
 __all__ = [
     "SOURCE",
@@ -127,12 +127,9 @@ def _noise_free(x: float) -> float:
 def _number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return _noise_free(value)
-    t = clean_text(value).replace(",", "")
     try:
-        return _noise_free(float(t)) if t else None
-    except ValueError:
+        return _noise_free(parse_number(value)) if clean_text(value) else None
+    except ValueError:  # text that is not a number, inf, nan: no value (a cell reject)
         return None
 
 
@@ -145,6 +142,20 @@ def _country(cw: Crosswalk, name: str, where: str) -> tuple[str | None, str]:
         return cw.iso3(name, where), ""
     except UnknownCountryError as exc:
         return None, str(exc)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``object_pairs_hook`` of json.loads: refuse an object with a repeated key."""
+    out: dict[str, object] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKeyError(k)
+        out[k] = v
+    return out
 
 
 def _col(i: int) -> str:
@@ -166,7 +177,23 @@ def load_supply_workbook(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     path = Path(sources_dir) / rel
     if not path.exists():
         raise SourceFormatError(rel, None, None, "file not found")
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors of a damaged workbook
+        raise SourceFormatError(rel, None, None, "cannot be read as an .xlsx workbook (truncated or "
+                                f"corrupted?): {type(exc).__name__}: {str(exc)[:200]}") from exc
+    try:
+        return _load_supply_sheet(wb, rel, crosswalk)
+    except MineralsGraphError:
+        raise
+    except Exception as exc:  # a damaged sheet part of the zip (XML, zlib errors)
+        raise SourceFormatError(rel, None, SUPPLY_SHEET, "the sheet cannot be read (corrupted workbook?): "
+                                f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+    finally:
+        wb.close()
+
+
+def _load_supply_sheet(wb, rel: str, crosswalk: Crosswalk) -> LoadResult:
     if SUPPLY_SHEET not in wb.sheetnames:
         raise SourceFormatError(rel, None, SUPPLY_SHEET, f"sheet not found; sheets: {wb.sheetnames}")
     ws = wb[SUPPLY_SHEET]
@@ -176,6 +203,7 @@ def load_supply_workbook(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     block: list[tuple[str | None, str, str]] = [(None, "", ""), (None, "", "")]  # per half
     n = 0
     title_seen = False
+    listed: dict[tuple[int, str, str], str] = {}  # (half, block, iso3) -> first cell
     for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
         cells = list(values) + [None] * max(0, 13 - len(values))
         extra = [c for c in [cells[5], *cells[11:]] if c not in (None, "")]  # column F or beyond K
@@ -230,6 +258,11 @@ def load_supply_workbook(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
             if iso3 is None:
                 ledger.reject(n, "country", label, why)
                 continue
+            if (side, block_label, iso3) in listed:
+                ledger.reject(n, "country", label, f"{ref}: {iso3} is already a line of block {block_label!r} "
+                              f"(cell {listed[(side, block_label, iso3)]}): a duplicated line")
+                continue
+            listed[(side, block_label, iso3)] = ref
             got = 0
             for j, (year, raw) in enumerate(zip(years, nums)):
                 kt = _number(raw)
@@ -243,7 +276,6 @@ def load_supply_workbook(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
                 ledger.load(n)
             else:
                 ledger.reject(n, "kt", "", f"{ref}: no number in any year column")
-    wb.close()
     return ledger.finish(SOURCE, n, _table(recs))
 
 
@@ -270,11 +302,17 @@ def load_supply_json(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     rel = f"{FOLDER}/{JSON_FILE}"
     path = Path(sources_dir) / rel
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
     except FileNotFoundError as exc:
         raise SourceFormatError(rel, None, None, "file not found") from exc
+    except _DuplicateKeyError as exc:
+        raise SourceFormatError(rel, None, str(exc), "the key appears twice in one object: a duplicated "
+                                "entry (JSON keeps only the last)") from exc
     except json.JSONDecodeError as exc:
-        raise SourceFormatError(rel, exc.lineno, None, f"not valid JSON: {exc.msg}") from exc
+        raise SourceFormatError(rel, None, None, f"line {exc.lineno}: not valid JSON "
+                                f"(truncated?): {exc.msg}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(rel, None, None, f"cannot be decoded as UTF-8: {exc}") from exc
     supply = data.get("supply") if isinstance(data, dict) else None
     if not isinstance(supply, dict):
         raise SourceFormatError(rel, None, "supply", "expected an object 'supply' {mineral: {mining, refining}}")
@@ -283,14 +321,24 @@ def load_supply_json(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     n = 0
     for name, stages in supply.items():
         mineral = _MINERALS.get(clean_text(name).lower())
-        for stage_key, blk in (stages or {}).items():
+        if not isinstance(stages, dict):
+            n += 1
+            ledger.reject(n, f"supply.{name}", type(stages).__name__, "expected an object {mining, refining}")
+            continue
+        for stage_key, blk in stages.items():
             stage = _STAGES.get(clean_text(stage_key).lower(), "")
             prefix = f"supply.{name}.{stage_key}"
+            if not isinstance(blk, dict) or not isinstance(blk.get("countries") or {}, dict):
+                n += 1
+                ledger.reject(n, prefix, type(blk).__name__,
+                              "expected an object {countries: {name: {year: kt}}, total, top3Share}")
+                continue
             entries = [(c, v, f"{prefix}.countries[{c[:40]!r}]") for c, v in (blk.get("countries") or {}).items()]
             entries += [("Total", blk.get("total") or {}, f"{prefix}.total"),
                         ("Top 3 share", blk.get("top3Share") or {}, f"{prefix}.top3Share")]
-            yrs = sorted({int(y) for _, v, _ in entries if isinstance(v, dict) for y in v if str(y).isdigit()})
+            yrs = sorted({int(y) for _, v, _ in entries if isinstance(v, dict) for y in v if re.fullmatch(r"\d{4}", str(y))})
             base = yrs[0] if yrs else 0
+            listed: dict[str, str] = {}  # iso3 -> first JSON path in this block
             for country, values, where in entries:
                 n += 1
                 if mineral is None or not stage:
@@ -309,10 +357,15 @@ def load_supply_json(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
                 if iso3 is None:
                     ledger.reject(n, "country", country[:80], why)
                     continue
+                if iso3 in listed:
+                    ledger.reject(n, "country", country[:80], f"{where}: {iso3} is already listed in this block "
+                                  f"({listed[iso3]}): a duplicated entry")
+                    continue
+                listed[iso3] = where
                 got = 0
                 for y, raw in vals.items():
                     kt = _number(raw)
-                    if kt is None or not str(y).isdigit():
+                    if kt is None or not re.fullmatch(r"\d{4}", str(y)):
                         ledger.reject_cell(n, str(y), raw, f"{where}: expected a year key and a number (kt)")
                         continue
                     got += 1

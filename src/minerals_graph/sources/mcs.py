@@ -36,6 +36,7 @@ from minerals_graph.sources._common import (
     RowLedger,
     SourceInfo,
     clean_text,
+    first_copies,
     parse_qvalue,
     read_csv_text,
 )
@@ -167,7 +168,11 @@ def _load_salient_file(path: Path, sources_dir: Path, year: int) -> LoadResult:
         if seen[col] > 1:  # e.g. graphite's 'Consump_t' twice, as published
             detail = f"{detail}#{seen[col]}" if detail else f"#{seen[col]}"
         parsed_cols.append((j, col, measure, detail, unit))
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue
@@ -278,12 +283,23 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
     if not prod_cols:
         raise SourceFormatError(rel, 0, "Prod_*", "expected production or capacity columns like "
                                 "Prod_t_2022 or Cap_t_est_2023")
+    unread = [c for c in header if re.match(r"^(prod|cap)_", c, re.IGNORECASE) and "note" not in c.lower()
+              and not _PROD_COL.match(c)]
+    if unread:  # a damaged year or unit: its values would be lost and the reserves year misread
+        raise SourceFormatError(rel, 0, unread[0], "expected a production or capacity column like "
+                                "Prod_t_2022 or Cap_t_est_2023 (unit and year in the name)")
     notes_idx = next((j for j, c in enumerate(header) if c.lower().startswith("prod_note")), None)
     rnotes_idx = next((j for j, c in enumerate(header) if c.lower().startswith("reserves_note")), None)
     ledger = RowLedger(rel)
     records: list[dict[str, object]] = []
-    latest_year = max(int(m.group("year")) for _, m in prod_cols)
+    # Reserves without a year in their name are those of the edition's data year (MCS 2024:
+    # 2023), not the latest production column, which a damaged header could change.
+    latest_year = year - 1
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue
@@ -389,11 +405,19 @@ def load_nir(sources_dir: Path, crosswalk: Crosswalk, year: int) -> tuple[LoadRe
     j_src = _col(header, "Major_Import_Sources", rel)
     j_ord = _col(header, "Import_Share_Order", rel)
     j_note = _col(header, "Notes", rel)
-    data_year = int(re.search(r"(\d{4})$", header[j_nir].strip()).group(1))  # type: ignore[union-attr]
+    ym = re.search(r"(\d{4})$", header[j_nir].strip())
+    if ym is None:
+        raise SourceFormatError(rel, 0, header[j_nir], "expected the data year at the end of the column "
+                                "name, e.g. Net_Import_Reliance_pct_2024")
+    data_year = int(ym.group(1))
     period = "-".join(re.findall(r"\d{4}", header[j_src]))
     ledger = RowLedger(rel)
     nir, trades = [], []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue
@@ -446,7 +470,11 @@ def load_import_source_counts(sources_dir: Path, crosswalk: Crosswalk, year: int
     j_c, j_n, j_m = _col(header, "Country", rel), _col(header, "Commodity_Count", rel), _col(header, "Map_Class", rel)
     ledger = RowLedger(rel)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue
@@ -456,6 +484,8 @@ def load_import_source_counts(sources_dir: Path, crosswalk: Crosswalk, year: int
             ledger.reject(i, "Country", raw[j_c], str(exc))
             continue
         try:
+            if not clean_text(raw[j_n]).isdigit():
+                raise ValueError(raw[j_n])
             n = int(clean_text(raw[j_n]))
         except ValueError:
             ledger.reject(i, "Commodity_Count", raw[j_n], "expected an integer")
@@ -480,7 +510,11 @@ def load_critical_list(sources_dir: Path, year: int) -> LoadResult:
                      _col(header, "Category_Note", rel))
     ledger = RowLedger(rel)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue
@@ -536,7 +570,11 @@ def load_critical_salient(sources_dir: Path, crosswalk: Crosswalk, year: int) ->
                             ("world", "world_prod_notes"))}
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if not any(c.strip() for c in raw):
             ledger.exclude(i, "empty row")
             continue

@@ -50,6 +50,7 @@ from minerals_graph.sources._common import (
     RowLedger,
     SourceInfo,
     clean_text,
+    first_copies,
     parse_qvalue,
     read_csv_text,
 )
@@ -517,8 +518,12 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
     salient: list[dict[str, object]] = []
     imports: list[dict[str, object]] = []
     index: list[dict[str, object]] = []
-    rank_counter: dict[tuple[str, str, str], int] = {}
+    ranks = _import_ranks(rows, j, crosswalk)
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue
@@ -574,12 +579,7 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
             if not ym or f"{ym.group(1)}-{ym.group(2)}" != IMPORT_PERIOD:
                 ledger.reject(i, "Year", ytext, "expected the period 2021–24 of import sources")
                 continue
-            if m.iso3 == "ROW":
-                rank = None
-            else:
-                key = (cid, label, detail)
-                rank_counter[key] = rank_counter.get(key, 0) + 1
-                rank = rank_counter[key]
+            rank = ranks.get(i)
             imports.append({**base, "form": detail, "exporter": m.iso3, "importer": "USA",
                             "country_raw": country_raw, "rank": rank, "share_pct": q.value,
                             "qualifier": q.qualifier, "period": IMPORT_PERIOD, "note": notes})
@@ -628,6 +628,33 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
         salient=pd.DataFrame(salient, columns=SALIENT_COLUMNS),
         import_sources=pd.DataFrame(imports, columns=IMPORT_COLUMNS).astype({"rank": "Int64"}),
     )
+
+
+def _import_ranks(rows: list[list[str]], j: dict[str, int], crosswalk: Crosswalk) -> dict[int, int]:
+    """Row -> rank of each named import source within (commodity, form), in published order.
+
+    Counted over the published rows, whatever their fate, so that a rejected row (an
+    unreadable share, an unknown country) keeps its place and never moves the countries
+    after it up a rank. Not counted: the ``Other countries`` residual (ROW), combined names
+    that are not one country, rows without a value, and exact copies of an earlier row.
+    """
+    copies = first_copies(rows)
+    counter: dict[tuple[str, str, str], int] = {}
+    out: dict[int, int] = {}
+    for i, raw in enumerate(rows, start=1):
+        if i in copies or clean_text(raw[j["Section"]]) != _IMPORT_SECTION or not clean_text(raw[j["Value"]]):
+            continue
+        try:
+            iso3 = crosswalk.match(raw[j["Country"]]).iso3
+        except UnknownCountryError:
+            iso3 = "?"  # a named country, rejected: it keeps its place
+        if iso3 in (None, "ROW"):
+            continue
+        key = (clean_text(raw[j["Commodity"]]), clean_text(raw[j["MCS chapter"]]),
+               clean_text(raw[j["Statistics_detail"]]))
+        counter[key] = counter.get(key, 0) + 1
+        out[i] = counter[key]
+    return out
 
 
 def _split_detail(detail: str) -> tuple[str, str, bool]:
@@ -683,7 +710,11 @@ def load_fig2(sources_dir: Path, crosswalk: Crosswalk) -> tuple[LoadResult, pd.D
     ledger = RowLedger(rel)
     nir: list[dict[str, object]] = []
     trades: list[dict[str, object]] = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue
@@ -757,7 +788,11 @@ def load_fig3(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
     ranks: dict[str, int] = {}
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue
@@ -771,9 +806,16 @@ def load_fig3(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
             ledger.exclude(i, "no import source published (NA)")
             continue
         try:
-            iso3 = crosswalk.iso3(country_raw, f"{rel}, row {i}, field 'Import_Source_2021_24'")
+            iso3: str | None = crosswalk.iso3(country_raw, f"{rel}, row {i}, field 'Import_Source_2021_24'")
+            problem = ""
         except UnknownCountryError as exc:
-            ledger.reject(i, "Import_Source_2021_24", country_raw, str(exc))
+            iso3, problem = None, str(exc)
+        rank = None
+        if iso3 != "ROW":  # published order: a rejected row keeps its place
+            ranks[label] = ranks.get(label, 0) + 1
+            rank = ranks[label]
+        if iso3 is None:
+            ledger.reject(i, "Import_Source_2021_24", country_raw, problem)
             continue
         try:
             share = parse_qvalue(raw[j["Percent"]])
@@ -786,10 +828,6 @@ def load_fig3(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
         if flag not in ("Y", "N"):
             ledger.reject(i, "Critical_Mineral", flag, "expected Y or N")
             continue
-        rank = None
-        if iso3 != "ROW":
-            ranks[label] = ranks.get(label, 0) + 1
-            rank = ranks[label]
         recs.append({"row": i, "commodity": cid, "label": label, "exporter": iso3,
                      "importer": "USA", "country_raw": country_raw, "rank": rank,
                      "share_pct": share.value, "qualifier": share.qualifier,
@@ -913,7 +951,11 @@ def load_export_controls(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     j = _cols(header, ("Country", "Control_Type", "Commodity_Year", "Data_source", "Notes"), rel)
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue
@@ -981,7 +1023,11 @@ def load_trade_agreements(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult
     j_text, j_iso = dates
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue
@@ -1072,7 +1118,11 @@ def load_critical_list_2025(sources_dir: Path) -> LoadResult:
     j = _cols(header, ("Critical_Mineral", "Primary_Applications", "Category_Note"), rel)
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue
@@ -1144,7 +1194,11 @@ def load_critical_salient_2025(sources_dir: Path, crosswalk: Crosswalk) -> LoadR
                        _T7_IMPORT, *_T7_FIELDS, *notes_cols), rel)
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue

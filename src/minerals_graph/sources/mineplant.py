@@ -15,7 +15,15 @@ import pandas as pd
 
 from minerals_graph.errors import SourceFormatError, UnknownCommodityError
 from minerals_graph.schema import commodity_id
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, read_csv_text
+from minerals_graph.sources._common import (
+    LoadResult,
+    RowLedger,
+    SourceInfo,
+    clean_text,
+    first_copies,
+    parse_number,
+    read_csv_text,
+)
 
 __all__ = ["SOURCE", "FILE", "load_mineplants", "OUT_OF_SCOPE"]
 
@@ -46,7 +54,11 @@ def load_mineplants(sources_dir: Path) -> LoadResult:
     ix = {c: header.index(c) for c in REQUIRED}
     ledger = RowLedger(FILE)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         com = clean_text(raw[ix["COMMODITY"]])
         if com in OUT_OF_SCOPE:
             ledger.exclude(i, f"out of scope: construction material {com!r}")
@@ -57,7 +69,7 @@ def load_mineplants(sources_dir: Path) -> LoadResult:
             ledger.reject(i, "COMMODITY", com, str(exc))
             continue
         try:
-            lat, lon = float(raw[ix["LATITUDE"]]), float(raw[ix["LONGITUDE"]])
+            lat, lon = parse_number(raw[ix["LATITUDE"]]), parse_number(raw[ix["LONGITUDE"]])
         except ValueError:
             ledger.reject(i, "LATITUDE/LONGITUDE", f"{raw[ix['LATITUDE']]},{raw[ix['LONGITUDE']]}",
                           "expected decimal degrees")

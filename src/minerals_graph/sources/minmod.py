@@ -200,7 +200,9 @@ def load_minmod_file(sources_dir: Path, crosswalk: Crosswalk, file: str, *, data
     except FileNotFoundError as exc:
         raise SourceFormatError(str(path), None, None, "file not found") from exc
     except json.JSONDecodeError as exc:
-        raise SourceFormatError(file, None, None, f"not valid JSON: {exc}") from exc
+        raise SourceFormatError(file, None, None, f"not valid JSON (truncated?): {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(file, None, None, f"cannot be decoded as UTF-8: {exc}") from exc
     if not isinstance(data, list):
         raise SourceFormatError(file, None, None, "expected a JSON array of mineral-site records")
     scope = resolve_scope(commodities)

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from minerals_graph.errors import SourceFormatError
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, parse_number
 
 __all__ = ["SOURCE", "FILE", "load_countries", "read_country_polygons"]
 
@@ -32,7 +32,11 @@ def read_country_polygons(sources_dir: Path) -> gpd.GeoDataFrame:
     path = Path(sources_dir) / FILE
     if not path.exists():
         raise SourceFormatError(str(path), None, None, "file not found")
-    gdf = gpd.read_file(f"zip://{path}")
+    try:
+        gdf = gpd.read_file(f"zip://{path}")
+    except Exception as exc:  # pyogrio/GDAL raise their own types (DataSourceError, …)
+        raise SourceFormatError(FILE, None, None, "cannot be read as a zipped shapefile (truncated "
+                                f"or corrupted?): {type(exc).__name__}: {str(exc)[:200]}") from exc
     missing = [c for c in _REQUIRED if c not in gdf.columns]
     if missing:
         raise SourceFormatError(FILE, 0, ",".join(missing), "expected Natural Earth admin-0 columns")
@@ -60,9 +64,20 @@ def load_countries(sources_dir: Path) -> LoadResult:
     gdf = read_country_polygons(sources_dir)
     ledger = RowLedger(FILE)
     records = []
+    first: dict[str, int] = {}
     for i, r in enumerate(gdf.itertuples(index=False), start=1):
         if not r.iso3:
             ledger.reject(i, "ISO_A3", r.ISO_A3, "no ISO_A3, ISO_A3_EH or ADM0_A3 code")
+            continue
+        if r.iso3 in first:
+            ledger.reject(i, "ISO_A3", r.iso3, f"country already read from row {first[r.iso3]} "
+                          "(a duplicated feature)")
+            continue
+        first[r.iso3] = i
+        try:
+            lon, lat = parse_number(r.LABEL_X), parse_number(r.LABEL_Y)
+        except ValueError:
+            ledger.reject(i, "LABEL_X/LABEL_Y", f"{r.LABEL_X},{r.LABEL_Y}", "expected decimal degrees")
             continue
         names = sorted({clean_text(getattr(r, c)) for c in _NAME_COLUMNS if c in gdf.columns}
                        - {"", clean_text(r.ADMIN)})
@@ -74,8 +89,8 @@ def load_countries(sources_dir: Path) -> LoadResult:
             "continent": clean_text(r.CONTINENT),
             "region_un": clean_text(r.REGION_UN),
             "subregion": clean_text(r.SUBREGION),
-            "lon": float(r.LABEL_X),
-            "lat": float(r.LABEL_Y),
+            "lon": lon,
+            "lat": lat,
         })
         ledger.load(i)
     return ledger.finish(SOURCE, len(gdf), pd.DataFrame.from_records(records))

@@ -20,7 +20,7 @@ import pandas as pd
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import SourceFormatError, UnknownCommodityError, UnknownCountryError
 from minerals_graph.schema import commodity_id
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, parse_number
 
 __all__ = ["SOURCE", "FILE", "load_facility_layer", "parse_owner", "kind_and_stage"]
 
@@ -79,11 +79,17 @@ def kind_and_stage(feature_type: str, product: str) -> tuple[str, str, str]:
     return "Facility", "processing_plant", "refining"
 
 
-def _read(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() == ".zip":
-        gdf = gpd.read_file(f"zip://{path}")
-    else:
-        gdf = gpd.read_file(path)
+def _read(path: Path, file: str) -> pd.DataFrame:
+    """The layer's attribute table; a file the GIS reader cannot open is a SourceFormatError."""
+    try:
+        if path.suffix.lower() == ".zip":
+            gdf = gpd.read_file(f"zip://{path}")
+        else:
+            gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio/GDAL raise their own types (DataSourceError, …)
+        raise SourceFormatError(file, None, None, f"cannot be read as a GIS layer "
+                                f"(truncated or not GeoJSON/shapefile/GeoPackage?): "
+                                f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     return pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
 
 
@@ -99,13 +105,19 @@ def load_facility_layer(
     path = Path(sources_dir) / file
     if not path.exists():
         raise SourceFormatError(str(path), None, None, "file not found")
-    df = _read(path)
+    df = _read(path, file)
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise SourceFormatError(file, 0, ", ".join(missing), "expected USGS NMIC facility-layer columns")
     ledger = RowLedger(file)
     records = []
+    first: dict[str, int] = {}
     for i, r in enumerate(df.to_dict("records"), start=1):
+        key = repr(sorted((k, str(v)) for k, v in r.items()))
+        if key in first:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {first[key]} (a duplicated feature)")
+            continue
+        first[key] = i
         ftype = clean_text(r["FeatureTyp"])
         if any(x in ftype.lower() for x in _EXCLUDED_TYPES):
             ledger.exclude(i, f"out of scope: FeatureTyp {ftype!r} (petroleum and natural gas are not "
@@ -121,7 +133,7 @@ def load_facility_layer(
             ledger.reject(i, "Country", r["Country"], str(exc))
             continue
         try:
-            lat, lon = float(r["Latitude"]), float(r["Longitude"])
+            lat, lon = parse_number(r["Latitude"]), parse_number(r["Longitude"])
         except (TypeError, ValueError):
             ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}", "expected decimal degrees")
             continue
@@ -140,7 +152,8 @@ def load_facility_layer(
         unit_raw = clean_text(r["DsgAttr07"])
         capacity: float | None
         try:
-            capacity = float(cap_raw) if cap_raw not in (None, "") else None
+            capacity = parse_number(cap_raw) if cap_raw not in (None, "") and not (
+                isinstance(cap_raw, float) and cap_raw != cap_raw) else None
         except (TypeError, ValueError):
             ledger.reject_cell(i, "DsgAttr06", cap_raw, "expected a number")
             capacity = None

@@ -32,6 +32,7 @@ from minerals_graph.sources._common import (
     RowLedger,
     SourceInfo,
     clean_text,
+    parse_number,
     read_csv_text,
 )
 
@@ -167,7 +168,7 @@ def load_nrcan(sources_dir: Path, crosswalk: Crosswalk | None = None, *,
         plant types are listed in ``cell_rejects``.
     """
     path = Path(sources_dir) / file
-    header, rows = read_csv_text(path, encoding="utf-8-sig")
+    header, rows = read_csv_text(path, encoding="utf-8-sig", final_newline=False)  # as published
     header = [clean_text(h) for h in header]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -195,7 +196,7 @@ def load_nrcan(sources_dir: Path, crosswalk: Crosswalk | None = None, *,
             ledger.reject(i, "Property Name", "", "empty name")
             continue
         try:
-            lat, lon = float(clean_text(r["Latitude"])), float(clean_text(r["Longitude"]))
+            lat, lon = parse_number(r["Latitude"]), parse_number(r["Longitude"])
         except ValueError:
             ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}",
                           "expected decimal degrees")

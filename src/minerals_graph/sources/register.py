@@ -23,7 +23,15 @@ from minerals_graph.schema import (
     STATUSES,
     commodity_by_id,
 )
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, read_csv_text
+from minerals_graph.sources._common import (
+    LoadResult,
+    RowLedger,
+    SourceInfo,
+    clean_text,
+    first_copies,
+    parse_number,
+    read_csv_text,
+)
 
 __all__ = ["SOURCE", "FACILITY_COLUMNS", "LINK_COLUMNS", "load_facilities", "load_links", "parse_owners"]
 
@@ -65,7 +73,7 @@ def parse_owners(text: str) -> list[tuple[str, str, float | None]]:
         if iso3 and not re.fullmatch(r"[A-Z]{3}", iso3):
             raise ValueError(f"owner entry {entry!r}: country {iso3!r} is not an ISO3 code")
         try:
-            share = float(pct.rstrip("%")) if pct else None
+            share = parse_number(pct.rstrip("%")) if pct else None
         except ValueError:
             raise ValueError(f"owner entry {entry!r}: share {pct!r} is not a number") from None
         if share is not None and not 0 <= share <= 100:
@@ -166,7 +174,7 @@ def _number(ledger: RowLedger, row: int, col: str, text: str) -> float | None:
     if not text:
         return None
     try:
-        return float(text.replace(",", ""))
+        return parse_number(text)
     except ValueError:
         ledger.reject_cell(row, col, text, "expected a number (or empty when unknown)")
         return None
@@ -219,7 +227,11 @@ def load_links(data_dir: Path, facility_ids: set[str], port_numbers: set[int] | 
         ix = {c: header.index(c) for c in LINK_COLUMNS}
         ledger = RowLedger(rel)
         recs = []
+        copies = first_copies(rows)
         for i, raw in enumerate(rows, start=1):
+            if i in copies:
+                ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+                continue
             r = {c: clean_text(raw[ix[c]]) for c in LINK_COLUMNS}
             if r["from_id"] not in facility_ids:
                 ledger.reject(i, "from_id", r["from_id"], "not an id of the register")
@@ -274,14 +286,18 @@ def _cited_table(data_dir: Path, name: str, columns: tuple[str, ...], check) -> 
     ix = {c: header.index(c) for c in columns}
     ledger = RowLedger(name)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         r = {c: clean_text(raw[ix[c]]) for c in columns}
         problem = check(r)
         if not problem and not r["source_url"].startswith(("http://", "https://")):
             problem = ("source_url", r["source_url"][:80], "every row must cite a source URL")
         if not problem:
             try:
-                r["share_pct"] = float(r["share_pct"])
+                r["share_pct"] = parse_number(r["share_pct"])
             except ValueError:
                 problem = ("share_pct", r["share_pct"], "expected a number")
         if problem:
@@ -344,9 +360,15 @@ def load_gateway_ports(data_dir: Path, ports: dict[int, str] | None) -> LoadResu
     ix = {c: header.index(c) for c in GATEWAY_COLUMNS}
     ledger = RowLedger(rel)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         r: dict[str, object] = {c: clean_text(raw[ix[c]]) for c in GATEWAY_COLUMNS}
         try:
+            if not str(r["wpi_number"]).isdigit():
+                raise ValueError(r["wpi_number"])
             number = int(str(r["wpi_number"]))
         except ValueError:
             ledger.reject(i, "wpi_number", r["wpi_number"], "expected a World Port Index Number")

@@ -14,7 +14,15 @@ from pathlib import Path
 import pandas as pd
 
 from minerals_graph.errors import SourceFormatError
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, read_csv_text
+from minerals_graph.sources._common import (
+    LoadResult,
+    RowLedger,
+    SourceInfo,
+    clean_text,
+    first_copies,
+    parse_number,
+    read_csv_text,
+)
 
 __all__ = ["SOURCE", "FOLDER", "load_sites", "load_points", "load_history", "load_references"]
 
@@ -44,11 +52,17 @@ def _table(sources_dir: Path, name: str, required: tuple[str, ...]) -> tuple[str
 
 
 def _float(text: str) -> float | None:
-    t = _v(text).replace(",", "")
+    """A number, or None when the cell is empty or ``<Null>``; a non-number is None too
+    (callers that keep the row check :func:`_bad_number` and reject the cell)."""
+    t = _v(text)
     try:
-        return float(t) if t else None
+        return parse_number(t) if t else None
     except ValueError:
         return None
+
+
+def _bad_number(text: str) -> bool:
+    return bool(_v(text)) and _float(text) is None
 
 
 def load_sites(sources_dir: Path) -> LoadResult:
@@ -57,11 +71,15 @@ def load_sites(sources_dir: Path) -> LoadResult:
     Coordinates are the release's approximate site location (``Approx_Lon/Lat``).
     """
     req = ("Site_ID *", "Site_Name", "Commodity", "Approx_Lon", "Approx_Lat")
-    rel, header, rows = _table(sources_dir, "Site.csv", req)
+    rel, header, rows = _table(sources_dir, "Site.csv", (*req, "Other_Name", "Remarks"))
     ix = {c: header.index(c) for c in (*req, "Other_Name", "Remarks")}
     ledger = RowLedger(rel)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         sid = _v(raw[ix["Site_ID *"]])
         lon, lat = _float(raw[ix["Approx_Lon"]]), _float(raw[ix["Approx_Lat"]])
         if not sid:
@@ -94,7 +112,11 @@ def load_points(sources_dir: Path) -> LoadResult:
     ix = {c: header.index(c) for c in req}
     ledger = RowLedger(rel)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         lon, lat = _float(raw[ix["Long_WGS84"]]), _float(raw[ix["Lat_WGS84"]])
         if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
             ledger.reject(i, "Lat_WGS84/Long_WGS84", f"{raw[ix['Lat_WGS84']]},{raw[ix['Long_WGS84']]}",
@@ -118,12 +140,21 @@ def load_history(sources_dir: Path) -> LoadResult:
     ix = {c: header.index(c) for c in req}
     ledger = RowLedger(rel)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         status = _v(raw[ix["Status"]])
         if not status:
             ledger.reject(i, "Status", "", "empty status")
             continue
         yf, yt = _float(raw[ix["Year_From"]]), _float(raw[ix["Year_To"]])
+        for col, y in (("Year_From", yf), ("Year_To", yt)):
+            if _bad_number(raw[ix[col]]) or (y is not None and y != int(y)):
+                ledger.reject_cell(i, col, raw[ix[col]], "expected a year (or empty / <Null>)")
+        yf = yf if yf is not None and yf == int(yf) else None
+        yt = yt if yt is not None and yt == int(yt) else None
         recs.append({"row": i, "site_id": _v(raw[ix["Site_ID *"]]), "ftr_id": _v(raw[ix["Ftr_ID *"]]),
                      "status": status, "detail": _v(raw[ix["StatDetail"]]),
                      "year_from": int(yf) if yf else None, "year_to": int(yt) if yt else None})
@@ -138,7 +169,11 @@ def load_references(sources_dir: Path) -> LoadResult:
     ix = {c: header.index(c) for c in req}
     ledger = RowLedger(rel)
     recs = []
+    copies = first_copies(rows)
     for i, raw in enumerate(rows, start=1):
+        if i in copies:
+            ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
+            continue
         rid = _v(raw[ix["Ref_ID"]])
         if not rid:
             ledger.reject(i, "Ref_ID", "", "empty Ref_ID")

@@ -13,7 +13,14 @@ import pandas as pd
 
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import SourceFormatError, UnknownCountryError
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, read_csv_text
+from minerals_graph.sources._common import (
+    LoadResult,
+    RowLedger,
+    SourceInfo,
+    clean_text,
+    parse_number,
+    read_csv_text,
+)
 
 __all__ = ["SOURCE", "FILE", "load_ports"]
 
@@ -45,6 +52,7 @@ _COLUMNS = {
     "Longitude": "lon",
 }
 _FLOATS = ("channel_depth_m", "cargo_pier_depth_m", "max_vessel_draft_m")
+_PUBLISHED = {key: col for col, key in _COLUMNS.items()}
 
 
 def load_ports(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
@@ -67,24 +75,29 @@ def load_ports(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     for i, raw in enumerate(rows, start=1):
         rec = {key: clean_text(raw[idx[col]]) for col, key in _COLUMNS.items()}
         try:
-            number = int(float(rec["wpi_number"]))
+            as_float = parse_number(rec["wpi_number"])
         except ValueError:
             ledger.reject(i, "World Port Index Number", rec["wpi_number"], "expected an integer")
+            continue
+        number = int(as_float)
+        # 49454.5 (Kattupalli, as published) is not an integer: rejected, never read as 49454
+        fraction = "" if as_float == number else f" (published as {rec['wpi_number']}, not an integer)"
+        if fraction and number not in seen:
+            ledger.reject(i, "World Port Index Number", rec["wpi_number"], "expected an integer")
+            continue
+        try:
+            lat, lon = parse_number(rec["lat"]), parse_number(rec["lon"])
+        except ValueError:
+            ledger.reject(i, "Latitude/Longitude", f"{rec['lat']},{rec['lon']}", "expected decimal degrees")
             continue
         if number in seen:
             first = records[seen[number]]
             same = first["name"].lower().replace("h", "") == rec["name"].lower().replace("h", "") or (
-                abs(float(first["lat"]) - float(rec["lat"] or 0)) < 0.01
-                and abs(float(first["lon"]) - float(rec["lon"] or 0)) < 0.01)
+                abs(float(first["lat"]) - lat) < 0.01 and abs(float(first["lon"]) - lon) < 0.01)
             ledger.reject(i, "World Port Index Number", number,
-                          f"true duplicate: a copy of row {first['row']} (same port, same place); the first row is kept"
-                          if same else f"number already used by row {first['row']} for another port "
-                          f"({first['name']}); the second record is rejected")
-            continue
-        try:
-            lat, lon = float(rec["lat"]), float(rec["lon"])
-        except ValueError:
-            ledger.reject(i, "Latitude/Longitude", f"{rec['lat']},{rec['lon']}", "expected decimal degrees")
+                          f"true duplicate: a copy of row {first['row']} (same port, same place); the first row is "
+                          f"kept{fraction}" if same else f"number already used by row {first['row']} for another port "
+                          f"({first['name']}); the second record is rejected{fraction}")
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}", "outside -90..90 / -180..180")
@@ -104,9 +117,9 @@ def load_ports(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
         out["unlocode"] = rec["unlocode"].replace(" ", "")
         for key in _FLOATS:
             try:
-                v = float(rec[key]) if rec[key] else None
+                v = parse_number(rec[key]) if rec[key] else None
             except ValueError:
-                ledger.reject_cell(i, key, rec[key], "expected metres as a number")
+                ledger.reject_cell(i, _PUBLISHED[key], rec[key], "expected metres as a number")
                 v = None
             out[key] = v if v else None  # 0.0 means unknown in the WPI
         del out["country_name"]

@@ -2,11 +2,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from minerals_graph.analysis.chokepoints import CHOKEPOINT_METRICS, rank_chokepoints
+from minerals_graph.analysis.dependence import band_counts
 from minerals_graph.api.deps import State, check_commodity, check_modelled, plain, records
-from minerals_graph.api.models import Bands, Chokepoint, ExportControl, ListOf, NIRRow, PRCExposure
+from minerals_graph.api.models import Bands, Chokepoint, ExportControl, ListOf, NetworkStage, NIRRow, PRCExposure
+from minerals_graph.lookup import select_rows
 
 router = APIRouter(tags=["analyses"])
-_METRICS = {"n1_loss": "n1_loss_t", "betweenness": "betweenness", "spof": "spof", "min_cut": "in_min_node_cut"}
+Metric = Literal[tuple(CHOKEPOINT_METRICS)]  # type: ignore[valid-type]
 
 
 @router.get("/chokepoints", response_model=ListOf[Chokepoint],
@@ -14,20 +17,14 @@ _METRICS = {"n1_loss": "n1_loss_t", "betweenness": "betweenness", "spof": "spof"
 def chokepoints(
     state: State,
     commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$", examples=["rare_earths"])] = None,
-    stage: Literal["mining", "concentrating", "smelting", "refining", "separation", "metal_alloy", "magnet",
-                   "precursor_cathode", "anode", "recycling", "port"] | None = None,
-    metric: Literal["n1_loss", "betweenness", "spof", "min_cut"] = "n1_loss",
+    stage: NetworkStage | None = None,
+    metric: Metric = "n1_loss",
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> ListOf[Chokepoint]:
-    df = state.chokepoints
     if commodity is not None:
         check_modelled(state, commodity)
-        df = df[df["commodity"] == commodity]
-    if stage is not None:
-        df = df[df["stage"] == stage]
-    col = _METRICS[metric]
-    df = df.sort_values([col, "n1_loss_t", "commodity", "node"], ascending=[False, False, True, True], kind="stable")
-    rows = records(df.head(limit))
+    df = rank_chokepoints(state.model.chokepoints(), commodity=commodity, stage=stage, metric=metric, limit=limit)
+    rows = records(df)
     return ListOf[Chokepoint](data=rows, count=len(rows))
 
 
@@ -38,13 +35,8 @@ def nir(
     commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
     year: Annotated[int | None, Query(ge=2019, le=2025)] = None,
 ) -> ListOf[NIRRow]:
-    df = state.nir
-    if commodity is not None:
-        check_commodity(state, commodity)
-        df = df[df["commodity"] == commodity]
-    if year is not None:
-        df = df[df["year"] == year]
-    rows = records(df)
+    check_commodity(state, commodity)
+    rows = records(select_rows(state.model.nir(), commodity=commodity, year=year))
     for r in rows:
         for k in ("published_qualifier", "explanation", "form", "fig2_qualifier", "consumption_column"):
             r[k] = r.get(k) or ""
@@ -56,9 +48,7 @@ def nir(
 def bands(state: State, year: Annotated[int, Query(ge=2023, le=2025, description=(
         "data year: 2023 (MCS 2024) and 2024 (MCS 2025) band the 2022 list; 2025 (MCS 2026) the 2025 list"))]
           = 2025) -> Bands:
-    from minerals_graph.analysis.dependence import band_counts
-
-    b = state.bands[year]
+    b = state.model.bands(year)
     rows = records(b)
     for r in rows:
         r["label"], r["via"], r["qualifier"] = r["label"] or "", r["via"] or "", r["qualifier"] or ""
@@ -70,12 +60,10 @@ def bands(state: State, year: Annotated[int, Query(ge=2023, le=2025, description
 def prc_exposure(
     state: State, commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None
 ) -> ListOf[PRCExposure]:
-    df = state.prc
     if commodity is not None:
         check_modelled(state, commodity)
-        df = df[df["commodity"] == commodity]
     rows = []
-    for r in df.to_dict("records"):
+    for r in select_rows(state.model.prc_exposure(), commodity=commodity).to_dict("records"):
         reg = {k: plain(v) for k, v in r.items() if k.startswith("registered_") and plain(v) is not None}
         base = {k: plain(v) for k, v in r.items() if not k.startswith("registered_")}
         base.setdefault("embodied_share_pct", None)
@@ -91,8 +79,6 @@ def export_controls(
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", examples=["CHN"])] = None,
     commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$", examples=["gallium"])] = None,
 ) -> ListOf[ExportControl]:
-    from minerals_graph.analysis.queries import export_controls as q
-
     check_commodity(state, commodity)
-    rows = [r for r in q(state.G, country) if commodity is None or r["commodity"] == commodity]
+    rows = state.model.export_controls(country, commodity)
     return ListOf[ExportControl](data=rows, count=len(rows))

@@ -1,6 +1,9 @@
-import anyio
-from fastapi import APIRouter, HTTPException, Query
+from collections.abc import Callable
 from typing import Annotated
+
+import anyio
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Query
 
 from minerals_graph.analysis import whatif as wi
 from minerals_graph.api.deps import State, check_modelled, records
@@ -8,11 +11,10 @@ from minerals_graph.api.models import ListOf, Preset, WhatIfRequest, WhatIfRow
 from minerals_graph.api.settings import WHATIF_TIMEOUT_S
 
 router = APIRouter(tags=["what-if"])
-_COLS = [c for c in wi.WHATIF_COLUMNS if c not in ("removed_ids", "carrier_ids")]
 
 
-def _rows(df) -> list[dict]:
-    out = records(df, _COLS)
+def _rows(df: pd.DataFrame) -> list[dict]:
+    out = records(df, wi.WHATIF_COLUMNS)
     for r in out:
         for k in ("removed", "status", "assumptions"):
             r[k] = r.get(k) or ""
@@ -20,11 +22,11 @@ def _rows(df) -> list[dict]:
     return out
 
 
-async def _compute(state, key, fn) -> list[dict]:
+async def _compute(fn: Callable[[], pd.DataFrame]) -> list[dict]:
+    """Run ``fn`` (a cached model call) in a worker thread, with the what-if time limit."""
     try:
         with anyio.fail_after(WHATIF_TIMEOUT_S):
-            return await anyio.to_thread.run_sync(lambda: state.cached(key, lambda: _rows(fn())),
-                                                  abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(lambda: _rows(fn()), abandon_on_cancel=True)
     except TimeoutError:
         raise HTTPException(504, f"what-if computation exceeded {WHATIF_TIMEOUT_S:g} s; narrow it with "
                                  "'commodities'") from None
@@ -34,14 +36,12 @@ async def _compute(state, key, fn) -> list[dict]:
              summary="Remove nodes by filter and/or add capacity; supply and shortfall per commodity and demand",
              description="With nothing removed or added, the base case (supply before = after) is returned.")
 async def whatif(state: State, req: WhatIfRequest) -> ListOf[WhatIfRow]:
-    coms = [check_modelled(state, c) for c in req.commodities] or state.commodities
+    coms = [check_modelled(state, c) for c in req.commodities] or None
     for a in req.add:
         check_modelled(state, a.commodity)
     filters = [wi.NodeFilter(**{k: frozenset(v) for k, v in f.model_dump().items()}) for f in req.remove]
     adds = [wi.Addition(**a.model_dump()) for a in req.add]
-    key = {"remove": [f.model_dump() for f in req.remove], "add": [a.model_dump() for a in req.add],
-           "commodities": sorted(coms)}
-    rows = await _compute(state, key, lambda: wi.run_whatif(state.G, filters, adds, coms))
+    rows = await _compute(lambda: state.model.whatif(filters, adds, coms))
     return ListOf[WhatIfRow](data=rows, count=len(rows))
 
 
@@ -58,7 +58,6 @@ async def run_preset(
 ) -> ListOf[WhatIfRow]:
     if name not in wi.PRESETS:
         raise HTTPException(404, f"preset {name!r} not found; list presets at /api/v1/whatif/presets")
-    coms = [check_modelled(state, c) for c in (commodity or [])] or state.commodities
-    rows = await _compute(state, {"preset": name, "commodities": sorted(coms)},
-                          lambda: wi.run_whatif(state.G, wi.PRESETS[name], (), coms))
+    coms = [check_modelled(state, c) for c in (commodity or [])] or None
+    rows = await _compute(lambda: state.model.preset(name, coms))
     return ListOf[WhatIfRow](data=rows, count=len(rows))
