@@ -71,8 +71,12 @@ def _percentile(xs: list[float], p: float) -> float:
 def run(requests: int = 400, concurrency: int = 8, seconds: float = 60.0) -> dict:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([PY, "-m", "minerals_graph", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-maps"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [PY, "-m", "minerals_graph", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-maps"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         t0 = time.perf_counter()
         _wait_ready(base, proc)
@@ -85,13 +89,27 @@ def run(requests: int = 400, concurrency: int = 8, seconds: float = 60.0) -> dic
             if kind == 0:
                 mix.append(("chokepoints", "GET", f"{base}/api/v1/chokepoints?commodity={c}&limit=10", None))
             elif kind == 1:
-                mix.append(("whatif preset (cached after first)", "GET",
-                            f"{base}/api/v1/whatif/presets/prc-refining-cutoff?commodity={c}", None))
+                mix.append(
+                    (
+                        "whatif preset (cached after first)",
+                        "GET",
+                        f"{base}/api/v1/whatif/presets/prc-refining-cutoff?commodity={c}",
+                        None,
+                    )
+                )
             elif kind == 2:  # a distinct single-node removal each time: cold what-if
-                mix.append(("whatif POST single removal (cold)", "POST", f"{base}/api/v1/whatif",
-                            {"remove": [{"countries": ["CHN"], "stages": ["mining"], "commodities": [c]}],
-                             "add": [{"commodity": c, "iso3": "USA", "capacity_t": 100 + i, "stage": "refining"}],
-                             "commodities": [c]}))
+                mix.append(
+                    (
+                        "whatif POST single removal (cold)",
+                        "POST",
+                        f"{base}/api/v1/whatif",
+                        {
+                            "remove": [{"countries": ["CHN"], "stages": ["mining"], "commodities": [c]}],
+                            "add": [{"commodity": c, "iso3": "USA", "capacity_t": 100 + i, "stage": "refining"}],
+                            "commodities": [c],
+                        },
+                    )
+                )
             else:
                 mix.append(("nodes page", "GET", f"{base}/api/v1/nodes?kind=Facility&limit=50&offset={i % 400}", None))
         results: dict[str, list[tuple[float, int]]] = {}
@@ -121,9 +139,12 @@ def run(requests: int = 400, concurrency: int = 8, seconds: float = 60.0) -> dic
         lat = [ms for ms, _ in rows]
         errors = sum(1 for _, st in rows if st == 0 or st >= 500)
         report["endpoints"][name] = {
-            "requests": len(rows), "errors": errors,
-            "p50_ms": round(_percentile(lat, 50), 1), "p95_ms": round(_percentile(lat, 95), 1),
-            "p99_ms": round(_percentile(lat, 99), 1), "mean_ms": round(statistics.fmean(lat), 1),
+            "requests": len(rows),
+            "errors": errors,
+            "p50_ms": round(_percentile(lat, 50), 1),
+            "p95_ms": round(_percentile(lat, 95), 1),
+            "p99_ms": round(_percentile(lat, 99), 1),
+            "mean_ms": round(statistics.fmean(lat), 1),
         }
     return report
 

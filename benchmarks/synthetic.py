@@ -15,8 +15,13 @@ import pandas as pd
 
 from minerals_graph.tables import Tables, _companies  # noqa: PLC2701 - benchmark helper
 
-SYN = {"source": "SYNTHETIC", "source_publisher": "minerals-graph benchmarks (synthetic)",
-       "source_dataset": "synthetic copy for scale tests", "source_year": 2026, "source_url": "benchmarks/synthetic.py"}
+SYN = {
+    "source": "SYNTHETIC",
+    "source_publisher": "minerals-graph benchmarks (synthetic)",
+    "source_dataset": "synthetic copy for scale tests",
+    "source_year": 2026,
+    "source_url": "benchmarks/synthetic.py",
+}
 
 
 def _copies(df: pd.DataFrame, factor: int, fn) -> pd.DataFrame:
@@ -77,10 +82,18 @@ def synthetic_tables(t: Tables, factor: int, seed: int = 7) -> Tables:
     ownership = _copies(t.ownership, factor, owners)
     companies, _ = _companies(ownership)
     return Tables(
-        countries=t.countries, commodities=t.commodities, ports=_copies(t.ports, factor, ports),
-        places=_copies(t.places, factor, places), ownership=ownership,
-        production=_copies(t.production, factor, production), trades=_copies(t.trades, factor, trades),
-        import_reliance=t.import_reliance, statistics=t.statistics, supplies=_copies(t.supplies, factor, supplies),
-        ships_via=_copies(t.ships_via, factor, ships), companies=companies, results=t.results,
+        countries=t.countries,
+        commodities=t.commodities,
+        ports=_copies(t.ports, factor, ports),
+        places=_copies(t.places, factor, places),
+        ownership=ownership,
+        production=_copies(t.production, factor, production),
+        trades=_copies(t.trades, factor, trades),
+        import_reliance=t.import_reliance,
+        statistics=t.statistics,
+        supplies=_copies(t.supplies, factor, supplies),
+        ships_via=_copies(t.ships_via, factor, ships),
+        companies=companies,
+        results=t.results,
         origin=f"{t.origin} x{factor} (SYNTHETIC)",
     )

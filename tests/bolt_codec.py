@@ -30,9 +30,9 @@ def encode(v):
 
 def decode(v):
     if isinstance(v, str) and v.startswith(ZMARK):
-        return zlib.decompress(base64.b64decode(v[len(ZMARK):])).decode("utf-8")
+        return zlib.decompress(base64.b64decode(v[len(ZMARK) :])).decode("utf-8")
     if isinstance(v, str) and v.startswith(MARK):
-        return base64.b64decode(v[len(MARK):]).decode("utf-8")
+        return base64.b64decode(v[len(MARK) :]).decode("utf-8")
     if isinstance(v, str) and v.startswith(FLOAT):
-        return float(v[len(FLOAT):])
+        return float(v[len(FLOAT) :])
     return v

@@ -128,41 +128,143 @@ def tiny_tables():
     from minerals_graph.tables import Tables
 
     return Tables(
-        countries=df_of("countries", [{"iso3": "AUS", "name": "Australia", "lon": 134.0, "lat": -25.0},
-                                      {"iso3": "CHN", "name": "China", "lon": 104.0, "lat": 35.0},
-                                      {"iso3": "USA", "name": "United States", "lon": -98.0, "lat": 39.0}]),
+        countries=df_of(
+            "countries",
+            [
+                {"iso3": "AUS", "name": "Australia", "lon": 134.0, "lat": -25.0},
+                {"iso3": "CHN", "name": "China", "lon": 104.0, "lat": 35.0},
+                {"iso3": "USA", "name": "United States", "lon": -98.0, "lat": 39.0},
+            ],
+        ),
         commodities=df_of("commodities", [{"id": "lithium", "name": "Lithium", "critical_2022": True}]),
-        ports=df_of("ports", [{"wpi_number": 1, "name": "Port A", "iso3": "CHN", "harbor_size": "Large",
-                               "solid_bulk": "Yes", "lon": 121.0, "lat": 31.0}]),
-        places=df_of("places", [
-            {"id": "site:m1", "node_kind": "Site", "kind": "mine", "name": "Mine 1", "iso3": "AUS",
-             "lon": 116.0, "lat": -33.9, "commodities": "lithium", "stages": "mining", "status": "operating"},
-            {"id": "facility:r1", "node_kind": "Facility", "kind": "refinery", "name": "Refinery 1", "iso3": "CHN",
-             "lon": 120.5, "lat": 31.3, "commodities": "lithium", "stages": "refining", "capacity": 40000.0,
-             "capacity_unit": "t/yr", "status_year": 2024.0}]),
-        ownership=df_of("ownership", [
-            {"place_id": "facility:r1", "company": "Tianqi Lithium Co., Ltd.", "control_iso3": "CHN",
-             "share_pct": 100.0, "role": "owner"},
-            {"place_id": "site:m1", "company": "Tianqi Lithium Corp", "control_iso3": "CHN", "share_pct": 51.0,
-             "role": "owner"}]),
-        production=df_of("production", [
-            {"producer_id": "country:AUS", "commodity": "lithium", "stage": "mining", "measure": "production",
-             "quantity": 86000.0, "unit": "t", "year": 2023},
-            {"producer_id": "country:AUS", "commodity": "lithium", "stage": "mining", "measure": "reserves",
-             "quantity": 6200000.0, "unit": "t", "year": 2023},
-            {"producer_id": "country:CHN", "commodity": "lithium", "stage": "mining", "measure": "production",
-             "quantity": None, "qualifier": "W", "unit": "t", "year": 2023}]),
-        trades=df_of("trades", [{"exporter": "CHN", "importer": "USA", "commodity": "lithium", "rank": 1},
-                                {"exporter": "AUS", "importer": "USA", "commodity": "lithium", "rank": 2}]),
-        import_reliance=df_of("import_reliance", [{"iso3": "USA", "commodity": "lithium", "year": 2023,
-                                                   "pct": 25.0, "qualifier": ">"}]),
-        statistics=df_of("statistics", [{"iso3": "USA", "commodity": "lithium", "year": 2023, "measure": "consumption",
-                                         "unit": "t", "value": 3000.0, "column": "Consump_t"}]),
+        ports=df_of(
+            "ports",
+            [
+                {
+                    "wpi_number": 1,
+                    "name": "Port A",
+                    "iso3": "CHN",
+                    "harbor_size": "Large",
+                    "solid_bulk": "Yes",
+                    "lon": 121.0,
+                    "lat": 31.0,
+                }
+            ],
+        ),
+        places=df_of(
+            "places",
+            [
+                {
+                    "id": "site:m1",
+                    "node_kind": "Site",
+                    "kind": "mine",
+                    "name": "Mine 1",
+                    "iso3": "AUS",
+                    "lon": 116.0,
+                    "lat": -33.9,
+                    "commodities": "lithium",
+                    "stages": "mining",
+                    "status": "operating",
+                },
+                {
+                    "id": "facility:r1",
+                    "node_kind": "Facility",
+                    "kind": "refinery",
+                    "name": "Refinery 1",
+                    "iso3": "CHN",
+                    "lon": 120.5,
+                    "lat": 31.3,
+                    "commodities": "lithium",
+                    "stages": "refining",
+                    "capacity": 40000.0,
+                    "capacity_unit": "t/yr",
+                    "status_year": 2024.0,
+                },
+            ],
+        ),
+        ownership=df_of(
+            "ownership",
+            [
+                {
+                    "place_id": "facility:r1",
+                    "company": "Tianqi Lithium Co., Ltd.",
+                    "control_iso3": "CHN",
+                    "share_pct": 100.0,
+                    "role": "owner",
+                },
+                {
+                    "place_id": "site:m1",
+                    "company": "Tianqi Lithium Corp",
+                    "control_iso3": "CHN",
+                    "share_pct": 51.0,
+                    "role": "owner",
+                },
+            ],
+        ),
+        production=df_of(
+            "production",
+            [
+                {
+                    "producer_id": "country:AUS",
+                    "commodity": "lithium",
+                    "stage": "mining",
+                    "measure": "production",
+                    "quantity": 86000.0,
+                    "unit": "t",
+                    "year": 2023,
+                },
+                {
+                    "producer_id": "country:AUS",
+                    "commodity": "lithium",
+                    "stage": "mining",
+                    "measure": "reserves",
+                    "quantity": 6200000.0,
+                    "unit": "t",
+                    "year": 2023,
+                },
+                {
+                    "producer_id": "country:CHN",
+                    "commodity": "lithium",
+                    "stage": "mining",
+                    "measure": "production",
+                    "quantity": None,
+                    "qualifier": "W",
+                    "unit": "t",
+                    "year": 2023,
+                },
+            ],
+        ),
+        trades=df_of(
+            "trades",
+            [
+                {"exporter": "CHN", "importer": "USA", "commodity": "lithium", "rank": 1},
+                {"exporter": "AUS", "importer": "USA", "commodity": "lithium", "rank": 2},
+            ],
+        ),
+        import_reliance=df_of(
+            "import_reliance", [{"iso3": "USA", "commodity": "lithium", "year": 2023, "pct": 25.0, "qualifier": ">"}]
+        ),
+        statistics=df_of(
+            "statistics",
+            [
+                {
+                    "iso3": "USA",
+                    "commodity": "lithium",
+                    "year": 2023,
+                    "measure": "consumption",
+                    "unit": "t",
+                    "value": 3000.0,
+                    "column": "Consump_t",
+                }
+            ],
+        ),
         supplies=df_of("supplies", [{"from_id": "site:m1", "to_id": "facility:r1", "commodity": "lithium"}]),
-        ships_via=df_of("ships_via", [{"place_id": "facility:r1", "wpi_number": 1, "inferred": True,
-                                       "distance_km": 55.2}]),
-        companies=df_of("companies", [{"id": "company:tianqi-lithium", "name": "Tianqi Lithium Corp",
-                                       "control_iso3": "CHN"}]),
+        ships_via=df_of(
+            "ships_via", [{"place_id": "facility:r1", "wpi_number": 1, "inferred": True, "distance_km": 55.2}]
+        ),
+        companies=df_of(
+            "companies", [{"id": "company:tianqi-lithium", "name": "Tianqi Lithium Corp", "control_iso3": "CHN"}]
+        ),
     )
 
 
@@ -194,8 +296,18 @@ def tiny_property_graph() -> nx.MultiDiGraph:
     c = "commodity:lithium"
 
     def prod(iso, q, stage="mining", measure="production", unit="t", year=2023, qualifier=""):
-        G.add_edge(f"country:{iso}", c, kind="PRODUCES", stage=stage, measure=measure, quantity=q, unit=unit,
-                   year=year, qualifier=qualifier, **SRC)
+        G.add_edge(
+            f"country:{iso}",
+            c,
+            kind="PRODUCES",
+            stage=stage,
+            measure=measure,
+            quantity=q,
+            unit=unit,
+            year=year,
+            qualifier=qualifier,
+            **SRC,
+        )
 
     prod("AUS", 80)
     prod("CHL", 20)
@@ -203,14 +315,37 @@ def tiny_property_graph() -> nx.MultiDiGraph:
     prod("USA", None, qualifier="W")
     prod("CHN", 60, stage="refining", measure="world_share_pct", unit="%", year=2019)
     prod("CHL", 30, stage="refining", measure="world_share_pct", unit="%", year=2019)
-    G.add_edge("country:USA", c, kind="STATISTIC", measure="consumption", detail="", unit="t", year=2023,
-               value=30.0, column="Consump_t", **SRC)
+    G.add_edge(
+        "country:USA",
+        c,
+        kind="STATISTIC",
+        measure="consumption",
+        detail="",
+        unit="t",
+        year=2023,
+        value=30.0,
+        column="Consump_t",
+        **SRC,
+    )
     for iso, rank in (("CHL", 1), ("CHN", 2)):
-        G.add_edge(f"country:{iso}", "country:USA", kind="TRADES", commodity="lithium", rank=rank,
-                   period="2019-2022", **SRC)
-    G.add_node("facility:r1", kind="Facility", place_kind="refinery", name="Refinery 1", iso3="CHN",
-               stages="refining", commodities="lithium", status="operating", capacity=200.0,
-               capacity_unit="t/yr", capacity_basis="lithium carbonate", capacity_commodity="lithium", **SRC)
+        G.add_edge(
+            f"country:{iso}", "country:USA", kind="TRADES", commodity="lithium", rank=rank, period="2019-2022", **SRC
+        )
+    G.add_node(
+        "facility:r1",
+        kind="Facility",
+        place_kind="refinery",
+        name="Refinery 1",
+        iso3="CHN",
+        stages="refining",
+        commodities="lithium",
+        status="operating",
+        capacity=200.0,
+        capacity_unit="t/yr",
+        capacity_basis="lithium carbonate",
+        capacity_commodity="lithium",
+        **SRC,
+    )
     G.add_node("port:wpi-1", kind="Port", name="Port A", iso3="CHN", wpi_number=1, **SRC)
     G.add_edge("facility:r1", "port:wpi-1", kind="SHIPS_VIA", inferred=True, **SRC)
     G.add_node("company:x", kind="Company", name="X", control_iso3="CHN", **SRC)
@@ -224,8 +359,19 @@ SALIENT_SRC = {**SRC, "source": "usgs-mcs2024-salient"}
 
 def add_statistic(G, com, year, column, measure, value, qualifier="", detail="", unit="t"):
     """A U.S. salient statistic edge, as the MCS 2024 salient files give it."""
-    G.add_edge("country:USA", f"commodity:{com}", kind="STATISTIC", measure=measure, detail=detail, unit=unit,
-               year=year, value=value, qualifier=qualifier, column=column, **SALIENT_SRC)
+    G.add_edge(
+        "country:USA",
+        f"commodity:{com}",
+        kind="STATISTIC",
+        measure=measure,
+        detail=detail,
+        unit=unit,
+        year=year,
+        value=value,
+        qualifier=qualifier,
+        column=column,
+        **SALIENT_SRC,
+    )
 
 
 def tiny_nir_graph() -> nx.MultiDiGraph:
@@ -235,10 +381,18 @@ def tiny_nir_graph() -> nx.MultiDiGraph:
     G.add_node("country:USA", kind="Country")
     for c in ("lithium", "cobalt", "gallium"):
         G.add_node(f"commodity:{c}", kind="Commodity", critical_2022=True)
-    for col, m, v in (("Imports_t", "imports", 3270), ("Exports_t", "exports", 2440), ("Consump_t", "consumption", 3000)):
+    for col, m, v in (
+        ("Imports_t", "imports", 3270),
+        ("Exports_t", "exports", 2440),
+        ("Consump_t", "consumption", 3000),
+    ):
         add_statistic(G, "lithium", 2022, col, m, v)
     add_statistic(G, "lithium", 2022, "NIR_pct", "net_import_reliance", 25, ">")
-    for col, m, v in (("Imports_t", "imports", 9000), ("Exports_t", "exports", 3000), ("Consump_t", "consumption", 8000)):
+    for col, m, v in (
+        ("Imports_t", "imports", 9000),
+        ("Exports_t", "exports", 3000),
+        ("Consump_t", "consumption", 8000),
+    ):
         add_statistic(G, "cobalt", 2023, col, m, v)
     add_statistic(G, "cobalt", 2023, "NIR_pct", "net_import_reliance", 76)
     for col, m, v in (("Imports_t", "imports", 20), ("Exports_t", "exports", 0)):
@@ -260,8 +414,18 @@ def prc_graph() -> nx.MultiDiGraph:
         G.add_node(f"commodity:{c}", kind="Commodity", critical_2022=True, **SALIENT_SRC)
 
     def prod(iso, com, q, stage, measure="production", qualifier="", year=2023):
-        G.add_edge(f"country:{iso}", f"commodity:{com}", kind="PRODUCES", stage=stage, measure=measure, quantity=q,
-                   unit="t" if measure == "production" else "%", year=year, qualifier=qualifier, **SALIENT_SRC)
+        G.add_edge(
+            f"country:{iso}",
+            f"commodity:{com}",
+            kind="PRODUCES",
+            stage=stage,
+            measure=measure,
+            quantity=q,
+            unit="t" if measure == "production" else "%",
+            year=year,
+            qualifier=qualifier,
+            **SALIENT_SRC,
+        )
 
     prod("CHN", "germanium", None, "refining", qualifier="NA")
     prod("WLD", "germanium", None, "refining", qualifier="NA")
@@ -272,8 +436,15 @@ def prc_graph() -> nx.MultiDiGraph:
     prod("KOR", "indium", 20.0, "refining", measure="world_share_pct", year=2024)
     add_statistic(G, "tungsten", 2023, "Consump_t", "consumption", 10.0)
     for iso, rank in (("CHN", 1), ("VNM", 2)):
-        G.add_edge(f"country:{iso}", "country:USA", kind="TRADES", commodity="tungsten", rank=rank,
-                   period="2020-2023", **SALIENT_SRC)
+        G.add_edge(
+            f"country:{iso}",
+            "country:USA",
+            kind="TRADES",
+            commodity="tungsten",
+            rank=rank,
+            period="2020-2023",
+            **SALIENT_SRC,
+        )
     return G
 
 

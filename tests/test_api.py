@@ -4,11 +4,11 @@ needs no shared data. The schemathesis run is in test_api_schemathesis.py."""
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import counting_network_builds
 
 from minerals_graph.api import create_app
 from minerals_graph.api.deps import get_state
 from minerals_graph.api.state import AppState, build_state
-from tests.conftest import counting_network_builds
 
 API = "/api/v1"
 _BUILDS: dict = {}
@@ -62,19 +62,26 @@ def test_nodes_filters_and_pagination(client):
     assert {n["id"] for n in page2["data"]}.isdisjoint({n["id"] for n in r["data"]})
     ctrl = client.get(f"{API}/nodes", params={"control": "CHN", "country": "IDN", "limit": 50}).json()
     assert ctrl["total"] >= 5  # PRC-controlled plants in Indonesia
-    box = client.get(f"{API}/nodes", params={"kind": "Port", "min_lon": -66, "max_lon": -125, "min_lat": 24,
-                                             "max_lat": 50, "limit": 1000}).json()  # min/max order is free
+    box = client.get(
+        f"{API}/nodes",
+        params={"kind": "Port", "min_lon": -66, "max_lon": -125, "min_lat": 24, "max_lat": 50, "limit": 1000},
+    ).json()  # min/max order is free
     assert box["total"] > 300 and all(-125 <= n["lon"] <= -66 and 24 <= n["lat"] <= 50 for n in box["data"])
     lit = client.get(f"{API}/nodes", params={"commodity": "lithium", "stage": "refining"}).json()
     assert lit["total"] >= 20
 
 
-@pytest.mark.parametrize("params, status, text", [
-    ({"limit": 0}, 422, "greater than or equal to 1"), ({"limit": 5000}, 422, "less than or equal to 1000"),
-    ({"country": "China"}, 422, "pattern"), ({"kind": "Castle"}, 422, "Input should be"),
-    ({"min_lon": 200, "min_lat": 0, "max_lon": 0, "max_lat": 0}, 422, "less than or equal to 180"),
-    ({"commodity": "unobtainium"}, 404, "list valid ids at /api/v1/commodities"),
-])
+@pytest.mark.parametrize(
+    "params, status, text",
+    [
+        ({"limit": 0}, 422, "greater than or equal to 1"),
+        ({"limit": 5000}, 422, "less than or equal to 1000"),
+        ({"country": "China"}, 422, "pattern"),
+        ({"kind": "Castle"}, 422, "Input should be"),
+        ({"min_lon": 200, "min_lat": 0, "max_lon": 0, "max_lat": 0}, 422, "less than or equal to 180"),
+        ({"commodity": "unobtainium"}, 404, "list valid ids at /api/v1/commodities"),
+    ],
+)
 def test_nodes_errors(client, params, status, text):
     r = client.get(f"{API}/nodes", params=params)
     assert r.status_code == status and text in r.text
@@ -94,9 +101,18 @@ def test_chokepoints(client, state):
     losses = [x["n1_loss_t"] for x in r["data"]]
     assert losses == sorted(losses, reverse=True)
     table = state.model.chokepoints()
-    assert r["data"][0] == {k: (None if v != v else v) for k, v in table[
-        table.commodity == "rare_earths"].sort_values("n1_loss_t", ascending=False, kind="stable")
-        .iloc[0].to_dict().items()} or r["data"][0]["commodity"] == "rare_earths"
+    assert (
+        r["data"][0]
+        == {
+            k: (None if v != v else v)
+            for k, v in table[table.commodity == "rare_earths"]
+            .sort_values("n1_loss_t", ascending=False, kind="stable")
+            .iloc[0]
+            .to_dict()
+            .items()
+        }
+        or r["data"][0]["commodity"] == "rare_earths"
+    )
     b = client.get(f"{API}/chokepoints", params={"metric": "betweenness", "stage": "separation"}).json()
     assert all(x["stage"] == "separation" for x in b["data"])
     assert client.get(f"{API}/chokepoints", params={"commodity": "cement"}).status_code == 404
@@ -114,9 +130,11 @@ def test_dependence_endpoints(client):
 
 
 def test_whatif_post_preset_and_cache(client):
-    body = {"remove": [{"countries": ["CHN"], "stages": ["separation"]}],
-            "add": [{"commodity": "rare_earths", "iso3": "USA", "capacity_t": 5000, "stage": "separation"}],
-            "commodities": ["rare_earths"]}
+    body = {
+        "remove": [{"countries": ["CHN"], "stages": ["separation"]}],
+        "add": [{"commodity": "rare_earths", "iso3": "USA", "capacity_t": 5000, "stage": "separation"}],
+        "commodities": ["rare_earths"],
+    }
     r = client.post(f"{API}/whatif", json=body)
     assert r.status_code == 200
     usa = [x for x in r.json()["data"] if x["demand"] == "USA"][0]
@@ -129,15 +147,18 @@ def test_whatif_post_preset_and_cache(client):
     assert client.get(f"{API}/whatif/presets").json()["count"] == 3
 
 
-@pytest.mark.parametrize("body, status, text", [
-    ({"remove": [{"countries": ["china"]}]}, 422, "pattern"),
-    ({"remove": [{"stages": ["digging"]}]}, 422, "Input should be"),
-    ({"remove": [{"countries": ["CHN"]}], "commodities": ["unobtainium"]}, 404, "not found"),
-    ({"remove": [{"countries": ["CHN"]}] * 21}, 422, "at most 20"),
-    ({"remove": [{"ids": ["x"] * 201}]}, 422, "at most 200"),
-    ({"add": [{"commodity": "lithium", "iso3": "USA", "capacity_t": -5}]}, 422, "greater than 0"),
-    ({"remove": [], "bogus": 1}, 422, "Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    "body, status, text",
+    [
+        ({"remove": [{"countries": ["china"]}]}, 422, "pattern"),
+        ({"remove": [{"stages": ["digging"]}]}, 422, "Input should be"),
+        ({"remove": [{"countries": ["CHN"]}], "commodities": ["unobtainium"]}, 404, "not found"),
+        ({"remove": [{"countries": ["CHN"]}] * 21}, 422, "at most 20"),
+        ({"remove": [{"ids": ["x"] * 201}]}, 422, "at most 200"),
+        ({"add": [{"commodity": "lithium", "iso3": "USA", "capacity_t": -5}]}, 422, "greater than 0"),
+        ({"remove": [], "bogus": 1}, 422, "Extra inputs are not permitted"),
+    ],
+)
 def test_whatif_errors(client, body, status, text):
     r = client.post(f"{API}/whatif", json=body)
     assert r.status_code == status and text in r.text
@@ -241,7 +262,8 @@ def test_tiny_health_and_nodes(tiny_client, tiny_model):
     assert [n["id"] for n in box["data"]] == ["country:CHN", "facility:r1", "port:wpi-1"]
     d = tiny_client.get(f"{API}/nodes/facility:r1").json()
     assert d["neighbours_total"] == 4 and d["sources"] == [
-        {"source": "t", "publisher": "P", "dataset": "D", "year": 2024, "url": "http://x"}]
+        {"source": "t", "publisher": "P", "dataset": "D", "year": 2024, "url": "http://x"}
+    ]
     assert tiny_client.get(f"{API}/nodes", params={"commodity": "cobalt"}).status_code == 404
 
 
@@ -249,7 +271,9 @@ def test_tiny_chokepoints_and_whatif(tiny_client):
     # AUS mines 86,000 t, the U.S. consumes 3,000 t: losing AUS (mine or output) loses all 3,000 t
     c = tiny_client.get(f"{API}/chokepoints", params={"commodity": "lithium"}).json()
     assert {(x["node"], x["n1_loss_t"], x["spof"]) for x in c["data"]} == {
-        ("mine:AUS", 3000.0, True), ("out:AUS", 3000.0, True)}
+        ("mine:AUS", 3000.0, True),
+        ("out:AUS", 3000.0, True),
+    }
     body = {"remove": [{"countries": ["AUS"], "roles": ["mine"]}]}
     w = tiny_client.post(f"{API}/whatif", json=body).json()
     usa = [x for x in w["data"] if x["demand"] == "USA"][0]
@@ -266,8 +290,7 @@ def test_tiny_geojson(tiny_client):
     assert n["count"] == 1 and n["features"][0]["geometry"] == {"type": "Point", "coordinates": [121.0, 31.0]}
     assert n["features"][0]["properties"]["id"] == "port:wpi-1"
     e = tiny_client.get(f"{API}/geojson/edges", params={"kind": "TRADES"}).json()
-    assert e["count"] == 2 and {f["properties"]["source_id"] for f in e["features"]} == {"country:AUS",
-                                                                                      "country:CHN"}
+    assert e["count"] == 2 and {f["properties"]["source_id"] for f in e["features"]} == {"country:AUS", "country:CHN"}
     s = tiny_client.get(f"{API}/geojson/whatif/prc-all-cutoff", params={"commodity": "lithium"}).json()
     assert [f["properties"]["role"] for f in s["features"]] == ["carrier"]
     assert tiny_client.get(f"{API}/geojson/whatif/prc-all-cutoff", params={"commodity": "cobalt"}).status_code == 404

@@ -2,26 +2,30 @@
 
 import pandas as pd
 import pytest
+from tests.conftest import write
 
 from minerals_graph.analysis.flow import build_supply_network
 from minerals_graph.build import graph_from_tables
 from minerals_graph.sources import baci
 from minerals_graph.tables import load_tables
-from tests.conftest import write
 
 TRADE = (
     "t,i,j,k,v,q\n"
-    "2022,156,842,284690,1000.5,    200.0\n"   # China -> USA, rare-earth compounds
-    "2022,458,842,284690,250.0,         NA\n"   # Malaysia -> USA, quantity not available
-    "2022,156,842,28530,80.0,2.5\n"            # leading zero dropped: 028530 is not mapped
-    "2022,156,842,850511,500.0,40.0\n"         # China -> USA, permanent magnets
-    "2022,999,842,284690,1.0,1.0\n"            # unknown exporter code
-    "2022,36,156,260500,10.0,100.0\n"          # Australia -> China, cobalt ore
+    "2022,156,842,284690,1000.5,    200.0\n"  # China -> USA, rare-earth compounds
+    "2022,458,842,284690,250.0,         NA\n"  # Malaysia -> USA, quantity not available
+    "2022,156,842,28530,80.0,2.5\n"  # leading zero dropped: 028530 is not mapped
+    "2022,156,842,850511,500.0,40.0\n"  # China -> USA, permanent magnets
+    "2022,999,842,284690,1.0,1.0\n"  # unknown exporter code
+    "2022,36,156,260500,10.0,100.0\n"  # Australia -> China, cobalt ore
 )
-CODES_NEW = ("country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n458,Malaysia,MY,MYS\n"
-             "842,USA,US,USA\n36,Australia,AU,AUS\n344,\"China, Hong Kong SAR\",HK,HKG\n")
-CODES_OLD = ("country_code,country_name_abbreviation,country_name_full,iso_2digit_alpha,iso_3digit_alpha\n"
-             "156,China,China,CN,CHN\n842,USA,United States of America,US,USA\n")
+CODES_NEW = (
+    "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n458,Malaysia,MY,MYS\n"
+    '842,USA,US,USA\n36,Australia,AU,AUS\n344,"China, Hong Kong SAR",HK,HKG\n'
+)
+CODES_OLD = (
+    "country_code,country_name_abbreviation,country_name_full,iso_2digit_alpha,iso_3digit_alpha\n"
+    "156,China,China,CN,CHN\n842,USA,United States of America,US,USA\n"
+)
 
 
 def _folder(tmp_path, codes=CODES_NEW):
@@ -43,8 +47,12 @@ def test_load_baci_rows_accounted(tmp_path, data_tables):
 
     d = _folder(tmp_path)
     codes = baci.read_country_codes(d / "country_codes_V202401.csv")
-    r = baci.load_baci(d / "BACI_HS17_Y2022_V202401.csv", codes, baci.read_hs_map(settings.DATA_DIR),
-                       set(data_tables.countries["iso3"]))
+    r = baci.load_baci(
+        d / "BACI_HS17_Y2022_V202401.csv",
+        codes,
+        baci.read_hs_map(settings.DATA_DIR),
+        set(data_tables.countries["iso3"]),
+    )
     assert (r.rows_read, r.rows_loaded, r.rows_excluded, r.rows_rejected) == (6, 4, 1, 1)
     t = r.table.set_index("row")
     assert t.loc[1, "exporter"] == "CHN" and t.loc[1, "value_usd"] == 1000500.0 and t.loc[1, "quantity_t"] == 200.0
@@ -77,38 +85,48 @@ def test_missing_country_file_is_a_clear_error(tmp_path):
 
 # --- the third-party extract (../shared/data/cepii_baci_critical_subset), exact formats ----
 
+
 def _extract(tmp_path, *, parquet_value_2024=366341.101):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     d = tmp_path / "raw" / baci.EXTRACT_DIR
     d.mkdir(parents=True)
-    table = pa.table({
-        "year": pa.array([2024] * 5, pa.int32()),
-        "exporter": ["CHN", "MYS", "DEU", "CHN", "ZZZ"],
-        "exporter_name": ["China", "Malaysia", "Germany", "China", "Nowhere"],
-        "importer": ["USA", "USA", "FRA", "USA", "USA"],
-        "importer_name": ["USA", "USA", "France", "USA", "USA"],
-        "hs6": ["850511", "850511", "850511", "811292", "850511"],
-        "material": ["magnets", "magnets", "magnets", "gallium+germanium", "magnets"],
-        "value_kusd": [parquet_value_2024, 10.5, 99.0, 63684.249, 1.0],
-        "qty_t": [8678.521, None, 1.0, 221.889, 1.0],
-    })
+    table = pa.table(
+        {
+            "year": pa.array([2024] * 5, pa.int32()),
+            "exporter": ["CHN", "MYS", "DEU", "CHN", "ZZZ"],
+            "exporter_name": ["China", "Malaysia", "Germany", "China", "Nowhere"],
+            "importer": ["USA", "USA", "FRA", "USA", "USA"],
+            "importer_name": ["USA", "USA", "France", "USA", "USA"],
+            "hs6": ["850511", "850511", "850511", "811292", "850511"],
+            "material": ["magnets", "magnets", "magnets", "gallium+germanium", "magnets"],
+            "value_kusd": [parquet_value_2024, 10.5, 99.0, 63684.249, 1.0],
+            "qty_t": [8678.521, None, 1.0, 221.889, 1.0],
+        }
+    )
     pq.write_table(table, d / "trade.parquet")
-    write(d / "baci_2024.csv", "i,j,cmd,value\nCHN,USA,850511,366341101.0\nMYS,USA,850511,10500.0\n"
-                               "DEU,FRA,850511,99000.0\nCHN,USA,811292,63684249.0\nZZZ,USA,850511,1000.0\n")
+    write(
+        d / "baci_2024.csv",
+        "i,j,cmd,value\nCHN,USA,850511,366341101.0\nMYS,USA,850511,10500.0\n"
+        "DEU,FRA,850511,99000.0\nCHN,USA,811292,63684249.0\nZZZ,USA,850511,1000.0\n",
+    )
     write(d / "baci_2022.csv", "i,j,cmd,value\nCHN,USA,250490,1234.0\nS19,USA,850511,50.0\nHKG,CHN,850511,7.0\n")
-    write(d / "country_codes_V202601.csv",
-          "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n842,USA,US,USA\n"
-          "490,\"Other Asia, nes\",,S19\n697,\"Europe EFTA, nes\",,R20\n")
+    write(
+        d / "country_codes_V202601.csv",
+        "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n842,USA,US,USA\n"
+        '490,"Other Asia, nes",,S19\n697,"Europe EFTA, nes",,R20\n',
+    )
     return tmp_path / "raw"
 
 
 def test_extract_flows_fates_and_units(tmp_path):
     raw = _extract(tmp_path)
     known = {"CHN", "USA", "MYS", "DEU", "FRA", "TWN"}
-    res = {r.file.split("/")[-1]: r for r in baci.load_extract(raw, baci.read_hs_map(_data_dir()), known,
-                                                               fold={"HKG": "CHN"})}
+    res = {
+        r.file.split("/")[-1]: r
+        for r in baci.load_extract(raw, baci.read_hs_map(_data_dir()), known, fold={"HKG": "CHN"})
+    }
     p = res["trade.parquet"]
     assert (p.rows_read, p.rows_loaded, p.rows_excluded, p.rows_rejected) == (5, 2, 2, 1)
     cn = p.table.set_index("exporter").loc["CHN"]
@@ -145,8 +163,12 @@ def _data_dir():
 @pytest.mark.shared
 def test_real_extract_us_imports_from_china(raw_tables):
     tr = raw_tables.trades
-    x = tr[(tr["source"] == "cepii-baci-extract") & (tr["exporter"] == "CHN") & (tr["importer"] == "USA")
-           & (tr["period"] == "2024")]
+    x = tr[
+        (tr["source"] == "cepii-baci-extract")
+        & (tr["exporter"] == "CHN")
+        & (tr["importer"] == "USA")
+        & (tr["period"] == "2024")
+    ]
     magnets = x[x["note"].str.startswith("HS 850511")]
     # China 366,341,101 USD plus Hong Kong 80,759 USD (folded into China, as USGS counts it)
     assert magnets["value_usd"].iloc[0] == pytest.approx(366_341_101.0 + 80_759.0)

@@ -1,11 +1,10 @@
 from collections import Counter
 
-import pandas as pd
 import pytest
+from tests.conftest import df_of, tiny_tables
 
 from minerals_graph.build import clean_attrs, graph_from_tables
 from minerals_graph.tables import company_key
-from tests.conftest import df_of, tiny_tables
 
 # The tiny tables live in tests/conftest.py (shared by every test module); the names are
 # kept importable from here for older imports.
@@ -17,8 +16,18 @@ def test_tiny_graph_has_exactly_the_expected_nodes_and_edges():
     kinds = Counter(d["kind"] for _, d in G.nodes(data=True))
     assert kinds == {"Country": 3, "Commodity": 1, "Port": 1, "Site": 1, "Facility": 1, "Company": 1}
     edges = Counter(d["kind"] for _, _, d in G.edges(data=True))
-    assert edges == {"LOCATED_IN": 3, "OWNED_BY": 2, "CONTROLLED_FROM": 1, "PRODUCES": 2, "HOLDS_RESERVES": 1,
-                     "TRADES": 2, "IMPORT_RELIANCE": 1, "STATISTIC": 1, "SUPPLIES": 1, "SHIPS_VIA": 1}
+    assert edges == {
+        "LOCATED_IN": 3,
+        "OWNED_BY": 2,
+        "CONTROLLED_FROM": 1,
+        "PRODUCES": 2,
+        "HOLDS_RESERVES": 1,
+        "TRADES": 2,
+        "IMPORT_RELIANCE": 1,
+        "STATISTIC": 1,
+        "SUPPLIES": 1,
+        "SHIPS_VIA": 1,
+    }
     # the two spellings of Tianqi are one company
     assert set(G.successors("facility:r1")) >= {"company:tianqi-lithium", "port:wpi-1", "country:CHN"}
     withheld = [d for u, v, d in G.edges("country:CHN", data=True) if d["kind"] == "PRODUCES"][0]
@@ -53,9 +62,21 @@ def test_embedded_default_builds_with_every_kind(data_graph):
 @pytest.mark.shared
 def test_full_graph_from_raw_files_has_every_source(raw_graph):
     sources = {d.get("source") for _, d in raw_graph.nodes(data=True)}
-    assert {"nga-wpi", "natural-earth-admin0-110m", "usgs-nmic-indopac", "usgs-usmin-lithium",
-            "usgs-mineplant-2003", "register"} <= sources
+    assert {
+        "nga-wpi",
+        "natural-earth-admin0-110m",
+        "usgs-nmic-indopac",
+        "usgs-usmin-lithium",
+        "usgs-mineplant-2003",
+        "register",
+    } <= sources
     esources = {d.get("source") for _, _, d in raw_graph.edges(data=True)}
-    assert {"usgs-mcs2024-world", "usgs-mcs2024-salient", "usgs-mcs2024-fig2", "usgs-mcs2025-fig2",
-            "usgs-mcs2024-t5", "usgs-mcs2025-t5"} <= esources
+    assert {
+        "usgs-mcs2024-world",
+        "usgs-mcs2024-salient",
+        "usgs-mcs2024-fig2",
+        "usgs-mcs2025-fig2",
+        "usgs-mcs2024-t5",
+        "usgs-mcs2025-t5",
+    } <= esources
     assert sum(1 for _, d in raw_graph.nodes(data=True) if d["kind"] == "Port") == 3798

@@ -15,16 +15,26 @@ def net_from(edges, demand=None, roles=None):
     for u, v, c in edges:
         G.add_edge(u, v, **({} if c is None else {"capacity": c}))
     for n in G:
-        G.nodes[n]["role"] = (roles or {}).get(n, "source" if n == SOURCE else "demand" if n.startswith("demand:")
-                                               else "pool" if n.startswith("pool:") else "facility")
+        G.nodes[n]["role"] = (roles or {}).get(
+            n,
+            "source"
+            if n == SOURCE
+            else "demand"
+            if n.startswith("demand:")
+            else "pool"
+            if n.startswith("pool:")
+            else "facility",
+        )
     return G
 
 
 def chain(demand=8):
     """S -> A(10) -> P -> demand; S -> B(5) -> P. P is the only plant: a single chokepoint.
     With a demand of 8 t, A alone covers it (B is redundant); without A only B's 5 t arrive."""
-    return net_from([(SOURCE, "A", 10), (SOURCE, "B", 5), ("A", "P", None), ("B", "P", None),
-                     ("P", "demand:USA", 12)], demand=demand)
+    return net_from(
+        [(SOURCE, "A", 10), (SOURCE, "B", 5), ("A", "P", None), ("B", "P", None), ("P", "demand:USA", 12)],
+        demand=demand,
+    )
 
 
 def test_single_chokepoint_is_found():
@@ -38,17 +48,28 @@ def test_single_chokepoint_is_found():
 
 
 def test_redundant_suppliers_are_not_chokepoints():
-    net = net_from([(SOURCE, "A", 10), (SOURCE, "B", 10), ("A", "demand:USA", None), ("B", "demand:USA", None)],
-                   demand=8)
+    net = net_from(
+        [(SOURCE, "A", 10), (SOURCE, "B", 10), ("A", "demand:USA", None), ("B", "demand:USA", None)], demand=8
+    )
     assert ck.single_points_of_failure(net) == []
     assert ck.n_minus_1(net) == {"A": 0.0, "B": 0.0}
     assert ck.minimum_node_cut(net) == ["A", "B"]
 
 
 def test_artefact_pool_is_never_a_chokepoint():
-    net = net_from([(SOURCE, "A", 5), (SOURCE, "B", 5), ("A", "pool:mined", None), ("B", "pool:mined", None),
-                    ("pool:mined", "P1", 4), ("pool:mined", "P2", 4), ("P1", "demand:USA", None),
-                    ("P2", "demand:USA", None)], demand=8)
+    net = net_from(
+        [
+            (SOURCE, "A", 5),
+            (SOURCE, "B", 5),
+            ("A", "pool:mined", None),
+            ("B", "pool:mined", None),
+            ("pool:mined", "P1", 4),
+            ("pool:mined", "P2", 4),
+            ("P1", "demand:USA", None),
+            ("P2", "demand:USA", None),
+        ],
+        demand=8,
+    )
     assert "pool:mined" not in ck.single_points_of_failure(net)
     assert sorted(ck.minimum_node_cut(net)) in (["A", "B"], ["P1", "P2"])
     # without A only B's 5 t are mined (loss 3); without P1 only P2's 4 t are processed (loss 4)

@@ -24,8 +24,9 @@ def test_export_nodes_json(tmp_path, capsys):
 
 
 def test_build_and_run(tmp_path, capsys, data_graph):
-    from minerals_graph.analysis.dependence import modelled_commodities
     from tests.conftest import counting_network_builds
+
+    from minerals_graph.analysis.dependence import modelled_commodities
 
     assert main(["build", "--out", str(tmp_path / "g.json")]) == 0
     assert (tmp_path / "g.json").stat().st_size > 1000
@@ -35,8 +36,16 @@ def test_build_and_run(tmp_path, capsys, data_graph):
     assert set(builds) == set(modelled_commodities(data_graph)) and set(builds.values()) == {1}
     assert (tmp_path / "maps" / "facilities.html").exists()
     assert {p.name for p in (tmp_path / "rep").iterdir()} >= {
-        "graph.graphml", "accounting.csv", "report.md", "net_import_reliance.csv", "nir_bands_2023.csv",
-        "nir_bands_2024.csv", "prc_exposure.csv", "chokepoints.csv", "whatif_prc-refining-cutoff.csv"}
+        "graph.graphml",
+        "accounting.csv",
+        "report.md",
+        "net_import_reliance.csv",
+        "nir_bands_2023.csv",
+        "nir_bands_2024.csv",
+        "prc_exposure.csv",
+        "chokepoints.csv",
+        "whatif_prc-refining-cutoff.csv",
+    }
     assert "PRC refining cut-off" in (tmp_path / "rep" / "report.md").read_text()
 
 
@@ -63,16 +72,43 @@ def test_broken_curated_table_names_file_row_field(tmp_path, capsys):
 
 def test_whatif_preset_and_filters(tmp_path, capsys):
     out = tmp_path / "w.csv"
-    assert main(["whatif", "--preset", "prc-refining-cutoff", "--commodity", "rare_earths", "--format", "csv",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "whatif",
+                "--preset",
+                "prc-refining-cutoff",
+                "--commodity",
+                "rare_earths",
+                "--format",
+                "csv",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     import pandas as pd
 
     df = pd.read_csv(out)
     usa = df[df.demand == "USA"].iloc[0]
     assert usa.status == "modelled" and usa.removed_nodes > 0 and usa.supply_after_proportional_t < usa.demand_t
-    assert main(["whatif", "--remove", "country=CHN;stage=separation", "--add",
-                 "commodity=rare_earths,iso3=USA,capacity_t=5000,stage=separation", "--commodity", "rare_earths",
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "whatif",
+                "--remove",
+                "country=CHN;stage=separation",
+                "--add",
+                "commodity=rare_earths,iso3=USA,capacity_t=5000,stage=separation",
+                "--commodity",
+                "rare_earths",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
 
 
 def test_whatif_bad_input_is_one_line(capsys):
@@ -118,8 +154,11 @@ def test_strict_validate_passes_untouched_and_names_a_truncated_or_garbled_file(
     wpi = src / "nga_world_port_index" / "UpdatedPub150.csv"
     wpi.write_bytes(wpi.read_bytes()[: len(wpi.read_bytes()) // 2].rsplit(b"\n", 1)[0] + b"\n")
     galli = src / "usgs_mcs2024" / "world" / "mcs2024-galli_world.csv"
-    galli.write_bytes(galli.read_bytes().replace(b"China,Primary production,600000,600000",
-                                                 b"China,Primary production,600000,six hundred thousand"))
+    galli.write_bytes(
+        galli.read_bytes().replace(
+            b"China,Primary production,600000,600000", b"China,Primary production,600000,six hundred thousand"
+        )
+    )
     assert main(["validate", "--sources", str(src), "--strict"]) == 1
     err = capsys.readouterr().err
     assert "nga_world_port_index/UpdatedPub150.csv: content differs from the manifest" in err

@@ -1,7 +1,7 @@
 import pytest
+from tests.conftest import write
 
-from minerals_graph.errors import MineralsGraphError, RowAccountingError
-from minerals_graph.errors import SourceFormatError
+from minerals_graph.errors import MineralsGraphError, RowAccountingError, SourceFormatError
 from minerals_graph.sources._common import (
     QValue,
     RowLedger,
@@ -11,7 +11,6 @@ from minerals_graph.sources._common import (
     parse_qvalue,
     read_csv_text,
 )
-from tests.conftest import write
 
 
 @pytest.mark.parametrize(
@@ -93,26 +92,41 @@ def test_parse_qvalue_refuses_misplaced_separators(text):
         parse_qvalue(text)
 
 
-@pytest.mark.parametrize("text, value", [("7950.0", 7950.0), ("-74.25", -74.25), ("1,200.5", 1200.5),
-                                         (".5", 0.5), ("1.5e3", 1500.0), (12, 12.0), ("\u221216", -16.0)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("7950.0", 7950.0),
+        ("-74.25", -74.25),
+        ("1,200.5", 1200.5),
+        (".5", 0.5),
+        ("1.5e3", 1500.0),
+        (12, 12.0),
+        ("\u221216", -16.0),
+    ],
+)
 def test_parse_number(text, value):
     assert parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "-", "inf", "nan", "Infinity", "1_000", "0x1A", "1,2", "1.2.3", "six",
-                                  float("nan"), float("inf"), True])
+@pytest.mark.parametrize(
+    "text",
+    ["", "-", "inf", "nan", "Infinity", "1_000", "0x1A", "1,2", "1.2.3", "six", float("nan"), float("inf"), True],
+)
 def test_parse_number_refuses_what_float_would_accept(text):
     with pytest.raises(ValueError):
         parse_number(text)
 
 
-@pytest.mark.parametrize("body, match", [
-    ("A,B\n1,2\n3,", "no line break"),                     # cut inside the last row
-    ('A,B\n1,"two\n', "inside a quoted field"),             # cut inside a quoted value
-    ("A,B,C\n1,2\n", "row 1, field 'C': 2 values for 3"),    # a short row
-    ("A,B\n1,2,3\n", "row 1, field '\\(beyond the header\\)': 3 values for 2"),
-    ("", "empty file"),
-])
+@pytest.mark.parametrize(
+    "body, match",
+    [
+        ("A,B\n1,2\n3,", "no line break"),  # cut inside the last row
+        ('A,B\n1,"two\n', "inside a quoted field"),  # cut inside a quoted value
+        ("A,B,C\n1,2\n", "row 1, field 'C': 2 values for 3"),  # a short row
+        ("A,B\n1,2,3\n", "row 1, field '\\(beyond the header\\)': 3 values for 2"),
+        ("", "empty file"),
+    ],
+)
 def test_read_csv_text_refuses_damaged_files(tmp_path, body, match):
     p = write(tmp_path / "d.csv", body)
     with pytest.raises(SourceFormatError, match=match):

@@ -12,13 +12,17 @@ def test_gdfs_points_and_lines(data_graph):
     with_coords = sum(1 for _, d in data_graph.nodes(data=True) if d.get("lon") is not None)
     assert len(nodes) == with_coords
     row = nodes.set_index("id").loc["country:CHN"]
-    assert (row.geometry.x, row.geometry.y) == (data_graph.nodes["country:CHN"]["lon"],
-                                                data_graph.nodes["country:CHN"]["lat"])
+    assert (row.geometry.x, row.geometry.y) == (
+        data_graph.nodes["country:CHN"]["lon"],
+        data_graph.nodes["country:CHN"]["lat"],
+    )
 
 
 def test_network_point(data_graph):
-    assert network_point(data_graph, "out:CHN") == (data_graph.nodes["country:CHN"]["lon"],
-                                                     data_graph.nodes["country:CHN"]["lat"])
+    assert network_point(data_graph, "out:CHN") == (
+        data_graph.nodes["country:CHN"]["lon"],
+        data_graph.nodes["country:CHN"]["lat"],
+    )
     assert network_point(data_graph, "pool:mined") is None
 
 
@@ -48,8 +52,14 @@ def test_unlocated_places_are_listed_with_the_registers_reason():
 
     G = nx.MultiDiGraph()
     G.add_node("site:a", kind="Site", name="A", iso3="CHN", lon=1.0, lat=2.0, source="register")
-    G.add_node("facility:b", kind="Facility", name="B", iso3="CHN", source="register",
-               notes="UNLOCATED: no page gives a town or site. More text")
+    G.add_node(
+        "facility:b",
+        kind="Facility",
+        name="B",
+        iso3="CHN",
+        source="register",
+        notes="UNLOCATED: no page gives a town or site. More text",
+    )
     G.add_node("site:c", kind="Site", name="C", iso3="USA", source="usgs")
     G.add_node("port:wpi-1", kind="Port", name="P")
     out = unlocated_places(G)

@@ -55,15 +55,24 @@ def _names_in_every_file(shared):
     names |= set(wpi["Country Code"])
     for f in glob.glob(str(shared / "usgs_mcs2024/world/*.csv")):
         names |= set(pd.read_csv(f, encoding="utf-8-sig", dtype=str)["Country"].dropna())
-    for f in [shared / "usgs_mcs2024/industry_trends/MCS2024_Fig2_Net_Import_Reliance.csv",
-              shared / "usgs_mcs2025/MCS2025_Fig2_Net_Import_Reliance.csv"]:
+    for f in [
+        shared / "usgs_mcs2024/industry_trends/MCS2024_Fig2_Net_Import_Reliance.csv",
+        shared / "usgs_mcs2025/MCS2025_Fig2_Net_Import_Reliance.csv",
+    ]:
         col = [c for c in pd.read_csv(f, encoding="utf-8-sig", dtype=str).columns if c.startswith("Major")][0]
         for v in pd.read_csv(f, encoding="utf-8-sig", dtype=str)[col].dropna():
             names |= {x.strip() for x in v.split(",") if x.strip()}
-    names |= set(pd.read_csv(shared / "usgs_mcs2024/industry_trends/MCS2024_Fig3_Major_Import_Sources.csv",
-                             encoding="utf-8-sig", dtype=str)["Country"])
-    for f in [shared / "usgs_mcs2024/industry_trends/MCS2024_T5_Critical_Minerals_Salient.csv",
-              shared / "usgs_mcs2025/MCS2025_T5_Critical_Minerals_Salient.csv"]:
+    names |= set(
+        pd.read_csv(
+            shared / "usgs_mcs2024/industry_trends/MCS2024_Fig3_Major_Import_Sources.csv",
+            encoding="utf-8-sig",
+            dtype=str,
+        )["Country"]
+    )
+    for f in [
+        shared / "usgs_mcs2024/industry_trends/MCS2024_T5_Critical_Minerals_Salient.csv",
+        shared / "usgs_mcs2025/MCS2025_T5_Critical_Minerals_Salient.csv",
+    ]:
         t5 = pd.read_csv(f, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         names |= set(t5["Leading_source_country"]) | set(t5["Primary_import_source"])
     import geopandas as gpd
@@ -77,8 +86,9 @@ def _names_in_every_file(shared):
 def test_every_country_name_in_every_file_maps(shared, raw_tables):
     from minerals_graph.crosswalk import Crosswalk
 
-    cw = Crosswalk.from_tables(raw_tables.countries,
-                               pd.read_csv(settings.DATA_DIR / "country_aliases.csv", dtype=str, keep_default_na=False))
+    cw = Crosswalk.from_tables(
+        raw_tables.countries, pd.read_csv(settings.DATA_DIR / "country_aliases.csv", dtype=str, keep_default_na=False)
+    )
     names = _names_in_every_file(shared)
     assert len(names) > 250
     unmapped = []

@@ -1,9 +1,9 @@
-import networkx as nx
 import pandas as pd
 import pytest
+from tests.conftest import prc_graph, tiny_nir_graph
 
 from minerals_graph.analysis import dependence as dep
-from tests.conftest import prc_graph, tiny_nir_graph
+
 
 def test_recomputed_nir_by_hand():
     df = dep.net_import_reliance(tiny_nir_graph()).set_index("commodity")
@@ -13,10 +13,23 @@ def test_recomputed_nir_by_hand():
     assert ga.agreement == "not recomputable" and "Consump_t = W" in ga.explanation
 
 
-@pytest.mark.parametrize("pct, q, band", [(100, "", "100%"), (99, "", ">75"), (95, ">", ">75"), (75, ">", ">75"),
-                                          (60, "", ">50"), (50, ">", ">50"), (26, "", ">25"), (25, ">", ">25"),
-                                          (25, "<", "<=25"), (20, "", "<=25"), (None, "E", "net exporter"),
-                                          (None, "W", "no published value")])
+@pytest.mark.parametrize(
+    "pct, q, band",
+    [
+        (100, "", "100%"),
+        (99, "", ">75"),
+        (95, ">", ">75"),
+        (75, ">", ">75"),
+        (60, "", ">50"),
+        (50, ">", ">50"),
+        (26, "", ">25"),
+        (25, ">", ">25"),
+        (25, "<", "<=25"),
+        (20, "", "<=25"),
+        (None, "E", "net exporter"),
+        (None, "W", "no published value"),
+    ],
+)
 def test_bands(pct, q, band):
     assert dep.band_of(pct, q) == band
 
@@ -24,7 +37,9 @@ def test_bands(pct, q, band):
 def test_band_counts_order_and_totals():
     b = pd.DataFrame({"band": ["100%", "100%", ">50"]})
     c = dep.band_counts(b)
-    assert list(c.band) == list(dep.BANDS) and c.minerals.sum() == 3 and c.set_index("band").loc["100%", "minerals"] == 2
+    assert (
+        list(c.band) == list(dep.BANDS) and c.minerals.sum() == 3 and c.set_index("band").loc["100%", "minerals"] == 2
+    )
 
 
 @pytest.mark.shared
@@ -119,5 +134,13 @@ def test_real_band_counts_match_usgs(raw_graph):
     c23 = dep.band_counts(dep.nir_bands(raw_graph, 2023)).set_index("band")["minerals"]
     assert c23["100%"] == 12 and c23[">75"] + c23[">50"] == 29
     c24 = dep.band_counts(dep.nir_bands(raw_graph, 2024)).set_index("band")["minerals"]
-    assert c24.to_dict() == {"100%": 12, ">75": 23, ">50": 5, ">25": 3, "<=25": 3, "net exporter": 1,
-                             "bound <50 (band unresolved)": 0, "no published value": 3}
+    assert c24.to_dict() == {
+        "100%": 12,
+        ">75": 23,
+        ">50": 5,
+        ">25": 3,
+        "<=25": 3,
+        "net exporter": 1,
+        "bound <50 (band unresolved)": 0,
+        "no published value": 3,
+    }

@@ -2,10 +2,11 @@
 
 import networkx as nx
 import pytest
+from tests.conftest import SRC, tiny_property_graph
 
 from minerals_graph.analysis import flow
 from minerals_graph.analysis.flow import build_supply_network, capacity_tonnes, max_supply
-from tests.conftest import SRC, tiny_property_graph
+
 
 def test_network_layers_and_totals():
     net = build_supply_network(tiny_property_graph(), "lithium")
@@ -65,8 +66,18 @@ def test_cited_tables_latest_year_first():
     """Two cited tables: 2019 (CHN 60, CHL 30: names 90 %) and 2024 (CHN 70: names 70 %).
     The model uses the latest year, not the table naming most of world output."""
     G = tiny_property_graph()
-    G.add_edge("country:CHN", "commodity:lithium", kind="PRODUCES", stage="refining", measure="world_share_pct",
-               quantity=70.0, unit="%", year=2024, qualifier="", **{**SRC, "source_url": "http://iea"})
+    G.add_edge(
+        "country:CHN",
+        "commodity:lithium",
+        kind="PRODUCES",
+        stage="refining",
+        measure="world_share_pct",
+        quantity=70.0,
+        unit="%",
+        year=2024,
+        qualifier="",
+        **{**SRC, "source_url": "http://iea"},
+    )
     cited = flow.cited_processing_shares(G, "lithium")
     assert (cited["year"], cited["source_url"], cited["shares"]) == (2024, "http://iea", {"CHN": 70.0})
     net = build_supply_network(G, "lithium")
@@ -80,8 +91,18 @@ def test_cited_tables_latest_year_first():
 def test_same_year_prefers_refining_over_magnet_stage():
     G = tiny_property_graph()
     for stage, iso, q in (("magnet", "CHN", 90.0), ("refining", "CHN", 65.0)):
-        G.add_edge(f"country:{iso}", "commodity:lithium", kind="PRODUCES", stage=stage, measure="world_share_pct",
-                   quantity=q, unit="%", year=2024, qualifier="", **SRC)
+        G.add_edge(
+            f"country:{iso}",
+            "commodity:lithium",
+            kind="PRODUCES",
+            stage=stage,
+            measure="world_share_pct",
+            quantity=q,
+            unit="%",
+            year=2024,
+            qualifier="",
+            **SRC,
+        )
     assert flow.cited_processing_shares(G, "lithium")["stage"] == "refining"
 
 
@@ -91,8 +112,18 @@ def test_refinery_table_without_quantities_is_not_modelled_and_says_why():
     G.add_node("commodity:germanium", kind="Commodity", critical_2022=True, **SRC)
     for iso, q in (("CHN", "NA"), ("USA", "W"), ("WLD", "NA")):
         G.add_node(f"country:{iso}", kind="Country", iso3=iso, **SRC)
-        G.add_edge(f"country:{iso}", "commodity:germanium", kind="PRODUCES", stage="refining", measure="production",
-                   quantity=None, unit="kg", year=2023, qualifier=q, **SRC)
+        G.add_edge(
+            f"country:{iso}",
+            "commodity:germanium",
+            kind="PRODUCES",
+            stage="refining",
+            measure="production",
+            quantity=None,
+            unit="kg",
+            year=2023,
+            qualifier=q,
+            **SRC,
+        )
     net = build_supply_network(G, "germanium")
     assert net.graph["year"] is None and net.graph["supply_stage"] == "refining"
     assert "without quantities" in net.graph["not_modelled"]

@@ -33,26 +33,6 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from minerals_graph import settings as mg_settings
-from minerals_graph.crosswalk import default_crosswalk
-from minerals_graph.errors import MineralsGraphError, RowAccountingError
-from minerals_graph.sources import (
-    baci,
-    iea,
-    icmm,
-    mcs,
-    mcs2026,
-    mineplant,
-    minmod,
-    natural_earth,
-    nmic,
-    nrcan,
-    register,
-    wpi,
-)
-from minerals_graph.sources import usmin_lithium as li
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo
 from tests import (
     test_baci,
     test_icmm,
@@ -66,16 +46,39 @@ from tests import (
 )
 from tests.conftest import write
 
+from minerals_graph import settings as mg_settings
+from minerals_graph.crosswalk import default_crosswalk
+from minerals_graph.errors import MineralsGraphError, RowAccountingError
+from minerals_graph.sources import (
+    baci,
+    icmm,
+    iea,
+    mcs,
+    mcs2026,
+    mineplant,
+    minmod,
+    natural_earth,
+    nmic,
+    nrcan,
+    register,
+    wpi,
+)
+from minerals_graph.sources import usmin_lithium as li
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo
+
 #: Modest example counts (the whole file runs in well under a minute); ``FUZZ_EXAMPLES=200``
 #: explores more, with a fresh random seed.
 _EXAMPLES = os.environ.get("FUZZ_EXAMPLES")
-FUZZ = settings(max_examples=int(_EXAMPLES or 12), deadline=None, derandomize=_EXAMPLES is None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(_EXAMPLES or 12),
+    deadline=None,
+    derandomize=_EXAMPLES is None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 CW = default_crosswalk()
 
 #: Garbled numbers: text that is not the number, and text ``float()`` would silently accept.
-GARBLES = ("six hundred thousand", "1O0", "12,3x", "?1", "1,2", "1_000", "inf", "nan", "0x1A",
-           "1.2.3", "--7", "3 4")
+GARBLES = ("six hundred thousand", "1O0", "12,3x", "?1", "1,2", "1_000", "inf", "nan", "0x1A", "1.2.3", "--7", "3 4")
 
 Outputs = tuple[list[LoadResult], list[pd.DataFrame]]
 
@@ -131,9 +134,9 @@ def _run(load: Callable[[Path], Outputs], base: Path, names: tuple[str, ...]) ->
 ANY_ROW = -1  # rowmap result: the record may match a record of any row (renumbered entries)
 
 
-def check_nothing_silently_different(damaged: Outputs, baseline: Outputs,
-                                     rowmap: Callable[[int], int | None] = lambda r: r,
-                                     free: tuple[str, ...] = ()) -> None:
+def check_nothing_silently_different(
+    damaged: Outputs, baseline: Outputs, rowmap: Callable[[int], int | None] = lambda r: r, free: tuple[str, ...] = ()
+) -> None:
     """Every damaged record equals a record of the same source row of the undamaged load,
     except for values that went missing (``rowmap``: damaged row -> undamaged row; ``free``:
     text fields that echo a renamed column's name, such as ``column``)."""
@@ -143,10 +146,13 @@ def check_nothing_silently_different(damaged: Outputs, baseline: Outputs,
     for k, r in _records(damaged[1]):
         orig = rowmap(int(r["row"]))
         assert orig is not None, f"an inserted (duplicated) row was loaded: {r}"
-        candidates = base.get((k, orig), []) if orig != ANY_ROW else [
-            b for (kk, _), bs in base.items() if kk == k for b in bs]
-        ok = any(all(key == "row" or key in free or _null(v) or _same(v, b.get(key)) for key, v in r.items())
-                 for b in candidates)
+        candidates = (
+            base.get((k, orig), []) if orig != ANY_ROW else [b for (kk, _), bs in base.items() if kk == k for b in bs]
+        )
+        ok = any(
+            all(key == "row" or key in free or _null(v) or _same(v, b.get(key)) for key, v in r.items())
+            for b in candidates
+        )
         assert ok, f"table {k}, row {r['row']}: {r} differs from the undamaged {candidates}"
     for res in damaged[0]:
         assert res.rows_loaded + res.rows_excluded + res.rows_rejected == res.rows_read
@@ -170,7 +176,8 @@ def check_garbled(out: Outputs, row: int, column: str) -> None:
         return  # excluded in bulk (e.g. an HS code not modelled): the value is not read
     assert rej or excl or any(column in f for f in cells), (
         f"garbled {column!r} of row {row}: no reject, cell reject or exclusion names it "
-        f"(row rejects {rej}, cell rejects {cells})")
+        f"(row rejects {rej}, cell rejects {cells})"
+    )
     if rej or excl:
         assert all(int(r["row"]) != row for _, r in _records(out[1])), "a rejected row was loaded"
 
@@ -209,8 +216,9 @@ class CsvCase:
 
     def serialize(self, records: list[list[str]]) -> str:
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL if self.quote_all else csv.QUOTE_MINIMAL
-                   ).writerows(records)
+        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL if self.quote_all else csv.QUOTE_MINIMAL).writerows(
+            records
+        )
         text = buf.getvalue()
         return text if self.final_newline else text.rstrip("\n")
 
@@ -240,64 +248,94 @@ HS_MAP = baci.read_hs_map(mg_settings.DATA_DIR)
 _CODES = test_baci.CODES_NEW
 _T = "usgs_mcs2026/"
 
-WPI_ROWS = ("1,7950.0,US East,Maurer, ,US BAL,United States,Small,Coastal,Yes,No,Unknown,11.0,0.0,0.0,"
-            "40.533333,-74.25\n"
-            "4,123.0,Asia,Victoria, ,HK HKG,Hong Kong,Large, ,Yes,Yes,Yes,14,12,12,22.28,114.16\n"
-            "7,600.0,Asia,Shanghai, ,CN SHA,China,Large, ,Yes,Yes,Yes,12.5,10,9.5,31.23,121.49\n")
-REG_GOOD = ("fac_usa_a,A,mine,lithium,mining,USA,NV,-117,40,site,USGS record 1,https://example.org/c,"
-            "operating,2024,10,kt/yr,LCE,lithium,2024,Op,\"X Corp|USA|100\",T,P,https://example.org,2025,"
-            "2026-11-23,,\n")
-FACILITIES = (",".join(register.FACILITY_COLUMNS) + "\n" + REG_GOOD
-              + REG_GOOD.replace("fac_usa_a,A", "fac_usa_b,B").replace("-117,40", "-116.5,39.25")
-              .replace(",10,kt/yr", ",25.5,kt/yr"))
-LINKS = (",".join(register.LINK_COLUMNS) + "\n"
-         "fac_usa_a,fac_usa_b,SUPPLIES,lithium,T,P,https://example.org/l,2026-11-23,\n"
-         "fac_usa_b,wpi:1090,SHIPS_VIA,,T,P,https://example.org/p,2026-11-23,\n")
-GATEWAY = (",".join(register.GATEWAY_COLUMNS) + "\n"
-           "1090,Churchill,CAN,Arctic,Arctic gateway,t,p,https://example.org/a,,2026-11-30,\n"
-           "2235,Montreal,CAN,St. Lawrence,x,t,p,https://example.org/b,,2026-11-30,\n")
-SHARES = (",".join(register.SHARE_COLUMNS) + "\n"
-          "cobalt,refining,CHN,76.7,2023,IEA,T,IEA,https://iea.org/a,2026-11-23,\n"
-          "cobalt,refining,FIN,8.4,2023,IEA,T,IEA,https://iea.org/a,2026-11-23,\n")
-SITES = ("OBJECTID *,Site_ID *,Site_Name,Other_Name,Last_Updt,Commodity,MinReg_ID,Remarks,Approx_Lon,"
-         "Approx_Lat,Loc_Pt,Loc_Poly,GeolMinOcc,Resources,Production,History,Dep_Model,Descr_Sum\n"
-         "1,AR00002,Smackover-Lanxess,Lanxess Property,2019-08-05,lithium; bromine,Mr00127,<Null>,"
-         "-92.7791,33.1686,Yes,Yes,Yes,Yes,Yes,Yes,Yes,Yes\n"
-         "2,AR00003,Regional Smackover brine,H2S-Rich Belt,2019-08-05,lithium; bromine,Mr00127,<Null>,"
-         "-93.1025,33.2484,Yes,Yes,No,No,No,No,No,No\n")
-HISTORY = ("OID *,Site_ID *,Ftr_ID *,Ftr_Name,Last_Updt,Status,StatDetail,Year_From,Year_To,Ref_Detail,"
-           "Ref_ID,Remarks\n"
-           "1,AR00002,-1111,Smackover-Lanxess,2018-11-20,Exploration,\"Survey, review\",2017,2018,"
-           "Page 58,Eccles and others (2018),<Null>\n"
-           "2,AR00002,-1111,Smackover-Lanxess,2018-11-20,Evaluation,NI 43-101 report,2018,2018,<Null>,"
-           "Eccles and others (2018),<Null>\n")
-POINTS = ("OBJECTID *,Shape *,Site_ID *,Ftr_ID *,Ftr_Name,Ftr_Type,Commodity,Lat_WGS84,Long_WGS84,State,"
-          "County,Ref_ID\n"
-          "1,Point,AR00002,Mf00293,\"Smackover-Lanxess, BSW-4S\",Well,bromine,33.12798,-92.6481,AR,Union,"
-          "X (2018)\n"
-          "2,Point,AR00003,Mf00294,Other,Well,lithium,33.2,-92.6,AR,Union,<Null>\n")
-REFERENCES = ("OBJECTID *,Ref_ID,Reference,Last_Updt\n1,Smith (2018),\u201cLithium brines\u201d \u2013 "
-              "S\u00e1nchez,2019-01-01\n2,Jones (2019),Brines of Arkansas,2019-01-01\n")
-MINEPLANT = ("id,COMMODITY,SITE_NAME,COMPANY_NA,STATE_LOCA,COUNTY,LATITUDE,LONGITUDE,PLANT_MIN\n"
-             "1,Aluminum,\"Evansville (Warrick) Smelter\",\"Alcoa Inc\",Indiana,Warrick,37.915,-87.336,P\n"
-             "2,Sand and Gravel,Pit,Co,Ohio,X,40.0,-83.0,M\n"
-             "3,Cobalt,Blackbird,Co,Idaho,Lemhi,45.12,-114.34,M\n")
-NIR_2025 = ("Source,Import_Share_Order,Commodity,Net_Import_Reliance_pct_2024,Major_Import_Sources_2020_2023,"
-            "Notes\n"
-            "MCS2025,1,\"GALLIUM, metal\",100,\"China, Japan\",\n"
-            "MCS2025,2,BERYLLIUM,E,Kazakhstan,\n"
-            "MCS2025,3,LITHIUM,>50,\"Chile, Argentina\",\n")
-FIG3_2024 = ("Source,Country,Commodity_Count,Map_Class\nMCS2024,Australia,6,4 to 6\n"
-             "MCS2024,Canada,12,10 or more\n")
-T4_2025 = ("Source,Critical Mineral,Primary Applications,Category_Note\n"
-           "MCS2025,Aluminum,Metallurgy and many sectors of the economy.,\n"
-           "MCS2025,Cerium,\"Catalytic converters, ceramics.\",Included in the Rare Earths chapter.\n")
-T5_2025 = ("Source,Year,Critical_mineral,Primary_prod,Secondary_prod,Prod_notes,Apparent_Consumption,"
-           "Consumption_Notes,Net_Import_Reliance,Primary_import_source,Import_source_notes,"
-           "Leading_source_country,Leading_country_prod,Leading_source_precent_world,World_total_prod,"
-           "World_prod_notes\n"
-           "MCS2025,2024_estimated,Tungsten,0,W,,W,,>50,China,,China,67000,83,81000,\n"
-           "MCS2025,2024_estimated,Antimony,W,W,,\"23,000\",,82,China,,China,\"60,000\",60,\"100,000\",\n")
+WPI_ROWS = (
+    "1,7950.0,US East,Maurer, ,US BAL,United States,Small,Coastal,Yes,No,Unknown,11.0,0.0,0.0,"
+    "40.533333,-74.25\n"
+    "4,123.0,Asia,Victoria, ,HK HKG,Hong Kong,Large, ,Yes,Yes,Yes,14,12,12,22.28,114.16\n"
+    "7,600.0,Asia,Shanghai, ,CN SHA,China,Large, ,Yes,Yes,Yes,12.5,10,9.5,31.23,121.49\n"
+)
+REG_GOOD = (
+    "fac_usa_a,A,mine,lithium,mining,USA,NV,-117,40,site,USGS record 1,https://example.org/c,"
+    'operating,2024,10,kt/yr,LCE,lithium,2024,Op,"X Corp|USA|100",T,P,https://example.org,2025,'
+    "2026-11-23,,\n"
+)
+FACILITIES = (
+    ",".join(register.FACILITY_COLUMNS)
+    + "\n"
+    + REG_GOOD
+    + REG_GOOD.replace("fac_usa_a,A", "fac_usa_b,B")
+    .replace("-117,40", "-116.5,39.25")
+    .replace(",10,kt/yr", ",25.5,kt/yr")
+)
+LINKS = (
+    ",".join(register.LINK_COLUMNS) + "\n"
+    "fac_usa_a,fac_usa_b,SUPPLIES,lithium,T,P,https://example.org/l,2026-11-23,\n"
+    "fac_usa_b,wpi:1090,SHIPS_VIA,,T,P,https://example.org/p,2026-11-23,\n"
+)
+GATEWAY = (
+    ",".join(register.GATEWAY_COLUMNS) + "\n"
+    "1090,Churchill,CAN,Arctic,Arctic gateway,t,p,https://example.org/a,,2026-11-30,\n"
+    "2235,Montreal,CAN,St. Lawrence,x,t,p,https://example.org/b,,2026-11-30,\n"
+)
+SHARES = (
+    ",".join(register.SHARE_COLUMNS) + "\n"
+    "cobalt,refining,CHN,76.7,2023,IEA,T,IEA,https://iea.org/a,2026-11-23,\n"
+    "cobalt,refining,FIN,8.4,2023,IEA,T,IEA,https://iea.org/a,2026-11-23,\n"
+)
+SITES = (
+    "OBJECTID *,Site_ID *,Site_Name,Other_Name,Last_Updt,Commodity,MinReg_ID,Remarks,Approx_Lon,"
+    "Approx_Lat,Loc_Pt,Loc_Poly,GeolMinOcc,Resources,Production,History,Dep_Model,Descr_Sum\n"
+    "1,AR00002,Smackover-Lanxess,Lanxess Property,2019-08-05,lithium; bromine,Mr00127,<Null>,"
+    "-92.7791,33.1686,Yes,Yes,Yes,Yes,Yes,Yes,Yes,Yes\n"
+    "2,AR00003,Regional Smackover brine,H2S-Rich Belt,2019-08-05,lithium; bromine,Mr00127,<Null>,"
+    "-93.1025,33.2484,Yes,Yes,No,No,No,No,No,No\n"
+)
+HISTORY = (
+    "OID *,Site_ID *,Ftr_ID *,Ftr_Name,Last_Updt,Status,StatDetail,Year_From,Year_To,Ref_Detail,"
+    "Ref_ID,Remarks\n"
+    '1,AR00002,-1111,Smackover-Lanxess,2018-11-20,Exploration,"Survey, review",2017,2018,'
+    "Page 58,Eccles and others (2018),<Null>\n"
+    "2,AR00002,-1111,Smackover-Lanxess,2018-11-20,Evaluation,NI 43-101 report,2018,2018,<Null>,"
+    "Eccles and others (2018),<Null>\n"
+)
+POINTS = (
+    "OBJECTID *,Shape *,Site_ID *,Ftr_ID *,Ftr_Name,Ftr_Type,Commodity,Lat_WGS84,Long_WGS84,State,"
+    "County,Ref_ID\n"
+    '1,Point,AR00002,Mf00293,"Smackover-Lanxess, BSW-4S",Well,bromine,33.12798,-92.6481,AR,Union,'
+    "X (2018)\n"
+    "2,Point,AR00003,Mf00294,Other,Well,lithium,33.2,-92.6,AR,Union,<Null>\n"
+)
+REFERENCES = (
+    "OBJECTID *,Ref_ID,Reference,Last_Updt\n1,Smith (2018),\u201cLithium brines\u201d \u2013 "
+    "S\u00e1nchez,2019-01-01\n2,Jones (2019),Brines of Arkansas,2019-01-01\n"
+)
+MINEPLANT = (
+    "id,COMMODITY,SITE_NAME,COMPANY_NA,STATE_LOCA,COUNTY,LATITUDE,LONGITUDE,PLANT_MIN\n"
+    '1,Aluminum,"Evansville (Warrick) Smelter","Alcoa Inc",Indiana,Warrick,37.915,-87.336,P\n'
+    "2,Sand and Gravel,Pit,Co,Ohio,X,40.0,-83.0,M\n"
+    "3,Cobalt,Blackbird,Co,Idaho,Lemhi,45.12,-114.34,M\n"
+)
+NIR_2025 = (
+    "Source,Import_Share_Order,Commodity,Net_Import_Reliance_pct_2024,Major_Import_Sources_2020_2023,"
+    "Notes\n"
+    'MCS2025,1,"GALLIUM, metal",100,"China, Japan",\n'
+    "MCS2025,2,BERYLLIUM,E,Kazakhstan,\n"
+    'MCS2025,3,LITHIUM,>50,"Chile, Argentina",\n'
+)
+FIG3_2024 = "Source,Country,Commodity_Count,Map_Class\nMCS2024,Australia,6,4 to 6\nMCS2024,Canada,12,10 or more\n"
+T4_2025 = (
+    "Source,Critical Mineral,Primary Applications,Category_Note\n"
+    "MCS2025,Aluminum,Metallurgy and many sectors of the economy.,\n"
+    'MCS2025,Cerium,"Catalytic converters, ceramics.",Included in the Rare Earths chapter.\n'
+)
+T5_2025 = (
+    "Source,Year,Critical_mineral,Primary_prod,Secondary_prod,Prod_notes,Apparent_Consumption,"
+    "Consumption_Notes,Net_Import_Reliance,Primary_import_source,Import_source_notes,"
+    "Leading_source_country,Leading_country_prod,Leading_source_precent_world,World_total_prod,"
+    "World_prod_notes\n"
+    "MCS2025,2024_estimated,Tungsten,0,W,,W,,>50,China,,China,67000,83,81000,\n"
+    'MCS2025,2024_estimated,Antimony,W,W,,"23,000",,82,China,,China,"60,000",60,"100,000",\n'
+)
 
 
 def _baci_codes(base: Path) -> None:
@@ -310,72 +348,213 @@ def _extract_setup(base: Path) -> None:
 
 
 CSV_CASES = [
-    CsvCase("wpi", wpi.FILE, test_wpi.HEADER + WPI_ROWS, lambda b: _one(wpi.load_ports(b, CW)),
-            ("World Port Index Number", "Channel Depth (m)", "Latitude", "Longitude"), bom=True),
-    CsvCase("mcs-salient", "usgs_mcs2024/salient/mcs2024-raree_salient.csv", test_mcs.SALIENT,
-            lambda b: _many(mcs.load_salient(b, 2024)),
-            ("USprod_Concentrate_t", "Imports_Compounds_t", "Consump_Compounds-Metals_t",
-             "NIR_Compounds-Metals_t"), bom=True, crlf=True),
-    CsvCase("mcs-world", "usgs_mcs2024/world/mcs2024-raree_world.csv", test_mcs.WORLD,
-            lambda b: _many(mcs.load_world(b, CW, 2024)),
-            ("Prod_t_est_2022", "Prod_t_est_2023", "Reserves_t"), bom=True),
-    CsvCase("mcs-fig2", "usgs_mcs2025/MCS2025_Fig2_Net_Import_Reliance.csv", NIR_2025,
-            lambda b: _pair(mcs.load_nir(b, CW, 2025)), ("Net_Import_Reliance_pct_2024",), crlf=True),
-    CsvCase("mcs-fig3", "usgs_mcs2024/MCS2024_Fig3_Major_Import_Sources.csv", FIG3_2024,
-            lambda b: _one(mcs.load_import_source_counts(b, CW, 2024)), ("Commodity_Count",), bom=True),
-    CsvCase("mcs-t4", "usgs_mcs2025/MCS2025_T4_Critical_Minerals_End_Use.csv", T4_2025,
-            lambda b: _one(mcs.load_critical_list(b, 2025)), crlf=True),
-    CsvCase("mcs-t5", "usgs_mcs2025/MCS2025_T5_Critical_Minerals_Salient.csv", T5_2025,
-            lambda b: _one(mcs.load_critical_salient(b, CW, 2025)),
-            ("Primary_prod", "Apparent_Consumption", "Leading_country_prod", "Leading_source_precent_world",
-             "World_total_prod"), crlf=True),
-    CsvCase("mcs2026-long", _T + "MCS2026_Commodities_Data.csv", test_mcs2026.LONG,
-            lambda b: _commodities(mcs2026.load_commodities_data(b, CW)), ("Value",), encoding="cp1252"),
-    CsvCase("mcs2026-fig2", _T + "MCS2026_Fig2_Net_Import_Reliance.csv", test_mcs2026.FIG2,
-            lambda b: _pair(mcs2026.load_fig2(b, CW)), ("Net_Import_Reliance_pct_2025",), bom=True),
-    CsvCase("mcs2026-fig3", _T + "MCS2026_Fig3_Major_Import_Sources.csv", test_mcs2026.FIG3,
-            lambda b: _one(mcs2026.load_fig3(b, CW)), ("Percent", "NIR"), bom=True),
-    CsvCase("mcs2026-t4", _T + "MCS2026_T4_Country_Export_Control.csv", test_mcs2026.T4,
-            lambda b: _one(mcs2026.load_export_controls(b, CW)), bom=True),
-    CsvCase("mcs2026-t5", _T + "MCS2026_T5_Trade_Agreements.csv", test_mcs2026.T5,
-            lambda b: _one(mcs2026.load_trade_agreements(b, CW)), bom=True),
-    CsvCase("mcs2026-t6", _T + "MCS2026_T6_Critical_Minerals_End_Use.csv", test_mcs2026.T6,
-            lambda b: _one(mcs2026.load_critical_list_2025(b)), bom=True),
-    CsvCase("mcs2026-t7", _T + "MCS2026_T7_Critical_Minerals_Salient.csv", test_mcs2026.T7,
-            lambda b: _one(mcs2026.load_critical_salient_2025(b, CW)),
-            ("Primary_prod", "Apparent_Consumption", "Leading_country_prod", "World_total_prod"), bom=True),
-    CsvCase("usmin-sites", li.FOLDER + "/Site.csv", SITES, lambda b: _one(li.load_sites(b)),
-            ("Approx_Lon", "Approx_Lat")),
-    CsvCase("usmin-points", li.FOLDER + "/Loc_Pt.csv", POINTS, lambda b: _one(li.load_points(b)),
-            ("Lat_WGS84", "Long_WGS84")),
-    CsvCase("usmin-history", li.FOLDER + "/History.csv", HISTORY, lambda b: _one(li.load_history(b)),
-            ("Year_From", "Year_To")),
-    CsvCase("usmin-references", li.FOLDER + "/References.csv", REFERENCES,
-            lambda b: _one(li.load_references(b)), encoding="cp1252"),
-    CsvCase("mineplant", mineplant.FILE, MINEPLANT, lambda b: _one(mineplant.load_mineplants(b)),
-            ("LATITUDE", "LONGITUDE")),
-    CsvCase("register-facilities", "register/facilities_t.csv", FACILITIES,
-            lambda b: _many(register.load_facilities(b, {"USA"})), ("lon", "lat", "capacity")),
-    CsvCase("register-links", "register/links_t.csv", LINKS,
-            lambda b: _many(register.load_links(b, {"fac_usa_a", "fac_usa_b"}, {1090}))),
-    CsvCase("register-gateway", "gateway_ports.csv", GATEWAY,
-            lambda b: _one(register.load_gateway_ports(b, {1090: "CAN", 2235: "CAN"})), ("wpi_number",)),
-    CsvCase("register-shares", "processing_shares.csv", SHARES,
-            lambda b: _one(register.load_processing_shares(b, {"CHN", "FIN"})), ("share_pct",)),
-    CsvCase("baci", "trade/BACI_HS17_Y2022_V202401.csv", test_baci.TRADE,
-            lambda b: _one(baci.load_baci(b / "trade/BACI_HS17_Y2022_V202401.csv",
-                                          baci.read_country_codes(b / "trade/country_codes_V202401.csv"),
-                                          HS_MAP, KNOWN)),
-            ("t", "i", "j", "v", "q"), setup=_baci_codes),
-    CsvCase("baci-extract-2022", "raw/" + baci.EXTRACT_DIR + "/baci_2022.csv",
-            "i,j,cmd,value\nCHN,USA,250490,1234.0\nS19,USA,850511,50.0\nMYS,USA,850511,7.5\n",
-            lambda b: _one(next(r for r in baci.load_extract(b / "raw", HS_MAP, KNOWN, fold={"HKG": "CHN"})
-                                if r.file.endswith("baci_2022.csv"))),
-            ("value",), setup=_extract_setup),
-    CsvCase("nrcan", nrcan.FILE,
-            "\n".join(",".join(f'"{v}"' for v in r) for r in [test_nrcan.HEADER, *test_nrcan.ROWS]),
-            lambda b: _one(nrcan.load_nrcan(b, CW)), ("Latitude", "Longitude"),
-            quote_all=True, final_newline=False),
+    CsvCase(
+        "wpi",
+        wpi.FILE,
+        test_wpi.HEADER + WPI_ROWS,
+        lambda b: _one(wpi.load_ports(b, CW)),
+        ("World Port Index Number", "Channel Depth (m)", "Latitude", "Longitude"),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs-salient",
+        "usgs_mcs2024/salient/mcs2024-raree_salient.csv",
+        test_mcs.SALIENT,
+        lambda b: _many(mcs.load_salient(b, 2024)),
+        ("USprod_Concentrate_t", "Imports_Compounds_t", "Consump_Compounds-Metals_t", "NIR_Compounds-Metals_t"),
+        bom=True,
+        crlf=True,
+    ),
+    CsvCase(
+        "mcs-world",
+        "usgs_mcs2024/world/mcs2024-raree_world.csv",
+        test_mcs.WORLD,
+        lambda b: _many(mcs.load_world(b, CW, 2024)),
+        ("Prod_t_est_2022", "Prod_t_est_2023", "Reserves_t"),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs-fig2",
+        "usgs_mcs2025/MCS2025_Fig2_Net_Import_Reliance.csv",
+        NIR_2025,
+        lambda b: _pair(mcs.load_nir(b, CW, 2025)),
+        ("Net_Import_Reliance_pct_2024",),
+        crlf=True,
+    ),
+    CsvCase(
+        "mcs-fig3",
+        "usgs_mcs2024/MCS2024_Fig3_Major_Import_Sources.csv",
+        FIG3_2024,
+        lambda b: _one(mcs.load_import_source_counts(b, CW, 2024)),
+        ("Commodity_Count",),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs-t4",
+        "usgs_mcs2025/MCS2025_T4_Critical_Minerals_End_Use.csv",
+        T4_2025,
+        lambda b: _one(mcs.load_critical_list(b, 2025)),
+        crlf=True,
+    ),
+    CsvCase(
+        "mcs-t5",
+        "usgs_mcs2025/MCS2025_T5_Critical_Minerals_Salient.csv",
+        T5_2025,
+        lambda b: _one(mcs.load_critical_salient(b, CW, 2025)),
+        (
+            "Primary_prod",
+            "Apparent_Consumption",
+            "Leading_country_prod",
+            "Leading_source_precent_world",
+            "World_total_prod",
+        ),
+        crlf=True,
+    ),
+    CsvCase(
+        "mcs2026-long",
+        _T + "MCS2026_Commodities_Data.csv",
+        test_mcs2026.LONG,
+        lambda b: _commodities(mcs2026.load_commodities_data(b, CW)),
+        ("Value",),
+        encoding="cp1252",
+    ),
+    CsvCase(
+        "mcs2026-fig2",
+        _T + "MCS2026_Fig2_Net_Import_Reliance.csv",
+        test_mcs2026.FIG2,
+        lambda b: _pair(mcs2026.load_fig2(b, CW)),
+        ("Net_Import_Reliance_pct_2025",),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs2026-fig3",
+        _T + "MCS2026_Fig3_Major_Import_Sources.csv",
+        test_mcs2026.FIG3,
+        lambda b: _one(mcs2026.load_fig3(b, CW)),
+        ("Percent", "NIR"),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs2026-t4",
+        _T + "MCS2026_T4_Country_Export_Control.csv",
+        test_mcs2026.T4,
+        lambda b: _one(mcs2026.load_export_controls(b, CW)),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs2026-t5",
+        _T + "MCS2026_T5_Trade_Agreements.csv",
+        test_mcs2026.T5,
+        lambda b: _one(mcs2026.load_trade_agreements(b, CW)),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs2026-t6",
+        _T + "MCS2026_T6_Critical_Minerals_End_Use.csv",
+        test_mcs2026.T6,
+        lambda b: _one(mcs2026.load_critical_list_2025(b)),
+        bom=True,
+    ),
+    CsvCase(
+        "mcs2026-t7",
+        _T + "MCS2026_T7_Critical_Minerals_Salient.csv",
+        test_mcs2026.T7,
+        lambda b: _one(mcs2026.load_critical_salient_2025(b, CW)),
+        ("Primary_prod", "Apparent_Consumption", "Leading_country_prod", "World_total_prod"),
+        bom=True,
+    ),
+    CsvCase(
+        "usmin-sites", li.FOLDER + "/Site.csv", SITES, lambda b: _one(li.load_sites(b)), ("Approx_Lon", "Approx_Lat")
+    ),
+    CsvCase(
+        "usmin-points",
+        li.FOLDER + "/Loc_Pt.csv",
+        POINTS,
+        lambda b: _one(li.load_points(b)),
+        ("Lat_WGS84", "Long_WGS84"),
+    ),
+    CsvCase(
+        "usmin-history",
+        li.FOLDER + "/History.csv",
+        HISTORY,
+        lambda b: _one(li.load_history(b)),
+        ("Year_From", "Year_To"),
+    ),
+    CsvCase(
+        "usmin-references",
+        li.FOLDER + "/References.csv",
+        REFERENCES,
+        lambda b: _one(li.load_references(b)),
+        encoding="cp1252",
+    ),
+    CsvCase(
+        "mineplant", mineplant.FILE, MINEPLANT, lambda b: _one(mineplant.load_mineplants(b)), ("LATITUDE", "LONGITUDE")
+    ),
+    CsvCase(
+        "register-facilities",
+        "register/facilities_t.csv",
+        FACILITIES,
+        lambda b: _many(register.load_facilities(b, {"USA"})),
+        ("lon", "lat", "capacity"),
+    ),
+    CsvCase(
+        "register-links",
+        "register/links_t.csv",
+        LINKS,
+        lambda b: _many(register.load_links(b, {"fac_usa_a", "fac_usa_b"}, {1090})),
+    ),
+    CsvCase(
+        "register-gateway",
+        "gateway_ports.csv",
+        GATEWAY,
+        lambda b: _one(register.load_gateway_ports(b, {1090: "CAN", 2235: "CAN"})),
+        ("wpi_number",),
+    ),
+    CsvCase(
+        "register-shares",
+        "processing_shares.csv",
+        SHARES,
+        lambda b: _one(register.load_processing_shares(b, {"CHN", "FIN"})),
+        ("share_pct",),
+    ),
+    CsvCase(
+        "baci",
+        "trade/BACI_HS17_Y2022_V202401.csv",
+        test_baci.TRADE,
+        lambda b: _one(
+            baci.load_baci(
+                b / "trade/BACI_HS17_Y2022_V202401.csv",
+                baci.read_country_codes(b / "trade/country_codes_V202401.csv"),
+                HS_MAP,
+                KNOWN,
+            )
+        ),
+        ("t", "i", "j", "v", "q"),
+        setup=_baci_codes,
+    ),
+    CsvCase(
+        "baci-extract-2022",
+        "raw/" + baci.EXTRACT_DIR + "/baci_2022.csv",
+        "i,j,cmd,value\nCHN,USA,250490,1234.0\nS19,USA,850511,50.0\nMYS,USA,850511,7.5\n",
+        lambda b: _one(
+            next(
+                r
+                for r in baci.load_extract(b / "raw", HS_MAP, KNOWN, fold={"HKG": "CHN"})
+                if r.file.endswith("baci_2022.csv")
+            )
+        ),
+        ("value",),
+        setup=_extract_setup,
+    ),
+    CsvCase(
+        "nrcan",
+        nrcan.FILE,
+        "\n".join(",".join(f'"{v}"' for v in r) for r in [test_nrcan.HEADER, *test_nrcan.ROWS]),
+        lambda b: _one(nrcan.load_nrcan(b, CW)),
+        ("Latitude", "Longitude"),
+        quote_all=True,
+        final_newline=False,
+    ),
 ]
 CASE_IDS = [c.id for c in CSV_CASES]
 _BASELINES: dict[str, Outputs] = {}
@@ -419,11 +598,11 @@ def test_truncated_anywhere(case, tmp_path_factory, data):
 def test_garbled_number(case, tmp_path_factory, data):
     recs = case.records()
     header = recs[0]
-    filled = [i for i in range(1, len(recs)) if any(recs[i][header.index(c)].strip() for c in case.numeric
-                                                    if c in header)]
+    filled = [
+        i for i in range(1, len(recs)) if any(recs[i][header.index(c)].strip() for c in case.numeric if c in header)
+    ]
     row = data.draw(st.sampled_from(filled), label="row")
-    column = data.draw(st.sampled_from([c for c in case.numeric if recs[row][header.index(c)].strip()]),
-                       label="column")
+    column = data.draw(st.sampled_from([c for c in case.numeric if recs[row][header.index(c)].strip()]), label="column")
     garble = data.draw(st.sampled_from(GARBLES), label="garble")
     recs[row][header.index(column)] = garble
     base = tmp_path_factory.mktemp("garble")
@@ -442,15 +621,14 @@ def test_column_renamed_or_missing(case, tmp_path_factory, data):
     recs = case.records()
     j = data.draw(st.integers(0, len(recs[0]) - 1), label="column")
     if data.draw(st.booleans(), label="remove (else rename)"):
-        recs = [r[:j] + r[j + 1:] for r in recs]
+        recs = [r[:j] + r[j + 1 :] for r in recs]
     else:
         recs[0][j] = recs[0][j] + "_renamed"
     base = tmp_path_factory.mktemp("column")
     case.write_text(base, case.serialize(recs))
     out = _run(case.load, base, _names(case))
     if out is not None:  # the renamed column's name may be echoed (salient 'column', 'detail')
-        check_nothing_silently_different(out, _baseline(case, tmp_path_factory),
-                                         free=("column", "detail", "unit"))
+        check_nothing_silently_different(out, _baseline(case, tmp_path_factory), free=("column", "detail", "unit"))
 
 
 @pytest.mark.parametrize("case", CSV_CASES, ids=CASE_IDS)
@@ -490,16 +668,16 @@ def test_empty_file_and_header_only(case, tmp_path_factory):
 @given(data=st.data())
 def test_duplicated_row_is_rejected(case, tmp_path_factory, data):
     recs = case.records()
-    k = data.draw(st.sampled_from([i for i in range(1, len(recs)) if any(c.strip() for c in recs[i])]),
-                  label="row")
-    recs = recs[:k + 1] + [list(recs[k])] + recs[k + 1:]
+    k = data.draw(st.sampled_from([i for i in range(1, len(recs)) if any(c.strip() for c in recs[i])]), label="row")
+    recs = recs[: k + 1] + [list(recs[k])] + recs[k + 1 :]
     base = tmp_path_factory.mktemp("dup")
     case.write_text(base, case.serialize(recs))
     out = _run(case.load, base, _names(case))
     if out is None:
         return
-    check_nothing_silently_different(out, _baseline(case, tmp_path_factory),
-                                     lambda r: r if r <= k else (None if r == k + 1 else r - 1))
+    check_nothing_silently_different(
+        out, _baseline(case, tmp_path_factory), lambda r: r if r <= k else (None if r == k + 1 else r - 1)
+    )
     rej, _cells, excl = _fates(out, k + 1)
     bulk = any(res.bulk_excluded for res in out[0]) and not _fates(_baseline(case, tmp_path_factory), k)[0]
     assert rej or excl or bulk, f"the copy of row {k} (row {k + 1}) was not rejected"
@@ -512,7 +690,7 @@ def test_row_with_an_extra_value(case, tmp_path_factory, data):
     recs = case.records()
     k = data.draw(st.integers(1, len(recs) - 1), label="row")
     width = max(j for j, h in enumerate(recs[0]) if h.strip()) + 1
-    recs[k] = (recs[k] + [""] * width)[:max(width, len(recs[k]))] + [data.draw(st.sampled_from(["999", "x"]))]
+    recs[k] = (recs[k] + [""] * width)[: max(width, len(recs[k]))] + [data.draw(st.sampled_from(["999", "x"]))]
     base = tmp_path_factory.mktemp("extra")
     case.write_text(base, case.serialize(recs))
     out = _run(case.load, base, _names(case))
@@ -534,11 +712,11 @@ def _damage_bytes(good: bytes, kind: str, data) -> bytes:
         return b""
     # positions drawn as a fraction: a workbook's size varies with its timestamp
     if kind == "truncate":
-        return good[:1 + data.draw(st.integers(0, 10**6), label="cut") * (len(good) - 2) // 10**6]
+        return good[: 1 + data.draw(st.integers(0, 10**6), label="cut") * (len(good) - 2) // 10**6]
     pos = data.draw(st.integers(0, 10**6), label="at byte") * (len(good) - 1) // 10**6
     if kind == "encoding":
         return good[:pos] + b"\xe9" + good[pos:]
-    return good[:pos] + bytes([good[pos] ^ 0xFF]) + good[pos + 1:]
+    return good[:pos] + bytes([good[pos] ^ 0xFF]) + good[pos + 1 :]
 
 
 def _check_bytes_outcome(load, base, names, baseline):
@@ -548,13 +726,33 @@ def _check_bytes_outcome(load, base, names, baseline):
 
 
 NMIC_FEATURES = [
-    test_nmic._feature(FeatureUID="CHN001", Country="China", FeatureNam="Plant in Baotou",
-                       FeatureTyp="Mineral Processing Plants", DsgAttr01="Rare Earths",
-                       DsgAttr02="Rare-Earth Compounds", DsgAttr06="22", DsgAttr07="kmt", Latitude=40.6,
-                       Longitude=109.9, OperateNam="Op Co.", OwnerName1="Parent Ltd. [60%]"),
-    test_nmic._feature(FeatureUID="CHN002", Country="China", FeatureNam="Mine X", FeatureTyp="Mines and Quarries",
-                       DsgAttr01="Tungsten", DsgAttr02="Concentrate", DsgAttr06="3", DsgAttr07="kmt",
-                       LocOpStat="C&M", Latitude=25.7, Longitude=113.0),
+    test_nmic._feature(
+        FeatureUID="CHN001",
+        Country="China",
+        FeatureNam="Plant in Baotou",
+        FeatureTyp="Mineral Processing Plants",
+        DsgAttr01="Rare Earths",
+        DsgAttr02="Rare-Earth Compounds",
+        DsgAttr06="22",
+        DsgAttr07="kmt",
+        Latitude=40.6,
+        Longitude=109.9,
+        OperateNam="Op Co.",
+        OwnerName1="Parent Ltd. [60%]",
+    ),
+    test_nmic._feature(
+        FeatureUID="CHN002",
+        Country="China",
+        FeatureNam="Mine X",
+        FeatureTyp="Mines and Quarries",
+        DsgAttr01="Tungsten",
+        DsgAttr02="Concentrate",
+        DsgAttr06="3",
+        DsgAttr07="kmt",
+        LocOpStat="C&M",
+        Latitude=25.7,
+        Longitude=113.0,
+    ),
 ]
 
 
@@ -564,7 +762,8 @@ def _nmic_load(b: Path) -> Outputs:
 
 def _nmic_write(base: Path, feats) -> None:
     (base / "CHN_Mineral_Facilities.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
 
 
 @FUZZ
@@ -599,12 +798,11 @@ def test_nmic_geojson_damage(tmp_path_factory, data):
         with pytest.raises(MineralsGraphError, match=col):
             _nmic_load(base)
     else:
-        feats = feats[:k + 1] + [copy.deepcopy(feats[k])] + feats[k + 1:]
+        feats = feats[: k + 1] + [copy.deepcopy(feats[k])] + feats[k + 1 :]
         _nmic_write(base, feats)
         out = _run(_nmic_load, base, names)
         assert out is not None
-        check_nothing_silently_different(out, baseline, lambda r: r if r <= k + 1 else (
-            None if r == k + 2 else r - 1))
+        check_nothing_silently_different(out, baseline, lambda r: r if r <= k + 1 else (None if r == k + 2 else r - 1))
         assert _fates(out, k + 2)[0], "the duplicated feature was not rejected"
 
 
@@ -612,8 +810,7 @@ def _ne_zip(path: Path, rows: list[dict]) -> None:
     import geopandas as gpd
     from shapely.geometry import Point
 
-    gdf = gpd.GeoDataFrame(rows, geometry=[Point(10 * k, 10 * k).buffer(1) for k in range(len(rows))],
-                           crs=4326)
+    gdf = gpd.GeoDataFrame(rows, geometry=[Point(10 * k, 10 * k).buffer(1) for k in range(len(rows))], crs=4326)
     shp = path.parent / "shp"
     shp.mkdir(parents=True, exist_ok=True)
     gdf.to_file(shp / "ne_110m_admin_0_countries.shp")
@@ -623,17 +820,39 @@ def _ne_zip(path: Path, rows: list[dict]) -> None:
 
 
 NE_ROWS = [
-    {"ADMIN": "France", "NAME": "France", "ISO_A3": "-99", "ISO_A3_EH": "FRA", "ADM0_A3": "FRA",
-     "CONTINENT": "Europe", "REGION_UN": "Europe", "SUBREGION": "Western Europe", "LABEL_X": 2.55,
-     "LABEL_Y": 46.7},
-    {"ADMIN": "Chile", "NAME": "Chile", "ISO_A3": "CHL", "ISO_A3_EH": "CHL", "ADM0_A3": "CHL",
-     "CONTINENT": "South America", "REGION_UN": "Americas", "SUBREGION": "South America", "LABEL_X": -72.3,
-     "LABEL_Y": -38.2},
+    {
+        "ADMIN": "France",
+        "NAME": "France",
+        "ISO_A3": "-99",
+        "ISO_A3_EH": "FRA",
+        "ADM0_A3": "FRA",
+        "CONTINENT": "Europe",
+        "REGION_UN": "Europe",
+        "SUBREGION": "Western Europe",
+        "LABEL_X": 2.55,
+        "LABEL_Y": 46.7,
+    },
+    {
+        "ADMIN": "Chile",
+        "NAME": "Chile",
+        "ISO_A3": "CHL",
+        "ISO_A3_EH": "CHL",
+        "ADM0_A3": "CHL",
+        "CONTINENT": "South America",
+        "REGION_UN": "Americas",
+        "SUBREGION": "South America",
+        "LABEL_X": -72.3,
+        "LABEL_Y": -38.2,
+    },
 ]
 
 
-@settings(max_examples=6, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_natural_earth_zip_damage(tmp_path_factory, data):
     good_dir = tmp_path_factory.mktemp("ne_good")
@@ -689,7 +908,7 @@ def test_icmm_workbook_damage(tmp_path_factory, data):
         j = data.draw(st.integers(0, len(header) - 1))
         header[j] = header[j].strip() + "_renamed"
     elif kind == "duplicate":
-        rows = rows[:k + 1] + [list(rows[k])] + rows[k + 1:]
+        rows = rows[: k + 1] + [list(rows[k])] + rows[k + 1 :]
     else:
         rows[k] = rows[k] + [data.draw(st.sampled_from([999, "x"]))]
     test_icmm._write_xlsx(base, [tuple(r) for r in rows], header)
@@ -697,8 +916,7 @@ def test_icmm_workbook_damage(tmp_path_factory, data):
     if out is None:
         assert kind == "missing"
         return
-    rowmap = (lambda r: r if r <= k + 1 else (None if r == k + 2 else r - 1)) if kind == "duplicate" else (
-        lambda r: r)
+    rowmap = (lambda r: r if r <= k + 1 else (None if r == k + 2 else r - 1)) if kind == "duplicate" else (lambda r: r)
     check_nothing_silently_different(out, baseline, rowmap)
     if kind == "garble":
         check_garbled(out, k + 1, col)
@@ -825,15 +1043,14 @@ def test_minmod_json_damage(tmp_path_factory, data):
         lon = wkt.split("(")[1].split()[0]
         recs[k]["location_info"]["location"] = wkt.replace(lon, data.draw(st.sampled_from(GARBLES)), 1)
     elif kind == "duplicate":
-        recs = recs[:k + 1] + [copy.deepcopy(recs[k])] + recs[k + 1:]
+        recs = recs[: k + 1] + [copy.deepcopy(recs[k])] + recs[k + 1 :]
     else:
         key = data.draw(st.sampled_from(["record_id", "name", "location_info"]))
         del recs[k][key]
     test_minmod._write(base, "usgs-major-deposits", "b000.json", recs)
     out = _run(load, base, (rel,))
     assert out is not None
-    rowmap = (lambda r: r if r <= k + 1 else (None if r == k + 2 else r - 1)) if kind == "duplicate" else (
-        lambda r: r)
+    rowmap = (lambda r: r if r <= k + 1 else (None if r == k + 2 else r - 1)) if kind == "duplicate" else (lambda r: r)
     check_nothing_silently_different(out, baseline, rowmap)
     row = k + 2 if kind == "duplicate" else k + 1
     assert _fates(out, row)[0], f"{kind} of record {k + 1}: not rejected"
@@ -886,8 +1103,7 @@ def test_a_forgotten_row_fails_the_check():
     with pytest.raises(RowAccountingError, match=r"^forgetful.csv: .*rows with no fate: \[2\]"):
         led.finish(src, 3, pd.DataFrame({"row": [1]}))
     # counted from the ledger, an unbalanced result is seen by validate's balanced check
-    res = LoadResult(src, "f.csv", rows_read=3, table=pd.DataFrame({"row": [1]}),
-                     loaded_rows=frozenset({1}))
+    res = LoadResult(src, "f.csv", rows_read=3, table=pd.DataFrame({"row": [1]}), loaded_rows=frozenset({1}))
     assert res.rows_loaded + res.rows_excluded + res.rows_rejected != res.rows_read
 
 
@@ -926,16 +1142,22 @@ def test_ledger_arithmetic_on_every_real_file(raw_tables):
 
 def test_issue_example_garbled_gallium_is_rejected_not_read_as_a_number(tmp_path):
     """Issue 16: gallium CHN = "six hundred thousand" changed the what-if result silently."""
-    row = ('GALLIUM,World Low-Purity Production and Production Capacity,Gallium,China,Production,'
-           'Primary production,kilograms,2024,"{}",,Yes,\n')
-    write(tmp_path / _T / "MCS2026_Commodities_Data.csv",
-          test_mcs2026.HEADER + row.format("600,000") + row.replace("China", "Japan").format("3,000"),
-          encoding="cp1252")
+    row = (
+        "GALLIUM,World Low-Purity Production and Production Capacity,Gallium,China,Production,"
+        'Primary production,kilograms,2024,"{}",,Yes,\n'
+    )
+    write(
+        tmp_path / _T / "MCS2026_Commodities_Data.csv",
+        test_mcs2026.HEADER + row.format("600,000") + row.replace("China", "Japan").format("3,000"),
+        encoding="cp1252",
+    )
     good = mcs2026.load_commodities_data(tmp_path, CW)
     assert good.world.set_index("iso3").loc["CHN", "quantity"] == 600000.0
-    write(tmp_path / _T / "MCS2026_Commodities_Data.csv",
-          test_mcs2026.HEADER + row.format("six hundred thousand") + row.replace("China", "Japan").format("3,000"),
-          encoding="cp1252")
+    write(
+        tmp_path / _T / "MCS2026_Commodities_Data.csv",
+        test_mcs2026.HEADER + row.format("six hundred thousand") + row.replace("China", "Japan").format("3,000"),
+        encoding="cp1252",
+    )
     bad = mcs2026.load_commodities_data(tmp_path, CW)
     [rej] = bad.result.rejects.to_dict("records")
     assert (rej["row"], rej["field"], rej["value"]) == (1, "Value", "six hundred thousand")

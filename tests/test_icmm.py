@@ -198,9 +198,7 @@ def _write_xlsx(tmp_path, rows=ROWS, header=HEADER):
     about = wb.active
     about.title = "About"
     about.append(["Global Mining Dataset - September 2025"])
-    about.append(
-        ['Recommended Citation: "ICMM Global Mining Dataset, September 2025 (V1) release."']
-    )
+    about.append(['Recommended Citation: "ICMM Global Mining Dataset, September 2025 (V1) release."'])
     ext = wb.create_sheet("External")
     ext.append(header)
     for r in rows:
@@ -248,10 +246,7 @@ def test_values(tmp_path, crosswalk):
     assert mp.raw_commodities == "lanthanides;neodymium;copper;silver"
     assert (mp.lon, mp.lat, mp.status, mp.confidence) == (-115.532, 35.4785, "unknown", "High")
     assert (mp.operator, mp.url, mp.dataset) == ("", icmm.URL, "icmm")
-    assert (
-        t.loc["ICMM07721", "lat"] == -23.8901
-        and t.loc["ICMM07721", "commodities"] == "gold;platinum"
-    )
+    assert t.loc["ICMM07721", "lat"] == -23.8901 and t.loc["ICMM07721", "commodities"] == "gold;platinum"
     gx = t.loc["ICMM13494"]
     assert (gx.node_kind, gx.kind, gx.stages) == ("Facility", "refinery", "refining;smelting")
     assert gx.commodities == "copper;sulfur;cadmium;silver"
@@ -285,9 +280,7 @@ def test_commodity_scope_argument(tmp_path, crosswalk):
 
 def test_missing_column_and_sheet(tmp_path, crosswalk):
     with pytest.raises(SourceFormatError, match="Country"):
-        icmm.load_icmm(
-            _write_xlsx(tmp_path, rows=[], header=[h for h in HEADER if h != "Country"]), crosswalk
-        )
+        icmm.load_icmm(_write_xlsx(tmp_path, rows=[], header=[h for h in HEADER if h != "Country"]), crosswalk)
     wb = openpyxl.Workbook()
     wb.active.title = "About"
     (tmp_path / "x").mkdir()
@@ -338,10 +331,7 @@ def test_real_file(shared, crosswalk):
     assert t.loc["ICMM07721", "lat"] == -23.8901  # the Unicode-minus latitude
     mp = t.loc["ICMM02788"]
     assert (mp["name"], mp.iso3, mp.kind) == ("Mountain Pass", "USA", "mine")
-    assert (
-        mp.raw_commodities.split(";")[0] == "lanthanides"
-        and mp.commodities.split(";")[0] == "rare_earths"
-    )
+    assert mp.raw_commodities.split(";")[0] == "lanthanides" and mp.commodities.split(";")[0] == "rare_earths"
     jc = t.loc["ICMM13559"]
     assert (jc["name"], jc.iso3, jc.node_kind, jc.kind, jc.stages) == (
         "Jinchang smelter",

@@ -5,10 +5,10 @@ import csv
 import json
 
 import pytest
+from tests.conftest import write
 
 from minerals_graph import settings
 from minerals_graph.sources import iea
-from tests.conftest import write
 
 FOLDER = iea.FOLDER
 
@@ -98,16 +98,20 @@ SMALL_JSON = {
                     "China": {"2024": 45.78735, "2030": 51.2},
                     "Rest of world": {"2024": 29.31144, "2030": 49.1},
                     "Notes: Supply projections for the key energy transition minerals are built using the data "
-                    "for the pipeline of operating and announced mining and refining projects by country.":
-                        {"2024": None, "2030": None},
+                    "for the pipeline of operating and announced mining and refining projects by country.": {
+                        "2024": None,
+                        "2030": None,
+                    },
                 },
                 "total": {"2024": 75.09879, "2030": 100.3},
                 "top3Share": {"2024": 0.86, "2030": 0.74},
             },
             "refining": {
-                "countries": {"China": {"2024": 73.75667016860831, "2030": 81.1},
-                              "Malaysia": {"2024": 3.62523562207358, "2030": None},
-                              "Rest of world": {"2024": 3.4232, "2030": 15.5}},
+                "countries": {
+                    "China": {"2024": 73.75667016860831, "2030": 81.1},
+                    "Malaysia": {"2024": 3.62523562207358, "2030": None},
+                    "Rest of world": {"2024": 3.4232, "2030": 15.5},
+                },
                 "total": {"2024": 80.80512702814008, "2030": 106.7},
                 "top3Share": {"2024": 0.97, "2030": 0.92},
             },
@@ -189,8 +193,11 @@ def test_real_json_hand_read_values(shared, crosswalk):
 def test_processing_shares_csv_iea_rows_reproduce_from_the_files(shared, crosswalk):
     """Every IEA row of data/processing_shares.csv is what processing_share_rows gives."""
     rows = list(csv.DictReader((settings.DATA_DIR / "processing_shares.csv").open(encoding="utf-8-sig")))
-    ours = {(r["commodity"], r["stage"], r["country_iso3"], int(r["year"])): float(r["share_pct"])
-            for r in rows if "critical-minerals-data-explorer" in r["source_url"]}
+    ours = {
+        (r["commodity"], r["stage"], r["country_iso3"], int(r["year"])): float(r["share_pct"])
+        for r in rows
+        if "critical-minerals-data-explorer" in r["source_url"]
+    }
     expected = {}
     for res in (iea.load_supply_workbook(shared, crosswalk), iea.load_supply_json(shared, crosswalk)):
         for r in iea.processing_share_rows(res).itertuples(index=False):

@@ -1,10 +1,10 @@
 import json
 
 import pytest
+from tests.conftest import tiny_tables
 
 from minerals_graph import io
 from minerals_graph.build import graph_from_tables
-from tests.conftest import tiny_tables
 
 
 @pytest.mark.parametrize("suffix", [".graphml", ".json"])

@@ -9,17 +9,28 @@ import pytest
 
 from minerals_graph import maps
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         # no network: every host resolves to nothing and every request goes to a dead proxy
-         "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1200,800",
-         "--virtual-time-budget=8000"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # no network: every host resolves to nothing and every request goes to a dead proxy
+    "--proxy-server=127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--window-size=1200,800",
+    "--virtual-time-budget=8000",
+]
 
 
 def _chrome(chromium, tmp_path, *args):
     profile = tmp_path / f"profile-{uuid.uuid4().hex}"
-    res = subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                         timeout=120, check=False)
+    res = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, timeout=120, check=False
+    )
     return res.stdout.decode("utf-8", "replace")
 
 
@@ -35,8 +46,14 @@ def written(data_graph, data_tables, tmp_path_factory, shared):
 
 def test_pages_load_nothing_from_the_internet(written):
     out, shown = written
-    assert set(shown) == {"facilities.html", "ports.html", "trade.html", "chokepoints.html",
-                          "scenario_prc-refining-cutoff.html", "import_reliance.html"}
+    assert set(shown) == {
+        "facilities.html",
+        "ports.html",
+        "trade.html",
+        "chokepoints.html",
+        "scenario_prc-refining-cutoff.html",
+        "import_reliance.html",
+    }
     for page in shown:
         text = (out / page).read_text()
         refs = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', text)
@@ -44,8 +61,17 @@ def test_pages_load_nothing_from_the_internet(written):
     assert (out / "assets/leaflet/leaflet.js").exists() and (out / "assets/jquery.min.js").exists()
 
 
-@pytest.mark.parametrize("page", ["facilities.html", "ports.html", "trade.html", "chokepoints.html",
-                                  "scenario_prc-refining-cutoff.html", "import_reliance.html"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "facilities.html",
+        "ports.html",
+        "trade.html",
+        "chokepoints.html",
+        "scenario_prc-refining-cutoff.html",
+        "import_reliance.html",
+    ],
+)
 def test_page_renders_offline_with_markers_legend_and_layer_control(written, chromium, tmp_path, page):
     out, shown = written
     dom = _chrome(chromium, tmp_path, "--dump-dom", f"file://{out / page}")

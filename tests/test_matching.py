@@ -61,9 +61,7 @@ def test_name_tokens_drop_place_words_company_forms_and_commodities():
 def test_name_score_cases():
     assert name_score("Mountain Pass Mine", "Mountain Pass") == 1.0
     assert name_score("Mountain Pass Rare Earth Mine", "MOUNTAIN PASS") == 1.0
-    assert (
-        name_score("Aluminerie de Becancour Inc.", "Bécancour") == 0.9
-    )  # contained: 1 of 2 tokens
+    assert name_score("Aluminerie de Becancour Inc.", "Bécancour") == 0.9  # contained: 1 of 2 tokens
     assert name_score("Canadian Copper Refinery (CCR), Montreal-Est", "CCR") == 0.95  # parenthesis
     assert name_score("Fraser Mine (Glencore Sudbury INO)", "Sudbury") < 0.8  # 1 of 4 tokens
     assert name_score("Mine", "Mine") == 0.0
@@ -75,9 +73,7 @@ def test_related_commodities_groups_and_usgs_related():
     assert related_commodities(["neodymium"]) == {"neodymium", "rare_earths"}
     assert "aluminum" in related_commodities(["bauxite"])
     assert "bauxite" in related_commodities(["aluminum"])
-    assert related_commodities(["platinum"]) & related_commodities(["palladium"]) == {
-        "platinum_group_metals"
-    }
+    assert related_commodities(["platinum"]) & related_commodities(["palladium"]) == {"platinum_group_metals"}
     assert not related_commodities(["gold"]) & related_commodities(["lithium"])
 
 
@@ -260,12 +256,8 @@ def test_match_places_alt_names_and_admin_words():
     m = match_places(reg, cand)
     assert (m.iloc[0].record_id, m.iloc[0].name_score) == ("c7", 1.0)  # through alt_names
     # the province's name says where, not which plant
-    reg = _register(
-        [("r8", "Guangxi Yusheng Germanium plant", "CHN", "Guangxi", 107.5, 24.9, "germanium;zinc")]
-    )
-    cand = _candidates(
-        [("c9", "icmm", "Nanfang", "Guangxi Refinery", "CHN", "", 107.5, 24.9, "zinc", "smelting")]
-    )
+    reg = _register([("r8", "Guangxi Yusheng Germanium plant", "CHN", "Guangxi", 107.5, 24.9, "germanium;zinc")])
+    cand = _candidates([("c9", "icmm", "Nanfang", "Guangxi Refinery", "CHN", "", 107.5, 24.9, "zinc", "smelting")])
     assert match_places(reg, cand).empty
 
 

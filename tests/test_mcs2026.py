@@ -2,14 +2,16 @@ import re
 
 import pandas as pd
 import pytest
+from tests.conftest import write
 
 from minerals_graph.errors import SourceFormatError
 from minerals_graph.schema import STAGES
 from minerals_graph.sources import mcs2026
-from tests.conftest import write
 
-HEADER = ("MCS chapter,Section,Commodity,Country,Statistics,Statistics_detail,Unit,Year,Value,"
-          "Notes,Is critical mineral 2025,Other notes\n")
+HEADER = (
+    "MCS chapter,Section,Commodity,Country,Statistics,Statistics_detail,Unit,Year,Value,"
+    "Notes,Is critical mineral 2025,Other notes\n"
+)
 SAL = "Salient Statistics—United States"
 RE_NOTE = '"Data in metric tons, rare-earth-oxide (REO) equivalent"'
 LONG = HEADER + (
@@ -31,8 +33,8 @@ LONG = HEADER + (
     f"RARE EARTHS,{SAL},Rare Earths,United States,Import,Imports: Ferrocerium,metric tons,2022,s,"
     f"Less than ½ unit.,Yes,{RE_NOTE}\n"
     f"NIOBIUM (COLUMBIUM),{SAL},Niobium (Columbium),United States,Shipment,"
-    f"Shipments from Government stockpile,metric tons,2021,?1,\"If negative, increase in "
-    f"inventory.\",Yes,\n"
+    f'Shipments from Government stockpile,metric tons,2021,?1,"If negative, increase in '
+    f'inventory.",Yes,\n'
     # 9-11: import sources
     f"RARE EARTHS,Import Sources,Rare Earths,China,Import sources 2021-2024,"
     f"Rare-earth compounds and metals,percent,2021–24,71,Includes Hong Kong.,Yes,{RE_NOTE}\n"
@@ -78,8 +80,7 @@ def test_long_table_row_accounting(tmp_path, crosswalk):
     r = d.result
     assert (r.rows_read, r.rows_loaded, r.rows_excluded, r.rows_rejected) == (19, 14, 3, 2)
     assert len(d.salient) == 7 and len(d.import_sources) == 3 and len(d.world) == 4
-    assert sorted(r.table["part"].value_counts().items()) == [
-        ("import_sources", 3), ("salient", 7), ("world", 4)]
+    assert sorted(r.table["part"].value_counts().items()) == [("import_sources", 3), ("salient", 7), ("world", 4)]
     assert set(d.tables) == {"world", "salient", "import_sources"}
 
 
@@ -149,81 +150,358 @@ def test_long_table_needs_its_columns(tmp_path, crosswalk):
 # One case per World Section (and per detail that overrides the section's default):
 # (section, chapter, commodity, statistics, detail, unit, stage, measure, commodity id)
 WORLD_CASES = [
-    ("World Mine Production and Reserves", "ANTIMONY", "Antimony", "Production",
-     "Mine production", "metric tons", "mining", "production", "antimony"),
-    ("World Mine Production and Reserves", "ANTIMONY", "Antimony", "Reserves",
-     "Reserves", "metric tons", "mining", "reserves", "antimony"),
-    ("World Mine Production and Reserves", "SCANDIUM", "Scandium", "Capacity",
-     "global capacity for scandium oxide ", "metric tons", "refining", "capacity", "scandium"),
-    ("World Mine Production and Reserves:", "GOLD", "Gold", "Production",
-     "Mine production", "metric tons", "mining", "production", "gold"),
-    ("World Mine Production (manganese content) and Reserves", "MANGANESE", "Manganese",
-     "Production", "Mine production", "thousand metric tons", "mining", "production",
-     "manganese"),
-    ("World Magnesite Mine Production and Reserves (gross weight)", "MAGNESIUM COMPOUNDS",
-     "Magnesium Compounds", "Production", "Mine production", "thousand metric tons", "mining",
-     "production", "magnesium_compounds"),
-    ("World Gem-Quality Natural Diamond Mine Production and Reserves", "GEMSTONES", "Gemstones",
-     "Production", "Mine production", " thousands of carats", "mining", "production",
-     "gemstones"),
-    ("World Natural Industrial Diamond Mine Production and Reserves", "DIAMOND (INDUSTRIAL)",
-     "Diamond (Industrial)", "Production", "Mine production", "million carats", "mining",
-     "production", "industrial_diamond"),
-    ("World Mine and Refinery Production and Reserves", "COPPER", "Copper", "Production",
-     "Mine production", "thousand metric tons", "mining", "production", "copper"),
-    ("World Mine and Refinery Production and Reserves", "COPPER", "Copper", "Production",
-     "Refinery production", "thousand metric tons", "refining", "production", "copper"),
-    ("World Alumina Refinery and Bauxite Mine Production and Bauxite Reserves",
-     "BAUXITE AND ALUMINA", "Bauxite", "Production", "Bauxite, mine production",
-     "thousand metric dry tons", "mining", "production", "bauxite"),
-    ("World Alumina Refinery and Bauxite Mine Production and Bauxite Reserves",
-     "BAUXITE AND ALUMINA", "Alumina", "Production", "Alumina, refinery production",
-     "thousand metric dry tons", "refining", "production", "bauxite"),
-    ("World Refinery Production and Capacity", "BISMUTH", "Bismuth", "Capacity",
-     "Production capacity", "metric tons", "refining", "capacity", "bismuth"),
-    ("World Refinery Production and Reserves", "CADMIUM", "Cadmium", "Production",
-     "Refinery production", "metric tons", "refining", "production", "cadmium"),
-    ("World Smelter Production and Capacity", "ALUMINUM", "Aluminum", "Capacity",
-     "Yearend capacity", "thousand metric tons", "smelting", "capacity", "aluminum"),
-    ("World Primary Production and Reserves", "MAGNESIUM METAL", "Magnesium Metal",
-     "Production", "Smelter production", "thousand metric tons", "smelting", "production",
-     "magnesium"),
-    ("World Sponge Metal Production and Sponge and Pigment Capacity",
-     "TITANIUM AND TITANIUM DIOXIDE", "Titanium Sponge Metal", "Production",
-     "Titanium sponge metal production", "metric tons", "metal_alloy", "production", "titanium"),
-    ("World Sponge Metal Production and Sponge and Pigment Capacity",
-     "TITANIUM AND TITANIUM DIOXIDE", "Tio2 Pigment", "Capacity", "TiO2 Pigment Capacity",
-     "metric tons", "refining", "capacity", "titanium"),
-    ("World Production", "IRON AND STEEL", "Iron And Steel", "Production", "Pig iron",
-     "million metric tons", "smelting", "production", "iron_steel"),
-    ("World Production", "SILICON", "Silicon", "Production", "Ferrosilicon",
-     "thousand metric tons", "smelting", "production", "silicon"),
-    ("World Production Capacity", "ABRASIVES (MANUFACTURED)", "Abrasives (Manufactured)",
-     "Capacity", "Fused aluminum oxide", "metric tons", "refining", "capacity", "abrasives"),
-    ("World Production and Capacity", "CEMENT", "Cement", "Capacity", "Clinker capacity",
-     "thousand metric tons", "refining", "capacity", "cement"),
-    ("World Ammonia Production and Reserves", "NITROGEN (FIXED)—AMMONIA",
-     "Nitrogen (Fixed)—Ammonia", "Production", "Plant production", "thousand metric tons",
-     "refining", "production", "nitrogen"),
-    ("World Lime Production and Limestone Reserves", "LIME", "Lime", "Production",
-     "Production", "thousand metric tons", "refining", "production", "lime"),
-    ("World Low-Purity Production and Production Capacity", "GALLIUM", "Gallium", "Production",
-     "Primary production", "kilograms", "refining", "production", "gallium"),
-    ("World Production and Reserves", "BORON", "Boron", "Production", "Production—crude ore",
-     "thousand metric tons", "mining", "production", "boron"),
-    ("World Production and Reserves", "BORON", "Boron", "Production",
-     "Production—refined borates", "thousand metric tons", "refining", "production", "boron"),
-    ("World Production and Reserves", "BROMINE", "Bromine", "Production", "Production",
-     "metric tons", "refining", "production", "bromine"),
-    ("World Production and Reserves", "SULFUR", "Sulfur", "Production", "Production, all forms",
-     "thousand metric tons", "refining", "production", "sulfur"),
-    ("World Production and Reserves", "IRON AND STEEL SLAG", "Iron And Steel Slag",
-     "Production", "steel slag production was estimated to be between 190 million and 290 "
-     "million tons", "million metric tons", "smelting", "production", "iron_steel_slag"),
-    ("World Production and Reserves", "HELIUM AND RARE GASES", "Helium", "Production",
-     "Helium Production", "million cubic meters", "mining", "production", "helium"),
-    ("World Production and Reserves", "SALT", "Salt", "Production", "Mine production",
-     "thousand metric tons", "mining", "production", "salt"),
+    (
+        "World Mine Production and Reserves",
+        "ANTIMONY",
+        "Antimony",
+        "Production",
+        "Mine production",
+        "metric tons",
+        "mining",
+        "production",
+        "antimony",
+    ),
+    (
+        "World Mine Production and Reserves",
+        "ANTIMONY",
+        "Antimony",
+        "Reserves",
+        "Reserves",
+        "metric tons",
+        "mining",
+        "reserves",
+        "antimony",
+    ),
+    (
+        "World Mine Production and Reserves",
+        "SCANDIUM",
+        "Scandium",
+        "Capacity",
+        "global capacity for scandium oxide ",
+        "metric tons",
+        "refining",
+        "capacity",
+        "scandium",
+    ),
+    (
+        "World Mine Production and Reserves:",
+        "GOLD",
+        "Gold",
+        "Production",
+        "Mine production",
+        "metric tons",
+        "mining",
+        "production",
+        "gold",
+    ),
+    (
+        "World Mine Production (manganese content) and Reserves",
+        "MANGANESE",
+        "Manganese",
+        "Production",
+        "Mine production",
+        "thousand metric tons",
+        "mining",
+        "production",
+        "manganese",
+    ),
+    (
+        "World Magnesite Mine Production and Reserves (gross weight)",
+        "MAGNESIUM COMPOUNDS",
+        "Magnesium Compounds",
+        "Production",
+        "Mine production",
+        "thousand metric tons",
+        "mining",
+        "production",
+        "magnesium_compounds",
+    ),
+    (
+        "World Gem-Quality Natural Diamond Mine Production and Reserves",
+        "GEMSTONES",
+        "Gemstones",
+        "Production",
+        "Mine production",
+        " thousands of carats",
+        "mining",
+        "production",
+        "gemstones",
+    ),
+    (
+        "World Natural Industrial Diamond Mine Production and Reserves",
+        "DIAMOND (INDUSTRIAL)",
+        "Diamond (Industrial)",
+        "Production",
+        "Mine production",
+        "million carats",
+        "mining",
+        "production",
+        "industrial_diamond",
+    ),
+    (
+        "World Mine and Refinery Production and Reserves",
+        "COPPER",
+        "Copper",
+        "Production",
+        "Mine production",
+        "thousand metric tons",
+        "mining",
+        "production",
+        "copper",
+    ),
+    (
+        "World Mine and Refinery Production and Reserves",
+        "COPPER",
+        "Copper",
+        "Production",
+        "Refinery production",
+        "thousand metric tons",
+        "refining",
+        "production",
+        "copper",
+    ),
+    (
+        "World Alumina Refinery and Bauxite Mine Production and Bauxite Reserves",
+        "BAUXITE AND ALUMINA",
+        "Bauxite",
+        "Production",
+        "Bauxite, mine production",
+        "thousand metric dry tons",
+        "mining",
+        "production",
+        "bauxite",
+    ),
+    (
+        "World Alumina Refinery and Bauxite Mine Production and Bauxite Reserves",
+        "BAUXITE AND ALUMINA",
+        "Alumina",
+        "Production",
+        "Alumina, refinery production",
+        "thousand metric dry tons",
+        "refining",
+        "production",
+        "bauxite",
+    ),
+    (
+        "World Refinery Production and Capacity",
+        "BISMUTH",
+        "Bismuth",
+        "Capacity",
+        "Production capacity",
+        "metric tons",
+        "refining",
+        "capacity",
+        "bismuth",
+    ),
+    (
+        "World Refinery Production and Reserves",
+        "CADMIUM",
+        "Cadmium",
+        "Production",
+        "Refinery production",
+        "metric tons",
+        "refining",
+        "production",
+        "cadmium",
+    ),
+    (
+        "World Smelter Production and Capacity",
+        "ALUMINUM",
+        "Aluminum",
+        "Capacity",
+        "Yearend capacity",
+        "thousand metric tons",
+        "smelting",
+        "capacity",
+        "aluminum",
+    ),
+    (
+        "World Primary Production and Reserves",
+        "MAGNESIUM METAL",
+        "Magnesium Metal",
+        "Production",
+        "Smelter production",
+        "thousand metric tons",
+        "smelting",
+        "production",
+        "magnesium",
+    ),
+    (
+        "World Sponge Metal Production and Sponge and Pigment Capacity",
+        "TITANIUM AND TITANIUM DIOXIDE",
+        "Titanium Sponge Metal",
+        "Production",
+        "Titanium sponge metal production",
+        "metric tons",
+        "metal_alloy",
+        "production",
+        "titanium",
+    ),
+    (
+        "World Sponge Metal Production and Sponge and Pigment Capacity",
+        "TITANIUM AND TITANIUM DIOXIDE",
+        "Tio2 Pigment",
+        "Capacity",
+        "TiO2 Pigment Capacity",
+        "metric tons",
+        "refining",
+        "capacity",
+        "titanium",
+    ),
+    (
+        "World Production",
+        "IRON AND STEEL",
+        "Iron And Steel",
+        "Production",
+        "Pig iron",
+        "million metric tons",
+        "smelting",
+        "production",
+        "iron_steel",
+    ),
+    (
+        "World Production",
+        "SILICON",
+        "Silicon",
+        "Production",
+        "Ferrosilicon",
+        "thousand metric tons",
+        "smelting",
+        "production",
+        "silicon",
+    ),
+    (
+        "World Production Capacity",
+        "ABRASIVES (MANUFACTURED)",
+        "Abrasives (Manufactured)",
+        "Capacity",
+        "Fused aluminum oxide",
+        "metric tons",
+        "refining",
+        "capacity",
+        "abrasives",
+    ),
+    (
+        "World Production and Capacity",
+        "CEMENT",
+        "Cement",
+        "Capacity",
+        "Clinker capacity",
+        "thousand metric tons",
+        "refining",
+        "capacity",
+        "cement",
+    ),
+    (
+        "World Ammonia Production and Reserves",
+        "NITROGEN (FIXED)—AMMONIA",
+        "Nitrogen (Fixed)—Ammonia",
+        "Production",
+        "Plant production",
+        "thousand metric tons",
+        "refining",
+        "production",
+        "nitrogen",
+    ),
+    (
+        "World Lime Production and Limestone Reserves",
+        "LIME",
+        "Lime",
+        "Production",
+        "Production",
+        "thousand metric tons",
+        "refining",
+        "production",
+        "lime",
+    ),
+    (
+        "World Low-Purity Production and Production Capacity",
+        "GALLIUM",
+        "Gallium",
+        "Production",
+        "Primary production",
+        "kilograms",
+        "refining",
+        "production",
+        "gallium",
+    ),
+    (
+        "World Production and Reserves",
+        "BORON",
+        "Boron",
+        "Production",
+        "Production—crude ore",
+        "thousand metric tons",
+        "mining",
+        "production",
+        "boron",
+    ),
+    (
+        "World Production and Reserves",
+        "BORON",
+        "Boron",
+        "Production",
+        "Production—refined borates",
+        "thousand metric tons",
+        "refining",
+        "production",
+        "boron",
+    ),
+    (
+        "World Production and Reserves",
+        "BROMINE",
+        "Bromine",
+        "Production",
+        "Production",
+        "metric tons",
+        "refining",
+        "production",
+        "bromine",
+    ),
+    (
+        "World Production and Reserves",
+        "SULFUR",
+        "Sulfur",
+        "Production",
+        "Production, all forms",
+        "thousand metric tons",
+        "refining",
+        "production",
+        "sulfur",
+    ),
+    (
+        "World Production and Reserves",
+        "IRON AND STEEL SLAG",
+        "Iron And Steel Slag",
+        "Production",
+        "steel slag production was estimated to be between 190 million and 290 million tons",
+        "million metric tons",
+        "smelting",
+        "production",
+        "iron_steel_slag",
+    ),
+    (
+        "World Production and Reserves",
+        "HELIUM AND RARE GASES",
+        "Helium",
+        "Production",
+        "Helium Production",
+        "million cubic meters",
+        "mining",
+        "production",
+        "helium",
+    ),
+    (
+        "World Production and Reserves",
+        "SALT",
+        "Salt",
+        "Production",
+        "Mine production",
+        "thousand metric tons",
+        "mining",
+        "production",
+        "salt",
+    ),
 ]
 
 
@@ -235,8 +513,7 @@ def test_world_cases_cover_every_section():
 def test_world_section_mapping_through_the_loader(tmp_path, crosswalk, case):
     section, chapter, label, stat, detail, unit, stage, measure, cid = case
     q = '"'
-    row = (f"{chapter},{section},{label},China,{stat},{q}{detail}{q},{unit},2024,"
-           f'"1,200",,No,\n')
+    row = f'{chapter},{section},{label},China,{stat},{q}{detail}{q},{unit},2024,"1,200",,No,\n'
     d = mcs2026.load_commodities_data(_long(tmp_path, HEADER + row), crosswalk)
     assert d.result.rows_loaded == 1, d.result.rejects.to_dict("records")
     w = d.world.iloc[0]
@@ -247,22 +524,30 @@ def test_world_section_mapping_through_the_loader(tmp_path, crosswalk, case):
 
 def test_world_stage_unknown_section_and_detail_split():
     assert mcs2026.world_stage("World Resources", "production", "Mine production", "x") is None
-    assert mcs2026._split_detail("Mine production: Iron content, rounded") == (
-        "Mine production", "Iron content", True)
-    assert mcs2026._split_detail("Mica (Sheet): Mine production") == (
-        "Mica (Sheet)", "Mica (Sheet)", False)
+    assert mcs2026._split_detail("Mine production: Iron content, rounded") == ("Mine production", "Iron content", True)
+    assert mcs2026._split_detail("Mica (Sheet): Mine production") == ("Mica (Sheet)", "Mica (Sheet)", False)
     assert mcs2026._split_detail("Production—crude ore") == ("Production", "crude ore", False)
 
 
-@pytest.mark.parametrize("name, cid", [
-    ("Tio2 Pigment", "titanium"), ("TiO2 pigment", "titanium"), ("Granite Only", "dimension_stone"),
-    ("Industrial cultured quartz crystal", "quartz_crystal"), ("Magnesium, compounds",
-     "magnesium_compounds"), ("Magnesium, metal", "magnesium"),
-    ("Titanium, mineral concentrates", "titanium_mineral_concentrates"),
-    ("Metallurgical coal", "coal"), ("Rare earths (compounds and metals)9", "rare_earths"),
-    ("Ytterbium ", "ytterbium"), ("ALUMINA", "bauxite"), ("Xenon", None), ("Osmium", None),
-    ("Unobtainium", None),
-])
+@pytest.mark.parametrize(
+    "name, cid",
+    [
+        ("Tio2 Pigment", "titanium"),
+        ("TiO2 pigment", "titanium"),
+        ("Granite Only", "dimension_stone"),
+        ("Industrial cultured quartz crystal", "quartz_crystal"),
+        ("Magnesium, compounds", "magnesium_compounds"),
+        ("Magnesium, metal", "magnesium"),
+        ("Titanium, mineral concentrates", "titanium_mineral_concentrates"),
+        ("Metallurgical coal", "coal"),
+        ("Rare earths (compounds and metals)9", "rare_earths"),
+        ("Ytterbium ", "ytterbium"),
+        ("ALUMINA", "bauxite"),
+        ("Xenon", None),
+        ("Osmium", None),
+        ("Unobtainium", None),
+    ],
+)
 def test_commodity_of(name, cid):
     assert mcs2026.commodity_of(name) == cid
 
@@ -335,7 +620,7 @@ T4 = (
     "https://en.bladi.net/x,\n"
     'Venezuela,Export ban,"Bauxite, cassiterite, columbite-tantalite, and thorium (2024).",'
     "https://safety4sea.com/x,\n"
-    'Kyrgyzstan,Temporary export ban ,Ferrous ingot and ferrous metal waste and scrap (2023) and '
+    "Kyrgyzstan,Temporary export ban ,Ferrous ingot and ferrous metal waste and scrap (2023) and "
     "catalysts and waste containing precious metals (2025).,https://24.kg/x,\n"
     "Atlantis,Export ban,Orichalcum (2020).,https://example.org,\n"
     "Chile,Export ban,Lithium without a year,https://example.org,\n"
@@ -350,8 +635,14 @@ def test_export_controls_one_row_per_country_commodity_year(tmp_path, crosswalk)
     t = r.table
     chn = t[t.iso3 == "CHN"]
     assert dict(zip(chn.commodity, chn.year, strict=True)) == {
-        "antimony": 2024, "bismuth": 2025, "gallium": 2023, "germanium": 2023,
-        "graphite": 2023, "lithium": 2025, "": 2025}
+        "antimony": 2024,
+        "bismuth": 2025,
+        "gallium": 2023,
+        "germanium": 2023,
+        "graphite": 2023,
+        "lithium": 2025,
+        "": 2025,
+    }
     assert set(chn.data_source) == {"https://www.mofcom.gov.cn/x"}
     # a commodity the schema lacks is kept with commodity "" and the raw item
     syn = chn[chn.commodity == ""].iloc[0]
@@ -365,13 +656,16 @@ def test_export_controls_one_row_per_country_commodity_year(tmp_path, crosswalk)
     assert list(ven.commodity) == ["bauxite", "tin", "niobium", "tantalum", "thorium"]
     kgz = t[t.iso3 == "KGZ"]
     assert list(zip(kgz.commodity, kgz.year, strict=True)) == [
-        ("iron_steel", 2023), ("iron_steel_scrap", 2023), ("", 2025)]
+        ("iron_steel", 2023),
+        ("iron_steel_scrap", 2023),
+        ("", 2025),
+    ]
     assert set(kgz.control_type) == {"Temporary export ban"}
 
 
 T5 = (
     "Country,Agreement,Signing_date,Signing_date,Focus_area,Source\n"
-    "Australia,Framework,20-Oct-25,2025-10-20,\"Joint mining, processing.\",https://wh.gov/a\n"
+    'Australia,Framework,20-Oct-25,2025-10-20,"Joint mining, processing.",https://wh.gov/a\n'
     "Japan and Republic of Korea,Trilateral Cooperation ,23-Aug,2025-09-23,Cooperation.,"
     "https://state.gov/b\n"
     "Philippines,Reciprocal Trade Framework,25-Feb,2025-02,Nickel.,https://ustr.gov/c\n"
@@ -441,8 +735,7 @@ def test_critical_salient_2025(tmp_path, crosswalk):
     assert ree.loc["primary_production", "unit"] == "t"
     assert set(ree.label) == {"Rare earths (compounds and metals)"} and ree.year.eq(2025).all()
     zr = t[t.commodity == "zirconium"].set_index("measure")
-    assert (zr.loc["primary_production", "value"], zr.loc["primary_production", "qualifier"]) == (
-        100000.0, "<")
+    assert (zr.loc["primary_production", "value"], zr.loc["primary_production", "qualifier"]) == (100000.0, "<")
     assert list(r.cell_rejects["field"]) == ["Net_Import_Reliance"]  # '10O' in the Yttrium row
 
 
@@ -468,8 +761,14 @@ def test_real_long_table_every_row_accounted(real):
     assert sorted(bad.index) == [5085, 7449] and set(bad["field"]) == {"Value"}
     assert list(bad["value"]) == ["?1", "?10"]
     counts = r.excluded["reason"].str.extract(r"commodity '([^']+)'")[0].value_counts()
-    assert counts.to_dict() == {"Argon": 29, "Neon": 26, "Krypton": 26, "Xenon": 26,
-                                "Neon, krypton, and xenon": 5, "Osmium": 5}
+    assert counts.to_dict() == {
+        "Argon": 29,
+        "Neon": 26,
+        "Krypton": 26,
+        "Xenon": 26,
+        "Neon, krypton, and xenon": 5,
+        "Osmium": 5,
+    }
     assert r.excluded["reason"].str.contains("China, Germany, and Russia").sum() == 1
 
 
@@ -522,7 +821,11 @@ def test_real_export_controls_china(shared, crosswalk):
     chn = r.table[r.table.iso3 == "CHN"]
     years = dict(zip(chn.commodity, chn.year, strict=False))
     assert {k: years[k] for k in ("gallium", "germanium", "graphite", "antimony")} == {
-        "gallium": 2023, "germanium": 2023, "graphite": 2023, "antimony": 2024}
+        "gallium": 2023,
+        "germanium": 2023,
+        "graphite": 2023,
+        "antimony": 2024,
+    }
     assert years["silver"] == 2026 and years["rare_earths"] == 2025
     assert set(chn.data_source) == {"https://www.mofcom.gov.cn/zwgk/zcfb/index.html"}
     assert len(r.table) == 70 and (r.table.commodity == "").sum() == 6
@@ -534,12 +837,36 @@ def test_real_critical_list_has_60_minerals(shared):
     assert (r.rows_read, r.rows_loaded) == (60, 60)
     t = r.table
     assert t.commodity.nunique() == 60
-    lanthanides = {"lanthanum", "cerium", "praseodymium", "neodymium", "samarium", "europium",
-                   "gadolinium", "terbium", "dysprosium", "holmium", "erbium", "thulium",
-                   "ytterbium", "lutetium"}
+    lanthanides = {
+        "lanthanum",
+        "cerium",
+        "praseodymium",
+        "neodymium",
+        "samarium",
+        "europium",
+        "gadolinium",
+        "terbium",
+        "dysprosium",
+        "holmium",
+        "erbium",
+        "thulium",
+        "ytterbium",
+        "lutetium",
+    }
     assert lanthanides <= set(t.commodity)
-    assert {"copper", "silver", "lead", "potash", "phosphate_rock", "silicon", "rhenium",
-            "uranium", "coal", "yttrium", "scandium"} <= set(t.commodity)
+    assert {
+        "copper",
+        "silver",
+        "lead",
+        "potash",
+        "phosphate_rock",
+        "silicon",
+        "rhenium",
+        "uranium",
+        "coal",
+        "yttrium",
+        "scandium",
+    } <= set(t.commodity)
 
 
 @pytest.mark.shared
@@ -563,8 +890,15 @@ def test_real_critical_salient_and_figures(shared, crosswalk):
 
 @pytest.mark.shared
 def test_real_every_file_is_loaded_or_listed_as_not_read(shared):
-    loaded = {"MCS2026_Commodities_Data", "MCS2026_Fig2_", "MCS2026_Fig3_", "MCS2026_T4_",
-              "MCS2026_T5_", "MCS2026_T6_", "MCS2026_T7_"}
+    loaded = {
+        "MCS2026_Commodities_Data",
+        "MCS2026_Fig2_",
+        "MCS2026_Fig3_",
+        "MCS2026_T4_",
+        "MCS2026_T5_",
+        "MCS2026_T6_",
+        "MCS2026_T7_",
+    }
     prefixes = loaded | set(mcs2026.NOT_READ)
     files = sorted(p.name for p in (shared / "usgs_mcs2026").glob("*.csv"))
     assert len(files) == 16

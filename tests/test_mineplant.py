@@ -1,16 +1,18 @@
 import pytest
+from tests.conftest import write
 
 from minerals_graph.sources import mineplant
-from tests.conftest import write
 
 
 def test_small_file(tmp_path):
-    write(tmp_path / mineplant.FILE,
-          "id,COMMODITY,SITE_NAME,COMPANY_NA,STATE_LOCA,COUNTY,LATITUDE,LONGITUDE,PLANT_MIN\n"
-          "1,Aluminum,\"Evansville (Warrick) Smelter\",\"Alcoa Inc\",Indiana,Warrick,37.915,-87.336,P\n"
-          "2,Sand and Gravel,Pit,Co,Ohio,X,40.0,-83.0,M\n"
-          "3,Unobtainium,Y,Co,Ohio,X,40.0,-83.0,M\n"
-          "4,Cobalt,,Co,WV,X,40.0,-80.0,M\n")
+    write(
+        tmp_path / mineplant.FILE,
+        "id,COMMODITY,SITE_NAME,COMPANY_NA,STATE_LOCA,COUNTY,LATITUDE,LONGITUDE,PLANT_MIN\n"
+        '1,Aluminum,"Evansville (Warrick) Smelter","Alcoa Inc",Indiana,Warrick,37.915,-87.336,P\n'
+        "2,Sand and Gravel,Pit,Co,Ohio,X,40.0,-83.0,M\n"
+        "3,Unobtainium,Y,Co,Ohio,X,40.0,-83.0,M\n"
+        "4,Cobalt,,Co,WV,X,40.0,-80.0,M\n",
+    )
     r = mineplant.load_mineplants(tmp_path)
     assert (r.rows_read, r.rows_loaded, r.rows_excluded, r.rows_rejected) == (4, 1, 1, 2)
     row = r.table.iloc[0]

@@ -126,9 +126,7 @@ MAJOR = [
         dtype="Sedimentary",
     ),
     # 4 a country that is not one ISO3 code: rejected
-    _record(
-        "usgs-major-deposits", "1600", "Musan", "Korean Peninsula", "POINT (129.2 42.2)", ["Fe"]
-    ),
+    _record("usgs-major-deposits", "1600", "Musan", "Korean Peninsula", "POINT (129.2 42.2)", ["Fe"]),
     # 5 gold only: excluded
     _record(
         "usgs-major-deposits",
@@ -157,17 +155,13 @@ MAJOR = [
 
 def test_major_deposits_file(tmp_path, crosswalk):
     rel = _write(tmp_path, "usgs-major-deposits", "b000.json", MAJOR)
-    r = minmod.load_minmod_file(
-        tmp_path, crosswalk, rel, dataset="usgs-major-deposits", countries=SCOPE
-    )
+    r = minmod.load_minmod_file(tmp_path, crosswalk, rel, dataset="usgs-major-deposits", countries=SCOPE)
     assert r.file == "usgs_mineral_sites_minmod/umn_mrdata_major_deposits/b000.json"
     assert (r.rows_read, r.rows_loaded, r.rows_excluded, r.rows_rejected) == (7, 2, 2, 3)
     assert list(r.table.columns) == RECORD_COLUMNS
     rej = r.rejects.set_index("row")
     assert (rej.loc[2, "field"], rej.loc[2, "reason"]) == ("location_info.location", "no location")
-    assert (
-        rej.loc[4, "field"] == "location_info.country" and "one ISO3 code" in rej.loc[4, "reason"]
-    )
+    assert rej.loc[4, "field"] == "location_info.country" and "one ISO3 code" in rej.loc[4, "reason"]
     assert rej.loc[6, "value"] == "POINT (abc def)"
     ex = dict(zip(r.excluded.row, r.excluded.reason, strict=True))
     assert ex == {

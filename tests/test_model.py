@@ -3,10 +3,10 @@ their normalised request; the tiny model's numbers are computed by hand (tests/c
 
 import networkx as nx
 import pytest
+from tests.conftest import counting_network_builds, tiny_tables
 
 from minerals_graph.analysis import whatif as wi
 from minerals_graph.model import ModelConfig, SupplyModel, UnknownPresetError
-from tests.conftest import counting_network_builds, tiny_tables
 
 
 def test_each_network_is_built_once_and_shared(tiny_model):

@@ -10,18 +10,17 @@ import shutil
 import subprocess
 
 import pytest
-
-from minerals_graph import io
-from minerals_graph.build import EDGE_IDENTITY, assign_edge_keys, edge_key, graph_from_tables
-from minerals_graph import neo4j as mg
-from minerals_graph import settings
-from minerals_graph.analysis import queries as Q
-from minerals_graph.errors import MineralsGraphError
-from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, PROCESSING_STAGES
 from tests.bolt_codec import decode, encode
 from tests.conftest import _require_shared
 from tests.falkordb_server import falkordb_bolt, in_private_netns
 from tests.test_build import _df, tiny_tables
+
+from minerals_graph import io, settings
+from minerals_graph import neo4j as mg
+from minerals_graph.analysis import queries as Q
+from minerals_graph.build import EDGE_IDENTITY, assign_edge_keys, edge_key, graph_from_tables
+from minerals_graph.errors import MineralsGraphError
+from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, PROCESSING_STAGES
 
 LINT = settings.REPO_ROOT / "tests" / "cypher_lint.mjs"
 
@@ -32,8 +31,14 @@ def _lint(files):
         if _require_shared():
             pytest.fail("node and @neo4j-cypher/language-support are required (scripts/setup.sh)")
         pytest.skip("Neo4j's Cypher parser is not installed")
-    out = subprocess.run([node, str(LINT), *map(str, files)], capture_output=True, text=True, timeout=120,
-                         cwd=settings.REPO_ROOT, check=True).stdout
+    out = subprocess.run(
+        [node, str(LINT), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=settings.REPO_ROOT,
+        check=True,
+    ).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
@@ -73,7 +78,10 @@ def test_one_load_file_per_label_and_type_all_parameterised():
 def test_statements_split_and_params():
     assert mg.statements("// c\nA;\nB;\n") == ["A", "B"]
     assert mg.parse_params(["country=CHN", "stages=refining,separation", "n=5"]) == {
-        "country": "CHN", "stages": ["refining", "separation"], "n": 5}
+        "country": "CHN",
+        "stages": ["refining", "separation"],
+        "n": 5,
+    }
     with pytest.raises(MineralsGraphError, match="expected key=value"):
         mg.parse_params(["oops"])
 
@@ -89,11 +97,13 @@ def test_params_take_the_types_the_query_header_declares():
     assert parse(["stages=refining", "stages=separation"]) == {"stages": ["refining", "separation"]}  # repeated
     assert parse(["country=12", "stages=1"]) == {"country": "12", "stages": ["1"]}  # strings stay strings
     assert parse(['country="CHN"']) == {"country": "CHN"}
-    for bad, msg in ((["nope=1"], r"query prc_controlled_capacity: no parameter \$nope; it takes \$country"),
-                     (["stages=[refining"], "--param stages: '\\[refining' is not valid JSON"),
-                     (['stages={"a": 1}'], "not valid JSON|expected a JSON list"),
-                     (["stages=[1]"], "expected a string, got 1"),
-                     (["country=CHN", "country=USA"], "given twice")):
+    for bad, msg in (
+        (["nope=1"], r"query prc_controlled_capacity: no parameter \$nope; it takes \$country"),
+        (["stages=[refining"], "--param stages: '\\[refining' is not valid JSON"),
+        (['stages={"a": 1}'], "not valid JSON|expected a JSON list"),
+        (["stages=[1]"], "expected a string, got 1"),
+        (["country=CHN", "country=USA"], "given twice"),
+    ):
         with pytest.raises(MineralsGraphError, match=msg):
             parse(bad)
     ec = mg.query_parameters("export_controls")
@@ -130,6 +140,7 @@ def test_missing_and_unknown_parameters_are_named_before_anything_is_sent():
 
 # -- edge keys -------------------------------------------------------------------------------
 
+
 def _edges(G):
     return {(u, v, k): d for u, v, k, d in G.edges(keys=True, data=True)}
 
@@ -141,9 +152,13 @@ def test_edge_keys_are_content_derived_and_do_not_depend_on_row_order(data_table
     assert _edges(again) == _edges(data_graph)  # identical across two builds
     keys = [k for _, _, k in data_graph.edges(keys=True)]
     assert len(set(keys)) == len(keys) and all(k.startswith("r") for k in keys)
-    shuffled = dataclasses.replace(data_tables, **{
-        name: getattr(data_tables, name).sample(frac=1.0, random_state=7).reset_index(drop=True)
-        for name in data_tables.table_names()})
+    shuffled = dataclasses.replace(
+        data_tables,
+        **{
+            name: getattr(data_tables, name).sample(frac=1.0, random_state=7).reset_index(drop=True)
+            for name in data_tables.table_names()
+        },
+    )
     assert _edges(graph_from_tables(shuffled)) == _edges(data_graph)  # any row order: the same keys
     assert set(EDGE_IDENTITY) == set(EDGE_KINDS)
 
@@ -153,11 +168,17 @@ def test_a_changed_value_keeps_the_key_and_a_changed_identity_does_not():
     G = graph_from_tables(t)
     prod = {d["year"]: k for u, v, k, d in G.edges("country:AUS", keys=True, data=True) if d["kind"] == "PRODUCES"}
     t.production.loc[0, "quantity"] = 90000.0
-    assert {d["year"]: k for u, v, k, d in graph_from_tables(t).edges("country:AUS", keys=True, data=True)
-            if d["kind"] == "PRODUCES"} == prod
+    assert {
+        d["year"]: k
+        for u, v, k, d in graph_from_tables(t).edges("country:AUS", keys=True, data=True)
+        if d["kind"] == "PRODUCES"
+    } == prod
     t.production.loc[0, "year"] = 2024
-    changed = {d["year"]: k for u, v, k, d in graph_from_tables(t).edges("country:AUS", keys=True, data=True)
-               if d["kind"] == "PRODUCES"}
+    changed = {
+        d["year"]: k
+        for u, v, k, d in graph_from_tables(t).edges("country:AUS", keys=True, data=True)
+        if d["kind"] == "PRODUCES"
+    }
     assert set(changed.values()).isdisjoint(prod.values())
     d = {"kind": "TRADES", "commodity": "antimony", "period": "2024", "note": "HS 811010 (refining)", "source": "s"}
     assert edge_key("a", "b", d) != edge_key("a", "b", {**d, "note": "HS 811090 (refining)"})  # the HS6 code
@@ -166,10 +187,22 @@ def test_a_changed_value_keeps_the_key_and_a_changed_identity_does_not():
 
 
 def test_key_collisions_are_detected_and_disambiguated_deterministically(caplog):
-    stat = {"iso3": "USA", "commodity": "lithium", "year": 2021, "measure": "imports", "detail": "Imports",
-            "unit": "kt", "column": "Import"}
-    rows = [{**stat, "value": 3880.0}, {**stat, "value": 1550.0}, {**stat, "value": 7.0}, {**stat, "value": 7.0},
-            {**stat, "year": 2022, "value": 1.0}]
+    stat = {
+        "iso3": "USA",
+        "commodity": "lithium",
+        "year": 2021,
+        "measure": "imports",
+        "detail": "Imports",
+        "unit": "kt",
+        "column": "Import",
+    }
+    rows = [
+        {**stat, "value": 3880.0},
+        {**stat, "value": 1550.0},
+        {**stat, "value": 7.0},
+        {**stat, "value": 7.0},
+        {**stat, "year": 2022, "value": 1.0},
+    ]
 
     def keyed(rs):
         t = tiny_tables()
@@ -182,8 +215,11 @@ def test_key_collisions_are_detected_and_disambiguated_deterministically(caplog)
     assert "4 edges share their identity" in caplog.text  # detected and logged
     keys = [k for k, _ in first]
     assert len(set(keys)) == 5  # all distinct
-    base = edge_key("country:USA", "commodity:lithium", {"kind": "STATISTIC", **{
-        k: v for k, v in stat.items() if k not in ("iso3", "commodity")}, "source": "t"})
+    base = edge_key(
+        "country:USA",
+        "commodity:lithium",
+        {"kind": "STATISTIC", **{k: v for k, v in stat.items() if k not in ("iso3", "commodity")}, "source": "t"},
+    )
     colliding = [k for k in keys if k.startswith(base + "-")]
     assert len(colliding) == 4
     assert sum(k.endswith(("-1", "-2")) and k.count("-") == 2 for k in colliding) == 2  # the two identical rows
@@ -207,7 +243,7 @@ def test_settings_come_from_the_environment(monkeypatch):
 
 
 def test_codec_round_trip():
-    for v in ["it's", 'say "x"', "a\\b", "plain", 1.25, 45.216666667, 3, True, "b64:x", "z64:y", "long \"note\" " * 200]:
+    for v in ["it's", 'say "x"', "a\\b", "plain", 1.25, 45.216666667, 3, True, "b64:x", "z64:y", 'long "note" ' * 200]:
         assert decode(encode(v)) == v
 
 
@@ -262,27 +298,47 @@ def test_round_trip_keeps_every_node_edge_and_attribute(bolt_driver, loaded, dat
 
 
 def _norm(rows):
-    return [{k: (sorted(v) if isinstance(v, list) else round(v, 6) if isinstance(v, float) else v)
-             for k, v in r.items()} for r in rows]
+    return [
+        {k: (sorted(v) if isinstance(v, list) else round(v, 6) if isinstance(v, float) else v) for k, v in r.items()}
+        for r in rows
+    ]
 
 
-@pytest.mark.parametrize("name, params, twin", [
-    ("prc_controlled_capacity", {"country": "CHN", "stages": ["refining", "separation"]},
-     lambda G: Q.prc_controlled_capacity(G, "CHN", ["refining", "separation"])),
-    ("paths_to_us", {"commodity": "commodity:lithium"}, lambda G: Q.paths_to_us(G, "commodity:lithium")),
-    ("paths_to_us", {"commodity": "commodity:rare_earths"}, lambda G: Q.paths_to_us(G, "commodity:rare_earths")),
-    ("single_source", {}, Q.single_source),
-    ("supply_without_prc_refining", {"country": "CHN", "stages": list(PROCESSING_STAGES)},
-     lambda G: Q.supply_without_prc_refining(G, "CHN", PROCESSING_STAGES)),
-    ("export_controls", {"country": "CHN"}, lambda G: Q.export_controls(G, "CHN")),
-    ("export_controls", {"country": None}, Q.export_controls),
-    ("facility_chain", {"id": "site:fac_chn_xikuangshan_antimony_mine_twinkling_star"},
-     lambda G: Q.facility_chain(G, "site:fac_chn_xikuangshan_antimony_mine_twinkling_star")),
-    ("facility_chain", {"id": "facility:fac_mys_lynas_lamp_gebeng_kuantan"},
-     lambda G: Q.facility_chain(G, "facility:fac_mys_lynas_lamp_gebeng_kuantan")),
-    ("prc_controlled_capacity", {"country": "CHN", "stages": ["refining"]},
-     lambda G: Q.prc_controlled_capacity(G, "CHN", ["refining"])),
-])
+@pytest.mark.parametrize(
+    "name, params, twin",
+    [
+        (
+            "prc_controlled_capacity",
+            {"country": "CHN", "stages": ["refining", "separation"]},
+            lambda G: Q.prc_controlled_capacity(G, "CHN", ["refining", "separation"]),
+        ),
+        ("paths_to_us", {"commodity": "commodity:lithium"}, lambda G: Q.paths_to_us(G, "commodity:lithium")),
+        ("paths_to_us", {"commodity": "commodity:rare_earths"}, lambda G: Q.paths_to_us(G, "commodity:rare_earths")),
+        ("single_source", {}, Q.single_source),
+        (
+            "supply_without_prc_refining",
+            {"country": "CHN", "stages": list(PROCESSING_STAGES)},
+            lambda G: Q.supply_without_prc_refining(G, "CHN", PROCESSING_STAGES),
+        ),
+        ("export_controls", {"country": "CHN"}, lambda G: Q.export_controls(G, "CHN")),
+        ("export_controls", {"country": None}, Q.export_controls),
+        (
+            "facility_chain",
+            {"id": "site:fac_chn_xikuangshan_antimony_mine_twinkling_star"},
+            lambda G: Q.facility_chain(G, "site:fac_chn_xikuangshan_antimony_mine_twinkling_star"),
+        ),
+        (
+            "facility_chain",
+            {"id": "facility:fac_mys_lynas_lamp_gebeng_kuantan"},
+            lambda G: Q.facility_chain(G, "facility:fac_mys_lynas_lamp_gebeng_kuantan"),
+        ),
+        (
+            "prc_controlled_capacity",
+            {"country": "CHN", "stages": ["refining"]},
+            lambda G: Q.prc_controlled_capacity(G, "CHN", ["refining"]),
+        ),
+    ],
+)
 def test_cypher_queries_equal_the_python_analyses(bolt_driver, loaded, data_graph, name, params, twin):
     cy = mg.run_query(bolt_driver, name, params)
     py = twin(data_graph)
@@ -304,6 +360,7 @@ def test_a_server_error_is_one_line_naming_the_query(bolt_driver, loaded):
 
 # -- sync ------------------------------------------------------------------------------------
 
+
 def _graph_b(A):
     """A with nodes and edges removed, values changed, a property dropped, a node relabelled
     and one node and one edge added."""
@@ -321,8 +378,11 @@ def _graph_b(A):
     del B.nodes[port]["harbor_type"]  # a property the graph no longer has
     relabel = sorted(n for n, d in B.nodes(data=True) if d["kind"] == "Site" and B.degree(n) > 1)[1]
     B.nodes[relabel]["kind"] = "Facility"
-    u, v, k = sorted((u, v, k) for u, v, k, d in B.edges(keys=True, data=True)
-                     if d["kind"] == "PRODUCES" and "quantity" in d and relabel not in (u, v))[0]
+    u, v, k = sorted(
+        (u, v, k)
+        for u, v, k, d in B.edges(keys=True, data=True)
+        if d["kind"] == "PRODUCES" and "quantity" in d and relabel not in (u, v)
+    )[0]
     B.edges[u, v, k]["quantity"] += 1.0
     B.add_node("company:sync-test", kind="Company", name="Sync Test Co", source="test")
     attrs = {"kind": "OWNED_BY", "share_pct": 10.0, "source": "test"}
@@ -345,21 +405,29 @@ def test_sync_makes_the_database_equal_the_graph(bolt_driver, loaded, data_graph
     assert plan.total("relationship", "create") == len(set(eb) - set(ea)) == 1
     assert plan.total("relationship", "update") == len(changed | touching) >= 2
     assert plan.total("relationship", "unchanged") == len(set(ea) & set(eb)) - len(changed | touching)
-    assert f"  create node: company:sync-test" in plan.summary()
+    assert "  create node: company:sync-test" in plan.summary()
 
     done = mg.export_graph(B, bolt_driver, sync=True, **BOLT)
     assert done.applied and done.changes == plan.changes
     assert _state(bolt_driver) == _expect(B)  # counts and every property equal B's
-    port = next(n for n, d in sorted(B.nodes(data=True)) if d["kind"] == "Port" and n in A
-                and "harbor_type" in A.nodes[n] and "harbor_type" not in d)
+    port = next(
+        n
+        for n, d in sorted(B.nodes(data=True))
+        if d["kind"] == "Port" and n in A and "harbor_type" in A.nodes[n] and "harbor_type" not in d
+    )
     with bolt_driver.session() as s:
-        assert s.run("MATCH (n:MGNode {id: $id}) RETURN labels(n) AS l", {"id": relabel}).single()["l"] \
-            in (["MGNode", "Facility"], ["Facility", "MGNode"])
+        assert s.run("MATCH (n:MGNode {id: $id}) RETURN labels(n) AS l", {"id": relabel}).single()["l"] in (
+            ["MGNode", "Facility"],
+            ["Facility", "MGNode"],
+        )
         assert s.run("MATCH (n:MGNode {id: $id}) RETURN n.harbor_type AS h", {"id": port}).single()["h"] is None
 
     again = mg.export_graph(B, bolt_driver, sync=True, **BOLT)  # B again: no change
-    assert again.changes == 0 and again.sent == {} and again.summary(examples=0)[0].startswith(
-        "nodes:          create 0, update 0, delete 0")
+    assert (
+        again.changes == 0
+        and again.sent == {}
+        and again.summary(examples=0)[0].startswith("nodes:          create 0, update 0, delete 0")
+    )
     assert _state(bolt_driver) == _expect(B)
 
     back = mg.export_graph(A, bolt_driver, replace=True, **BOLT)  # replace: delete all, load all
@@ -385,6 +453,7 @@ def test_sync_removes_relationships_left_by_another_build(bolt_driver, loaded, d
 
 
 # -- the CLI over Bolt (driver shared with the fixture: FalkorDB stops listening when a client closes) --
+
 
 @pytest.fixture
 def cli(bolt_driver, monkeypatch):
@@ -412,10 +481,25 @@ def test_every_header_example_runs_and_returns_rows(cli, loaded, capsys, name):
 
 def test_cli_one_item_list_and_json_list_equal_the_python_twin(cli, loaded, data_graph, capsys):
     for arg in ("stages=refining", 'stages=["refining"]'):
-        assert cli(["neo4j", "query", "prc_controlled_capacity", "--param", "country=CHN", "--param", arg,
-                    "--format", "json"]) == 0
-        assert _norm(json.loads(capsys.readouterr().out)) == _norm(Q.prc_controlled_capacity(data_graph, "CHN",
-                                                                                                ["refining"]))
+        assert (
+            cli(
+                [
+                    "neo4j",
+                    "query",
+                    "prc_controlled_capacity",
+                    "--param",
+                    "country=CHN",
+                    "--param",
+                    arg,
+                    "--format",
+                    "json",
+                ]
+            )
+            == 0
+        )
+        assert _norm(json.loads(capsys.readouterr().out)) == _norm(
+            Q.prc_controlled_capacity(data_graph, "CHN", ["refining"])
+        )
 
 
 def test_cli_params_named_query_and_parameters_reach_the_server(cli, loaded, capsys, monkeypatch, tmp_path):
@@ -424,22 +508,28 @@ def test_cli_params_named_query_and_parameters_reach_the_server(cli, loaded, cap
         "// Echo two parameters whose names clash with the driver's own arguments.\n"
         "// Parameters:\n//   $query       STRING        any text\n//   $parameters  LIST<STRING>  any list\n"
         "// Example: minerals-graph neo4j query echo --param query=x --param parameters=a\n"
-        "RETURN $query AS query, $parameters AS parameters\n")
+        "RETURN $query AS query, $parameters AS parameters\n"
+    )
     monkeypatch.setattr(mg, "cypher_dir", lambda: tmp_path / "cypher")
     assert cli(["neo4j", "query", "echo", "--param", "query=x", "--param", "parameters=a", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"query": "x", "parameters": ["a"]}]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["query", "prc_controlled_capacity", "--param", "country=CH'N", "--param", "stages=refining"],
-     "query prc_controlled_capacity: server error"),  # FalkorDB fails on a quote in a string
-    (["query", "prc_controlled_capacity", "--param", "nope=1"], "no parameter $nope; it takes $country (STRING)"),
-    (["query", "prc_controlled_capacity", "--param", "country=CHN"], "missing $stages (LIST<STRING>)"),
-    (["query", "prc_controlled_capacity", "--param", "country=CHN", "--param", "stages=[x"], "is not valid JSON"),
-    (["query", "nope"], "unknown query 'nope'"),
-    (["query"], "neo4j query: give a NAME"),
-    (["load", "--param", "x=1"], "--param is only for 'neo4j query'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["query", "prc_controlled_capacity", "--param", "country=CH'N", "--param", "stages=refining"],
+            "query prc_controlled_capacity: server error",
+        ),  # FalkorDB fails on a quote in a string
+        (["query", "prc_controlled_capacity", "--param", "nope=1"], "no parameter $nope; it takes $country (STRING)"),
+        (["query", "prc_controlled_capacity", "--param", "country=CHN"], "missing $stages (LIST<STRING>)"),
+        (["query", "prc_controlled_capacity", "--param", "country=CHN", "--param", "stages=[x"], "is not valid JSON"),
+        (["query", "nope"], "unknown query 'nope'"),
+        (["query"], "neo4j query: give a NAME"),
+        (["load", "--param", "x=1"], "--param is only for 'neo4j query'"),
+    ],
+)
 def test_cli_errors_are_one_line(cli, loaded, capsys, argv, message):
     assert cli(["neo4j", *argv]) == 2
     err = capsys.readouterr().err
@@ -473,7 +563,21 @@ def test_cli_query_over_bolt(bolt_driver, loaded, data_graph, monkeypatch, capsy
 
     monkeypatch.setenv("NEO4J_URI", bolt_driver.test_uri)
     monkeypatch.delenv("NEO4J_USERNAME", raising=False)
-    assert main(["neo4j", "query", "prc_controlled_capacity", "--param", "country=CHN",
-                 "--param", "stages=refining,separation", "--format", "json"]) == 0  # a real driver, closed
+    assert (
+        main(
+            [
+                "neo4j",
+                "query",
+                "prc_controlled_capacity",
+                "--param",
+                "country=CHN",
+                "--param",
+                "stages=refining,separation",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )  # a real driver, closed
     rows = json.loads(capsys.readouterr().out)
     assert _norm(rows) == _norm(Q.prc_controlled_capacity(data_graph, "CHN", ["refining", "separation"]))

@@ -5,19 +5,54 @@ import pytest
 
 from minerals_graph.sources import nmic
 
-PROPS = ["FeatureUID", "Country", "FeatureNam", "FeatureTyp", "DsgAttr01", "DsgAttr02", "DsgAttr03", "DsgAttr04",
-         "DsgAttr05", "DsgAttr06", "DsgAttr07", "DsgAttr08", "DsgAttr9", "LocOpStat", "DsgAttr10", "ADM1", "LocConf",
-         "Latitude", "Longitude", "OperateNam", "OwnerName1", "OwnerName2", "OwnerName3", "OwnerName4", "OwnerName5",
-         "OwnerName6", "Label", "InfSource1", "InfSource2", "InfSource3", "InfSource4", "InfSource5", "InfSource6",
-         "InfSource7", "MemoSource"]
+PROPS = [
+    "FeatureUID",
+    "Country",
+    "FeatureNam",
+    "FeatureTyp",
+    "DsgAttr01",
+    "DsgAttr02",
+    "DsgAttr03",
+    "DsgAttr04",
+    "DsgAttr05",
+    "DsgAttr06",
+    "DsgAttr07",
+    "DsgAttr08",
+    "DsgAttr9",
+    "LocOpStat",
+    "DsgAttr10",
+    "ADM1",
+    "LocConf",
+    "Latitude",
+    "Longitude",
+    "OperateNam",
+    "OwnerName1",
+    "OwnerName2",
+    "OwnerName3",
+    "OwnerName4",
+    "OwnerName5",
+    "OwnerName6",
+    "Label",
+    "InfSource1",
+    "InfSource2",
+    "InfSource3",
+    "InfSource4",
+    "InfSource5",
+    "InfSource6",
+    "InfSource7",
+    "MemoSource",
+]
 
 
 def _feature(**kw):
     p = {k: "" for k in PROPS}
     p.update({"DsgAttr04": "N", "DsgAttr05": "N", "LocConf": "E", "LocOpStat": "Assumed Active"})
     p.update(kw)
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["Longitude"], p["Latitude"]]},
-            "properties": p}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [p["Longitude"], p["Latitude"]]},
+        "properties": p,
+    }
 
 
 def _write(tmp_path, features, name="CHN_Mineral_Facilities.geojson"):
@@ -29,19 +64,65 @@ def _write(tmp_path, features, name="CHN_Mineral_Facilities.geojson"):
 def test_any_region_same_schema(tmp_path, crosswalk):
     """The loader takes any edition of the NMIC layer (here a China-shaped one)."""
     feats = [
-        _feature(FeatureUID="CHN001", Country="China", FeatureNam="Plant in Baotou", FeatureTyp="Mineral Processing Plants",
-                 DsgAttr01="Rare Earths", DsgAttr02="Rare-Earth Compounds", DsgAttr06=22, DsgAttr07="kmt",
-                 Latitude=40.6, Longitude=109.9, OperateNam="Op Co.", OwnerName1="Parent Ltd. [60%]",
-                 OwnerName2="Other Co. [40%]", InfSource1="https://example.org/a"),
-        _feature(FeatureUID="CHN001", Country="China", FeatureNam="Plant in Baotou", FeatureTyp="Mineral Processing Plants",
-                 DsgAttr01="Thorium", DsgAttr02="Oxide", DsgAttr06=-999, DsgAttr07="NA", Latitude=40.6, Longitude=109.9),
-        _feature(FeatureUID="CHN002", Country="China", FeatureNam="Mine X", FeatureTyp="Mines and Quarries",
-                 DsgAttr01="Tungsten", DsgAttr02="Concentrate", DsgAttr06=3, DsgAttr07="kmt", LocOpStat="C&M",
-                 Latitude=25.7, Longitude=113.0),
-        _feature(FeatureUID="CHN003", Country="China", FeatureNam="Field", FeatureTyp="Oil and Gas Fields",
-                 DsgAttr01="Petroleum", Latitude=40.0, Longitude=120.0),
-        _feature(FeatureUID="CHN004", Country="Narnia", FeatureNam="Y", FeatureTyp="Mines and Quarries",
-                 DsgAttr01="Gold", Latitude=1.0, Longitude=1.0),
+        _feature(
+            FeatureUID="CHN001",
+            Country="China",
+            FeatureNam="Plant in Baotou",
+            FeatureTyp="Mineral Processing Plants",
+            DsgAttr01="Rare Earths",
+            DsgAttr02="Rare-Earth Compounds",
+            DsgAttr06=22,
+            DsgAttr07="kmt",
+            Latitude=40.6,
+            Longitude=109.9,
+            OperateNam="Op Co.",
+            OwnerName1="Parent Ltd. [60%]",
+            OwnerName2="Other Co. [40%]",
+            InfSource1="https://example.org/a",
+        ),
+        _feature(
+            FeatureUID="CHN001",
+            Country="China",
+            FeatureNam="Plant in Baotou",
+            FeatureTyp="Mineral Processing Plants",
+            DsgAttr01="Thorium",
+            DsgAttr02="Oxide",
+            DsgAttr06=-999,
+            DsgAttr07="NA",
+            Latitude=40.6,
+            Longitude=109.9,
+        ),
+        _feature(
+            FeatureUID="CHN002",
+            Country="China",
+            FeatureNam="Mine X",
+            FeatureTyp="Mines and Quarries",
+            DsgAttr01="Tungsten",
+            DsgAttr02="Concentrate",
+            DsgAttr06=3,
+            DsgAttr07="kmt",
+            LocOpStat="C&M",
+            Latitude=25.7,
+            Longitude=113.0,
+        ),
+        _feature(
+            FeatureUID="CHN003",
+            Country="China",
+            FeatureNam="Field",
+            FeatureTyp="Oil and Gas Fields",
+            DsgAttr01="Petroleum",
+            Latitude=40.0,
+            Longitude=120.0,
+        ),
+        _feature(
+            FeatureUID="CHN004",
+            Country="Narnia",
+            FeatureNam="Y",
+            FeatureTyp="Mines and Quarries",
+            DsgAttr01="Gold",
+            Latitude=1.0,
+            Longitude=1.0,
+        ),
     ]
     name = _write(tmp_path, feats)
     r = nmic.load_facility_layer(tmp_path, crosswalk, file=name)

@@ -151,10 +151,7 @@ def test_fates_and_values(tmp_path, crosswalk):
     )
     assert (lh.lon, lh.lat, lh.status, lh.url) == (-53.811792, 47.410938, "operating", nrcan.URL)
     assert lh.note == "Development Stage: Refinery; website: https://vale.com"
-    assert (
-        t.loc["83", "operator"]
-        == "Rio Tinto Group / Aluminium Austria Metall Québec Inc. / Marubeni Québec Inc."
-    )
+    assert t.loc["83", "operator"] == "Rio Tinto Group / Aluminium Austria Metall Québec Inc. / Marubeni Québec Inc."
     cc = t.loc["151"]
     assert (cc["name"], cc.kind, cc.stages) == (
         "Copper Cliff Complex",
@@ -188,9 +185,7 @@ def test_helpers():
         "Uranium (hexafluoride, dioxide)",
         "gold",
     ]
-    assert (
-        nrcan.clean_operator("Rio Tinto Group. / Vale S.A.\u00a0") == "Rio Tinto Group / Vale S.A."
-    )
+    assert nrcan.clean_operator("Rio Tinto Group. / Vale S.A.\u00a0") == "Rio Tinto Group / Vale S.A."
     assert nrcan.clean_operator("Real Alloy Canada Ltd.") == "Real Alloy Canada Ltd."
 
 
@@ -208,9 +203,7 @@ def test_real_file(shared, crosswalk):
         "refinery",
         "Glencore Canada Corporation",
     )
-    assert {"copper", "tellurium", "selenium", "platinum_group_metals"} <= set(
-        ccr.commodities.split(";")
-    )
+    assert {"copper", "tellurium", "selenium", "platinum_group_metals"} <= set(ccr.commodities.split(";"))
     assert set(t.operator[t.operator.str.startswith("Vale")]) == {"Vale S.A."}
     assert t.loc["83", "operator"].startswith("Rio Tinto Group / ")
     assert t.loc["151", "name"] == "Copper Cliff Complex"

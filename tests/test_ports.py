@@ -1,9 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from tests.conftest import df_of as _df
 
 from minerals_graph.ports import haversine_km, infer_ports, unlinked_places
-from tests.conftest import df_of as _df
 
 KM_PER_DEG = 111.195  # one degree of longitude on the equator (R = 6,371.0088 km)
 
@@ -15,17 +15,29 @@ def test_haversine_known_distance():
 
 
 def _port(n, size, lon, iso3="AAA", bulk="Unknown", brk="Unknown", cont="Unknown"):
-    return {"wpi_number": n, "name": f"P{n}", "iso3": iso3, "harbor_size": size, "solid_bulk": bulk,
-            "breakbulk": brk, "container": cont, "lon": lon, "lat": 0.0}
+    return {
+        "wpi_number": n,
+        "name": f"P{n}",
+        "iso3": iso3,
+        "harbor_size": size,
+        "solid_bulk": bulk,
+        "breakbulk": brk,
+        "container": cont,
+        "lon": lon,
+        "lat": 0.0,
+    }
 
 
 def test_same_country_only_and_unknown_flags_are_not_no():
-    ports = _df("ports", [
-        _port(1, "Large", 0.5, iso3="BBB", bulk="Yes"),           # nearer, but another country
-        _port(2, "Medium", 2.0),                                  # flags all Unknown: still a candidate
-        _port(3, "Large", 0.1, bulk="No", brk="No", cont="No"),   # no cargo at all: never
-        _port(4, "Very Small", 0.05, bulk="Yes"),                 # too small: never
-    ])
+    ports = _df(
+        "ports",
+        [
+            _port(1, "Large", 0.5, iso3="BBB", bulk="Yes"),  # nearer, but another country
+            _port(2, "Medium", 2.0),  # flags all Unknown: still a candidate
+            _port(3, "Large", 0.1, bulk="No", brk="No", cont="No"),  # no cargo at all: never
+            _port(4, "Very Small", 0.05, bulk="Yes"),  # too small: never
+        ],
+    )
     places = _df("places", [{"id": "site:a", "status": "operating", "iso3": "AAA", "lon": 0.0, "lat": 0.0}])
     out = infer_ports(places, ports, _df("ships_via", []), max_km=800)
     assert list(out["wpi_number"]) == [2]
@@ -36,9 +48,14 @@ def test_same_country_only_and_unknown_flags_are_not_no():
 def test_larger_harbor_with_known_cargo_is_preferred_by_weighted_distance():
     # Small+Yes at 60 km weighs 120; Large+Yes at 100 km weighs 100 -> Large.
     # Medium with unknown flags at 70 km weighs 70 * 1.25 * 1.25 = 109.4 -> still Large.
-    ports = _df("ports", [_port(1, "Small", 60 / KM_PER_DEG, bulk="Yes"),
-                          _port(2, "Large", 100 / KM_PER_DEG, bulk="Yes"),
-                          _port(3, "Medium", -70 / KM_PER_DEG)])
+    ports = _df(
+        "ports",
+        [
+            _port(1, "Small", 60 / KM_PER_DEG, bulk="Yes"),
+            _port(2, "Large", 100 / KM_PER_DEG, bulk="Yes"),
+            _port(3, "Medium", -70 / KM_PER_DEG),
+        ],
+    )
     places = _df("places", [{"id": "site:a", "status": "operating", "iso3": "AAA", "lon": 0.0, "lat": 0.0}])
     out = infer_ports(places, ports, _df("ships_via", []), max_km=800)
     assert list(out["wpi_number"]) == [2]
@@ -49,13 +66,23 @@ def test_larger_harbor_with_known_cargo_is_preferred_by_weighted_distance():
 
 def test_cap_cited_unlocated_and_landlocked():
     ports = _df("ports", [_port(1, "Large", 0.0, bulk="Yes")])
-    places = _df("places", [
-        {"id": "site:near", "status": "operating", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
-        {"id": "site:cited", "status": "operating", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
-        {"id": "site:nowhere", "status": "operating", "iso3": "AAA", "lon": None, "lat": None},
-        {"id": "site:far", "status": "operating", "iso3": "AAA", "lon": 9.0, "lat": 0.0},       # 1,000.8 km > 800
-        {"id": "site:inland", "status": "operating", "iso3": "LLL", "lon": 1.0, "lat": 0.0},  # country without ports
-        {"id": "site:old", "status": "unknown", "iso3": "AAA", "lon": 1.0, "lat": 0.0}])  # not known to ship
+    places = _df(
+        "places",
+        [
+            {"id": "site:near", "status": "operating", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
+            {"id": "site:cited", "status": "operating", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
+            {"id": "site:nowhere", "status": "operating", "iso3": "AAA", "lon": None, "lat": None},
+            {"id": "site:far", "status": "operating", "iso3": "AAA", "lon": 9.0, "lat": 0.0},  # 1,000.8 km > 800
+            {
+                "id": "site:inland",
+                "status": "operating",
+                "iso3": "LLL",
+                "lon": 1.0,
+                "lat": 0.0,
+            },  # country without ports
+            {"id": "site:old", "status": "unknown", "iso3": "AAA", "lon": 1.0, "lat": 0.0},
+        ],
+    )  # not known to ship
     cited = _df("ships_via", [{"place_id": "site:cited", "wpi_number": 1}])
     out = infer_ports(places, ports, cited, max_km=800)
     assert list(out["place_id"]) == ["site:near"] and bool(out["inferred"].iloc[0])
@@ -84,8 +111,18 @@ def test_real_inferred_ports_stay_home_and_are_near(raw_tables):
         return str(ports.loc[int(row["wpi_number"].iloc[0]), "name"])
 
     st_lawrence = {"Trois Rivieres", "Port De Becancour", "Quebec", "Montreal", "Sorel"}
-    bohai = {"Tianjin Xin Gang", "Tianjin", "Qinhuangdao", "Caofeidian", "Jingtang", "Dalian", "Yingkou",
-             "Huanghua", "Longkou", "Jinzhou"}
+    bohai = {
+        "Tianjin Xin Gang",
+        "Tianjin",
+        "Qinhuangdao",
+        "Caofeidian",
+        "Jingtang",
+        "Dalian",
+        "Yingkou",
+        "Huanghua",
+        "Longkou",
+        "Jinzhou",
+    }
     assert port_of("facility:fac_can_nemaska_becancour_lioh_plant") in st_lawrence
     assert port_of("facility:fac_can_vale_port_colborne_refinery") == "Port Colborne"
     assert port_of("facility:fac_chn_baotou_huamei_nre_separation") in bohai  # Inner Mongolia
@@ -98,15 +135,19 @@ def test_real_inferred_ports_stay_home_and_are_near(raw_tables):
 
 
 def test_gateway_file_rejects_unknown_ports_and_wrong_countries(tmp_path):
-    from minerals_graph.sources import register
     from tests.conftest import write
 
+    from minerals_graph.sources import register
+
     head = ",".join(register.GATEWAY_COLUMNS) + "\n"
-    write(tmp_path / "gateway_ports.csv", head
-          + "1090,Churchill,CAN,Arctic,Arctic gateway,t,p,https://example.org/a,,2026-11-30,\n"
-          + "9999,Nowhere,CAN,Arctic,x,t,p,https://example.org/b,,2026-11-30,\n"
-          + "18150,Vancouver,USA,Pacific,x,t,p,https://example.org/c,,2026-11-30,\n"
-          + "2235,Montreal,CAN,St. Lawrence,x,t,p,,,2026-11-30,\n")
+    write(
+        tmp_path / "gateway_ports.csv",
+        head
+        + "1090,Churchill,CAN,Arctic,Arctic gateway,t,p,https://example.org/a,,2026-11-30,\n"
+        + "9999,Nowhere,CAN,Arctic,x,t,p,https://example.org/b,,2026-11-30,\n"
+        + "18150,Vancouver,USA,Pacific,x,t,p,https://example.org/c,,2026-11-30,\n"
+        + "2235,Montreal,CAN,St. Lawrence,x,t,p,,,2026-11-30,\n",
+    )
     r = register.load_gateway_ports(tmp_path, {1090: "CAN", 18150: "CAN", 2235: "CAN"})
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 1, 3)
     assert list(r.rejects["field"]) == ["wpi_number", "iso3", "source_url"]

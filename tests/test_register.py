@@ -2,18 +2,20 @@
 
 import pandas as pd
 import pytest
+from tests.conftest import write
 
 from minerals_graph import settings
 from minerals_graph.schema import COMMODITIES, FACILITY_KINDS, SITE_KINDS, STAGES, group_members
 from minerals_graph.sources import register
-from tests.conftest import write
 
 REG = settings.DATA_DIR / "register"
 
 
 def _all_facilities() -> pd.DataFrame:
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False).assign(file=p.name)
-              for p in sorted(REG.glob("facilities_*.csv"))]
+    frames = [
+        pd.read_csv(p, dtype=str, keep_default_na=False).assign(file=p.name)
+        for p in sorted(REG.glob("facilities_*.csv"))
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -57,12 +59,20 @@ def test_register_loads_without_rejects(data_tables):
 def test_prc_hubs_present(data_tables):
     p = data_tables.places
     chn = p[(p.iso3 == "CHN") & (p.source == "register")]
-    for commodity, stage in [("rare_earths", "separation"), ("rare_earths", "magnet"), ("lithium", "refining"),
-                             ("cobalt", "refining"), ("graphite", "anode"), ("gallium", "refining"),
-                             ("germanium", "refining"), ("antimony", "smelting"), ("tungsten", "refining"),
-                             ("manganese", "refining")]:
+    for commodity, stage in [
+        ("rare_earths", "separation"),
+        ("rare_earths", "magnet"),
+        ("lithium", "refining"),
+        ("cobalt", "refining"),
+        ("graphite", "anode"),
+        ("gallium", "refining"),
+        ("germanium", "refining"),
+        ("antimony", "smelting"),
+        ("tungsten", "refining"),
+        ("manganese", "refining"),
+    ]:
         wanted = {commodity, *group_members(commodity)}
-        has = chn.commodities.map(lambda v: bool(wanted & set(v.split(";"))))
+        has = chn.commodities.map(lambda v, w=wanted: bool(w & set(v.split(";"))))
         hit = chn[has & chn.stages.str.contains(stage)]
         assert len(hit) >= 1, (commodity, stage)
 
@@ -78,15 +88,16 @@ def test_every_coordinate_falls_inside_its_country(shared, data_tables):
 
 def test_bad_rows_are_rejected_with_reasons(tmp_path):
     header = ",".join(register.FACILITY_COLUMNS) + "\n"
-    good = ("fac_usa_a,A,mine,lithium,mining,USA,NV,-117,40,site,USGS record 1,https://example.org/c,operating,2024,"
-            "10,kt/yr,LCE,lithium,2024,Op,\"X Corp|USA|100\",T,P,https://example.org,2025,2026-11-23,,\n")
+    good = (
+        "fac_usa_a,A,mine,lithium,mining,USA,NV,-117,40,site,USGS record 1,https://example.org/c,operating,2024,"
+        '10,kt/yr,LCE,lithium,2024,Op,"X Corp|USA|100",T,P,https://example.org,2025,2026-11-23,,\n'
+    )
     dup = good
     bad_kind = good.replace("fac_usa_a,A,mine", "fac_usa_b,B,castle")
     no_url = good.replace("fac_usa_a", "fac_usa_c").replace("https://example.org", "")
     bad_owner = good.replace("fac_usa_a", "fac_usa_d").replace("X Corp|USA|100", "X Corp|Narnia|100")
     no_coord_source = good.replace("fac_usa_a", "fac_usa_e").replace("USGS record 1,https://example.org/c", ",")
-    write(tmp_path / "register/facilities_t.csv",
-          header + good + dup + bad_kind + no_url + bad_owner + no_coord_source)
+    write(tmp_path / "register/facilities_t.csv", header + good + dup + bad_kind + no_url + bad_owner + no_coord_source)
     [r] = register.load_facilities(tmp_path, {"USA"})
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (6, 3, 3)
     t = r.table.set_index("id")

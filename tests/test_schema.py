@@ -58,7 +58,7 @@ def _undeclared(G):
     from minerals_graph.schema import declared_attrs
 
     found = set()
-    for n, d in G.nodes(data=True):
+    for _, d in G.nodes(data=True):
         found |= {(d["kind"], k) for k in d if k not in declared_attrs(d["kind"])}
     for _, _, d in G.edges(data=True):
         found |= {(d["kind"], k) for k in d if k not in declared_attrs(d["kind"])}
@@ -82,14 +82,19 @@ def test_one_name_one_type():
     from minerals_graph.schema import SOURCE_ATTRS, STRUCTURAL_ATTRS, TABLES
 
     types: dict[str, set[str]] = {}
-    attrs = [*SOURCE_ATTRS, *STRUCTURAL_ATTRS, *(a for k in (*NODE_KINDS.values(), *EDGE_KINDS.values())
-                                                  for a in k.attrs), *(a for t in TABLES.values() for a in t)]
+    attrs = [
+        *SOURCE_ATTRS,
+        *STRUCTURAL_ATTRS,
+        *(a for k in (*NODE_KINDS.values(), *EDGE_KINDS.values()) for a in k.attrs),
+        *(a for t in TABLES.values() for a in t),
+    ]
     for a in attrs:
         types.setdefault(a.name, set()).add(a.type)
     assert {n: t for n, t in types.items() if len(t) > 1} == {}
     # kind means the node or edge kind only: the type of place is place_kind
     assert "kind" not in {a.name for a in NODE_KINDS["Site"].attrs} and "place_kind" in {
-        a.name for a in NODE_KINDS["Facility"].attrs}
+        a.name for a in NODE_KINDS["Facility"].attrs
+    }
 
 
 def test_tables_and_api_enums_derive_from_the_schema():
@@ -99,9 +104,14 @@ def test_tables_and_api_enums_derive_from_the_schema():
     from minerals_graph.schema import STAGES, TABLES
     from minerals_graph.tables import _CURATED_TYPES, COLUMNS
 
-    assert COLUMNS == {name: [a.name for a in cols] for name, cols in TABLES.items()}
-    assert _CURATED_TYPES["places"] == {"lon": float, "lat": float, "status_year": int, "capacity": float,
-                                        "capacity_year": int}
+    assert {name: [a.name for a in cols] for name, cols in TABLES.items()} == COLUMNS
+    assert _CURATED_TYPES["places"] == {
+        "lon": float,
+        "lat": float,
+        "status_year": int,
+        "capacity": float,
+        "capacity_year": int,
+    }
     assert typing.get_args(models.StageName) == STAGES
     assert typing.get_args(models.NodeKindName) == tuple(NODE_KINDS)
     assert set(typing.get_args(models.GeoEdgeKind)) == {"LOCATED_IN", "SUPPLIES", "SHIPS_VIA", "TRADES"}

@@ -25,7 +25,11 @@ def test_curate_then_load_round_trip(raw_tables, tmp_path):
     for name, n in counts.items():
         if name in ("supplies", "ships_via"):
             continue
-        assert len(getattr(back, name)) >= n if name in ("places", "ownership", "production") else n == len(getattr(back, name)), name
+        assert (
+            len(getattr(back, name)) >= n
+            if name in ("places", "ownership", "production")
+            else n == len(getattr(back, name))
+        ), name
     assert sum(r.rows_rejected for r in back.results) == 0
 
 

@@ -1,10 +1,9 @@
 import pytest
+from tests.conftest import tiny_tables, write
 
 from minerals_graph import validate as v
 from minerals_graph.build import graph_from_tables
 from minerals_graph.errors import ValidationError
-from tests.conftest import write
-from tests.conftest import tiny_tables
 
 
 def test_valid_tiny_graph_has_no_problems():
@@ -16,8 +15,15 @@ def test_every_problem_is_reported_at_once():
     G.nodes["site:m1"]["kind"] = "Castle"
     del G.nodes["facility:r1"]["source_url"]
     G.nodes["port:wpi-1"]["lat"] = 123.0
-    G.add_edge("country:AUS", "country:CHN", key="x", kind="PRODUCES", stage="mining", **{
-        k: "x" for k in ("source", "source_publisher", "source_dataset", "source_url")}, source_year=1)
+    G.add_edge(
+        "country:AUS",
+        "country:CHN",
+        key="x",
+        kind="PRODUCES",
+        stage="mining",
+        **{k: "x" for k in ("source", "source_publisher", "source_dataset", "source_url")},
+        source_year=1,
+    )
     problems = v.check_graph(G)
     assert any("'Castle'" in p for p in problems)
     assert any("facility:r1" in p and "source_url" in p for p in problems)
@@ -52,18 +58,32 @@ def test_raw_files_every_row_accounted(raw_tables, raw_graph, shared):
 
 def _mini_sources(tmp_path):
     """A raw-sources folder with one small World Port Index file, and its tables."""
+    from tests.test_wpi import HEADER
+
     from minerals_graph.crosswalk import default_crosswalk
     from minerals_graph.sources import wpi
     from minerals_graph.tables import Tables
-    from tests.test_wpi import HEADER
 
     row = "1,7950.0,US East,Maurer, ,US BAL,United States,Small,Coastal,Yes,No,Unknown,11.0,0.0,0.0,40.53,-74.25\n"
     base = tmp_path / "raw"
-    write(base / "nga_world_port_index" / "UpdatedPub150.csv", HEADER + row + row.replace("7950.0", "7951.0"),
-          bom=True)
+    write(base / "nga_world_port_index" / "UpdatedPub150.csv", HEADER + row + row.replace("7950.0", "7951.0"), bom=True)
     res = wpi.load_ports(base, default_crosswalk())
-    empty = {n: None for n in ("countries", "commodities", "ports", "places", "ownership", "production", "trades",
-                               "import_reliance", "statistics", "supplies", "ships_via")}
+    empty = {
+        n: None
+        for n in (
+            "countries",
+            "commodities",
+            "ports",
+            "places",
+            "ownership",
+            "production",
+            "trades",
+            "import_reliance",
+            "statistics",
+            "supplies",
+            "ships_via",
+        )
+    }
     return base, Tables(**empty, results=[res])
 
 
@@ -88,6 +108,16 @@ def test_strict_fails_only_on_rejects_not_in_the_known_list(tmp_path):
     r.cell_rejects.loc[0] = ["nga_world_port_index/UpdatedPub150.csv", 2, "channel_depth_m", "x", "garbled"]
     new = v.new_rejects(t, None)
     assert len(new) == 1 and new.iloc[0]["field"] == "channel_depth_m"
-    known = pd.DataFrame([{"file": "nga_world_port_index/UpdatedPub150.csv", "row": "2", "field": "channel_depth_m",
-                           "level": "cell", "reason": "garbled", "note": "documented"}])
+    known = pd.DataFrame(
+        [
+            {
+                "file": "nga_world_port_index/UpdatedPub150.csv",
+                "row": "2",
+                "field": "channel_depth_m",
+                "level": "cell",
+                "reason": "garbled",
+                "note": "documented",
+            }
+        ]
+    )
     assert len(v.new_rejects(t, known)) == 0

@@ -1,14 +1,16 @@
 import pandas as pd
 import pytest
+from tests.conftest import write
 
 from minerals_graph.errors import SourceFormatError
 from minerals_graph.sources import wpi
-from tests.conftest import write
 
-HEADER = ("OID_,World Port Index Number,Region Name,Main Port Name,Alternate Port Name,UN/LOCODE,"
-          "Country Code,Harbor Size,Harbor Type,Facilities - Solid Bulk,Facilities - Container,"
-          "Facilities - Breakbulk,Channel Depth (m),Cargo Pier Depth (m),Maximum Vessel Draft (m),"
-          "Latitude,Longitude\n")
+HEADER = (
+    "OID_,World Port Index Number,Region Name,Main Port Name,Alternate Port Name,UN/LOCODE,"
+    "Country Code,Harbor Size,Harbor Type,Facilities - Solid Bulk,Facilities - Container,"
+    "Facilities - Breakbulk,Channel Depth (m),Cargo Pier Depth (m),Maximum Vessel Draft (m),"
+    "Latitude,Longitude\n"
+)
 
 
 def _file(tmp_path, body):
@@ -16,19 +18,21 @@ def _file(tmp_path, body):
 
 
 def test_small_file_in_the_published_format(tmp_path, crosswalk):
-    _file(tmp_path,
-          "1,7950.0,US East,Maurer, ,US BAL,United States,Small,Coastal,Yes,No,Unknown,11.0,0.0,0.0,"
-          "40.533333,-74.25\n"
-          "2,400.0,Iceland,Seydhisfjordhur, ,IS SEY,Iceland,Small, ,Unknown,Unknown,Unknown,0,0,0,65.26,-14.0\n"
-          "3,400.0,Iceland,Seydisfjordur, ,ISSEY,Iceland, , ,Unknown,Unknown,Unknown,0,0,0,65.26,-14.0\n"
-          "4,123.0,Asia,Victoria, ,HK HKG,Hong Kong,Large, ,Yes,Yes,Yes,14,12,12,22.28,114.16\n"
-          "5,124.0,Nowhere,Ghost, , ,Atlantis,Small, ,No,No,No,0,0,0,1,1\n"
-          "6,125.0,Asia,Bad, , ,China,Small, ,No,No,No,0,0,0,95,1\n")
+    _file(
+        tmp_path,
+        "1,7950.0,US East,Maurer, ,US BAL,United States,Small,Coastal,Yes,No,Unknown,11.0,0.0,0.0,"
+        "40.533333,-74.25\n"
+        "2,400.0,Iceland,Seydhisfjordhur, ,IS SEY,Iceland,Small, ,Unknown,Unknown,Unknown,0,0,0,65.26,-14.0\n"
+        "3,400.0,Iceland,Seydisfjordur, ,ISSEY,Iceland, , ,Unknown,Unknown,Unknown,0,0,0,65.26,-14.0\n"
+        "4,123.0,Asia,Victoria, ,HK HKG,Hong Kong,Large, ,Yes,Yes,Yes,14,12,12,22.28,114.16\n"
+        "5,124.0,Nowhere,Ghost, , ,Atlantis,Small, ,No,No,No,0,0,0,1,1\n"
+        "6,125.0,Asia,Bad, , ,China,Small, ,No,No,No,0,0,0,95,1\n",
+    )
     r = wpi.load_ports(tmp_path, crosswalk)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (6, 3, 3)
     t = r.table.set_index("wpi_number")
     assert t.loc[7950, "unlocode"] == "USBAL" and t.loc[7950, "iso3"] == "USA"
-    assert t.loc[7950, "alt_name"] == ""          # a single-space cell is empty
+    assert t.loc[7950, "alt_name"] == ""  # a single-space cell is empty
     assert t.loc[7950, "channel_depth_m"] == 11.0
     assert pd.isna(t.loc[7950, "cargo_pier_depth_m"])  # 0.0 means unknown in the WPI
     assert t.loc[123, "iso3"] == "CHN" and t.loc[123, "admin"] == "Hong Kong"

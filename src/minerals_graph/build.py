@@ -19,11 +19,12 @@ import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import networkx as nx
 import pandas as pd
 
-from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS, node_id
+from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS, EdgeKind, NodeKind, node_id
 from minerals_graph.tables import SOURCE_COLUMNS, Tables, load_tables
 
 __all__ = ["build_graph", "graph_from_tables", "clean_attrs", "edge_key", "assign_edge_keys", "EDGE_IDENTITY"]
@@ -33,7 +34,8 @@ log = logging.getLogger(__name__)
 
 def _declared_types() -> dict[str, str]:
     types: dict[str, str] = {a.name: a.type for a in SOURCE_ATTRS}
-    for k in (*NODE_KINDS.values(), *EDGE_KINDS.values()):
+    kinds: list[NodeKind | EdgeKind] = [*NODE_KINDS.values(), *EDGE_KINDS.values()]
+    for k in kinds:
         for a in k.attrs:
             types.setdefault(a.name, a.type)
     return types
@@ -71,8 +73,8 @@ def _src(row: dict[str, object]) -> dict[str, object]:
     return {k: row.get(k) for k in SOURCE_COLUMNS}
 
 
-def _records(df: pd.DataFrame) -> Iterable[dict[str, object]]:
-    return df.to_dict("records") if len(df) else []
+def _records(df: pd.DataFrame) -> Iterable[dict[str, Any]]:
+    return cast("list[dict[str, Any]]", df.to_dict("records")) if len(df) else []
 
 
 def build_graph(sources: Path | None = None, *, data_dir: Path | None = None) -> nx.MultiDiGraph:
@@ -122,8 +124,11 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         for r in _records(t.ownership):
             cid = node_id("Company", company_key(str(r["company"])))
             kind = "OWNED_BY" if r["role"] == "owner" else "OPERATED_BY"
-            attrs = {"share_pct": r.get("share_pct"), "position": r.get("position"), **_src(r)} \
-                if kind == "OWNED_BY" else _src(r)
+            attrs = (
+                {"share_pct": r.get("share_pct"), "position": r.get("position"), **_src(r)}
+                if kind == "OWNED_BY"
+                else _src(r)
+            )
             add_edge(str(r["place_id"]), cid, kind, attrs)
     for r in _records(t.production):
         if not r.get("commodity"):
@@ -138,8 +143,12 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         add_edge(node_id("Country", r["exporter"]), node_id("Country", r["importer"]), "TRADES", attrs)
     for r in _records(t.import_reliance):
         attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity", "label")}
-        add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "IMPORT_RELIANCE",
-                 {"form": r.get("label"), **attrs})
+        add_edge(
+            node_id("Country", r["iso3"]),
+            node_id("Commodity", r["commodity"]),
+            "IMPORT_RELIANCE",
+            {"form": r.get("label"), **attrs},
+        )
     for r in _records(t.statistics):
         attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity")}
         add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "STATISTIC", attrs)
@@ -147,11 +156,19 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity")}
         add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "EXPORT_CONTROL", attrs)
     for r in _records(t.supplies):
-        add_edge(str(r["from_id"]), str(r["to_id"]), "SUPPLIES",
-                 {k: v for k, v in r.items() if k not in ("from_id", "to_id")})
+        add_edge(
+            str(r["from_id"]),
+            str(r["to_id"]),
+            "SUPPLIES",
+            {k: v for k, v in r.items() if k not in ("from_id", "to_id")},
+        )
     for r in _records(t.ships_via):
-        add_edge(str(r["place_id"]), node_id("Port", f"wpi-{int(r['wpi_number'])}"), "SHIPS_VIA",
-                 {k: v for k, v in r.items() if k not in ("place_id", "wpi_number")})
+        add_edge(
+            str(r["place_id"]),
+            node_id("Port", f"wpi-{int(r['wpi_number'])}"),
+            "SHIPS_VIA",
+            {k: v for k, v in r.items() if k not in ("place_id", "wpi_number")},
+        )
     for (u, v, d), k in zip(pending, assign_edge_keys(pending), strict=True):
         G.add_edge(u, v, key=k, **d)
     log.info("built graph: %s nodes, %s edges", G.number_of_nodes(), G.number_of_edges())
@@ -196,7 +213,8 @@ def _digest(obj: object, n: int = 16) -> str:
 
 def edge_identity(attrs: dict[str, object]) -> dict[str, object]:
     """The identifying attributes of an edge (``attrs`` as stored, ``kind`` included)."""
-    fields = EDGE_IDENTITY.get(attrs.get("kind"), ("source",))  # type: ignore[arg-type]
+    kind = attrs.get("kind")
+    fields = EDGE_IDENTITY.get(kind, ("source",)) if isinstance(kind, str) else ("source",)
     out: dict[str, object] = {f: attrs[f] for f in fields if attrs.get(f) is not None}
     if "hs6" in fields:
         m = _HS6.search(str(attrs.get("note") or ""))

@@ -30,8 +30,11 @@ def _progress(total: int, desc: str):  # pragma: no cover - cosmetic
 
 
 def _config(args: argparse.Namespace, *, with_maps: bool = True) -> ModelConfig:
-    return ModelConfig(sources=Path(args.sources) if getattr(args, "sources", None) else None,
-                       trade_dir=Path(args.trade) if getattr(args, "trade", None) else None, with_maps=with_maps)
+    return ModelConfig(
+        sources=Path(args.sources) if getattr(args, "sources", None) else None,
+        trade_dir=Path(args.trade) if getattr(args, "trade", None) else None,
+        with_maps=with_maps,
+    )
 
 
 def _load(args: argparse.Namespace) -> SupplyModel:
@@ -50,8 +53,9 @@ def _print_table(df: pd.DataFrame, fmt: str = "table") -> None:
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                               "display.max_colwidth", 80):
+        with pd.option_context(
+            "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 80
+        ):
             sys.stdout.write((df.to_string(index=False) if len(df) else "(no rows)") + "\n")
 
 
@@ -89,13 +93,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         man = v.source_manifest(Path(args.sources), tables)
         man.to_csv(data_dir / v.MANIFEST_FILE, index=False, lineterminator="\n")
         known = v.write_known_rejects(tables, data_dir)
-        print(f"manifest of {len(man)} files -> {data_dir / v.MANIFEST_FILE}; {len(known)} known rejects -> "
-              f"{data_dir / v.KNOWN_REJECTS_FILE}", file=human)
+        print(
+            f"manifest of {len(man)} files -> {data_dir / v.MANIFEST_FILE}; {len(known)} known rejects -> "
+            f"{data_dir / v.KNOWN_REJECTS_FILE}",
+            file=human,
+        )
     manifest_problems: list[str] = []
     if raw:
         expected = v.read_manifest(data_dir)
-        manifest_problems = (v.check_manifest(Path(args.sources), tables, expected) if expected is not None
-                             else [f"no {v.MANIFEST_FILE} in {data_dir}"])
+        manifest_problems = (
+            v.check_manifest(Path(args.sources), tables, expected)
+            if expected is not None
+            else [f"no {v.MANIFEST_FILE} in {data_dir}"]
+        )
     if args.rejects:
         out = Path(args.rejects)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -103,27 +113,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"rejects report (rows, cells, exclusions with reasons) -> {out}", file=human)
     problems: list[str] = []
     try:
-        v.validate(tables, G, strict=args.strict, known=v.read_known_rejects(data_dir) if raw else None,
-                   manifest_problems=manifest_problems)
+        v.validate(
+            tables,
+            G,
+            strict=args.strict,
+            known=v.read_known_rejects(data_dir) if raw else None,
+            manifest_problems=manifest_problems,
+        )
     except ValidationError as exc:
         problems = list(exc.problems) if hasattr(exc, "problems") else str(exc).splitlines()
     if args.format == "json":
-        doc = {"accounting": json.loads(acc.to_json(orient="records")), "totals": totals,
-               "unread_files": json.loads(unread.to_json(orient="records")),
-               "manifest_problems": manifest_problems, "problems": problems, "strict": bool(args.strict),
-               "ok": not problems}
+        doc = {
+            "accounting": json.loads(acc.to_json(orient="records")),
+            "totals": totals,
+            "unread_files": json.loads(unread.to_json(orient="records")),
+            "manifest_problems": manifest_problems,
+            "problems": problems,
+            "strict": bool(args.strict),
+            "ok": not problems,
+        }
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     else:
         _print_table(acc, args.format)
-    print(f"\nTOTAL read {totals['read']}  loaded {totals['loaded']}  excluded {totals['excluded']}  "
-          f"rejected {totals['rejected']}  cells rejected {totals['cells_rejected']}", file=human)
+    print(
+        f"\nTOTAL read {totals['read']}  loaded {totals['loaded']}  excluded {totals['excluded']}  "
+        f"rejected {totals['rejected']}  cells rejected {totals['cells_rejected']}",
+        file=human,
+    )
     if len(unread):
         print(f"\n{len(unread)} file(s) in {args.sources} are not read by any loader:", file=human)
         if args.format == "table":
             _print_table(unread.groupby("reason").size().reset_index(name="files"))
     if manifest_problems and not args.strict:
-        print(f"\nwarning: the raw files differ from {v.MANIFEST_FILE} ({len(manifest_problems)} problem(s); "
-              "--strict fails on them):", file=sys.stderr)
+        print(
+            f"\nwarning: the raw files differ from {v.MANIFEST_FILE} ({len(manifest_problems)} problem(s); "
+            "--strict fails on them):",
+            file=sys.stderr,
+        )
         for p in manifest_problems[:20]:
             print(f"  {p}", file=sys.stderr)
     if problems:
@@ -131,9 +157,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for p in problems[:40]:
             print(f"  {p}", file=sys.stderr)
         return 1
-    print("\nOK: every row is accounted for and the graph matches the schema"
-          + (" (strict: no reject beyond the known list, files as in the manifest)" if args.strict else ""),
-          file=human)
+    print(
+        "\nOK: every row is accounted for and the graph matches the schema"
+        + (" (strict: no reject beyond the known list, files as in the manifest)" if args.strict else ""),
+        file=human,
+    )
     return 0
 
 
@@ -214,17 +242,25 @@ def cmd_dependence(args: argparse.Namespace) -> int:
             summary = dep.list_summary(df, group_lanthanides=lst == 2025)
             df = dep.band_counts(df)
             human = sys.stdout if args.format == "table" and not args.out else sys.stderr
-            print(f"{lst} list, data year {year}: " + ", ".join(f"{k} {v}" for k, v in summary.items())
-                  + (" (lanthanides counted once, as USGS's rare-earths chapter)" if lst == 2025 else
-                     " (every listed mineral counted)"), file=human)
+            print(
+                f"{lst} list, data year {year}: "
+                + ", ".join(f"{k} {v}" for k, v in summary.items())
+                + (
+                    " (lanthanides counted once, as USGS's rare-earths chapter)"
+                    if lst == 2025
+                    else " (every listed mineral counted)"
+                ),
+                file=human,
+            )
     elif args.what == "trade":
         df = model.trade_share_comparison()
         if args.commodity:
             df = df[df["commodity"].isin(_commodities(model, args))]
     elif args.commodity:  # only these: build only their networks
         wanted = _commodities(model, args)
-        df = dep.prc_exposure(model.G, wanted, country=model.config.focus, params=model.config.params,
-                              networks=model.networks(wanted))
+        df = dep.prc_exposure(
+            model.G, wanted, country=model.config.focus, params=model.config.params, networks=model.networks(wanted)
+        )
     else:
         df = model.prc_exposure()
     _write_or_print(df, args)
@@ -265,8 +301,9 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from minerals_graph.analysis import whatif as wi
 
     if not args.remove and not args.preset and not args.add:
-        raise MineralsGraphError("whatif: give --preset NAME, --remove FILTER or --add SPEC "
-                                 f"(presets: {', '.join(sorted(wi.PRESETS))})")
+        raise MineralsGraphError(
+            f"whatif: give --preset NAME, --remove FILTER or --add SPEC (presets: {', '.join(sorted(wi.PRESETS))})"
+        )
     filters = []
     for p in args.preset or []:
         if p not in wi.PRESETS:
@@ -302,8 +339,9 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
     if args.action == "query":  # check the name and the parameters before connecting
         if not args.name:
             raise MineralsGraphError(f"neo4j query: give a NAME ({', '.join(mg.query_names())})")
-        params = mg.bind_params(args.name, mg.parse_params(args.param or [], mg.query_parameters(args.name),
-                                                           query=args.name))
+        params = mg.bind_params(
+            args.name, mg.parse_params(args.param or [], mg.query_parameters(args.name), query=args.name)
+        )
     elif args.param:
         raise MineralsGraphError(f"--param is only for 'neo4j query', not 'neo4j {args.action}'")
     G = _load(args).G if args.action == "load" else None
@@ -317,22 +355,27 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
             mode = "replace" if args.replace else "merge" if args.merge_only else "sync"
             plan = mg.plan_load(G, driver, cfg.database, mode=mode)
             if args.dry_run:
-                print(f"dry run ({mode}): nothing written; the load would change "
-                      f"{plan.changes} nodes and relationships" if plan.changes else
-                      f"dry run ({mode}): the database already equals the graph; nothing to change")
+                print(
+                    f"dry run ({mode}): nothing written; the load would change {plan.changes} nodes and relationships"
+                    if plan.changes
+                    else f"dry run ({mode}): the database already equals the graph; nothing to change"
+                )
                 for line in plan.summary():
                     print(line)
                 return 0
             if not args.no_schema:
                 mg.apply_schema(driver, cfg.database)
             with _progress(plan.operations, "loading") as bar:
-                mg.apply_load(plan, driver, cfg.database, batch_size=args.batch_size,
-                              progress=lambda _k, n: bar.update(n))
+                mg.apply_load(
+                    plan, driver, cfg.database, batch_size=args.batch_size, progress=lambda _k, n: bar.update(n)
+                )
             for line in plan.summary(examples=0):
                 print(line)
             c = mg.counts(driver, cfg.database)
-            print(f"{mode}: sent {sum(plan.sent.values())} rows; database now holds {c['nodes']} nodes and "
-                  f"{c['relationships']} relationships")
+            print(
+                f"{mode}: sent {sum(plan.sent.values())} rows; database now holds {c['nodes']} nodes and "
+                f"{c['relationships']} relationships"
+            )
         elif args.action == "query":
             rows = mg.run_query(driver, args.name, params, cfg.database)
             _print_table(pd.DataFrame(rows), args.format)
@@ -401,8 +444,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     shown = write_model_maps(model, maps_out)
     (out / "report.md").write_text(report_markdown(model), encoding="utf-8")
     G = model.G
-    print(f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges; rows read {acc['read'].sum()}, "
-          f"loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, rejected {acc['rejected'].sum()}")
+    print(
+        f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges; rows read {acc['read'].sum()}, "
+        f"loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, rejected {acc['rejected'].sum()}"
+    )
     print(f"wrote {', '.join(tables)}, graph.graphml, graph.json, nodes.csv, edges.csv, report.md -> {out}")
     print(f"wrote maps {', '.join(shown)} -> {maps_out}")
     return 0
@@ -413,10 +458,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _sources_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sources", metavar="DIR", default=None,
-                   help="raw public files (e.g. ../shared/data) or curated tables (default: bundled data/)")
-    p.add_argument("--trade", metavar="DIR", default=None,
-                   help="folder of CEPII BACI files (BACI_*.csv + country_codes_*.csv) to add bilateral flows")
+    p.add_argument(
+        "--sources",
+        metavar="DIR",
+        default=None,
+        help="raw public files (e.g. ../shared/data) or curated tables (default: bundled data/)",
+    )
+    p.add_argument(
+        "--trade",
+        metavar="DIR",
+        default=None,
+        help="folder of CEPII BACI files (BACI_*.csv + country_codes_*.csv) to add bilateral flows",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -437,11 +490,18 @@ def build_parser() -> argparse.ArgumentParser:
     _sources_arg(p)
     p.add_argument("--strict", action="store_true", help="exit non-zero if any row was rejected")
     p.add_argument("--rejects", metavar="FILE", help="write every reject and exclusion with its reason (CSV)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                   help="json/csv: only the machine-readable result on stdout, messages on stderr")
-    p.add_argument("--write-manifest", action="store_true",
-                   help="with raw --sources: write data/sources_manifest.csv (path, size, sha256, rows) and "
-                        "data/known_rejects.csv (keeping the notes already written)")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="json/csv: only the machine-readable result on stdout, messages on stderr",
+    )
+    p.add_argument(
+        "--write-manifest",
+        action="store_true",
+        help="with raw --sources: write data/sources_manifest.csv (path, size, sha256, rows) and "
+        "data/known_rejects.csv (keeping the notes already written)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("summary", help="node and edge counts by kind and source; facilities by country x stage")
@@ -452,21 +512,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export nodes, edges or the whole graph")
     _sources_arg(p)
     p.add_argument("what", choices=("nodes", "edges", "graph", "geo"))
-    p.add_argument("--format", choices=("csv", "json", "graphml", "geojson", "gpkg"), default=None,
-                   help="nodes/edges: csv (default) or json; graph: graphml or json; geo: geojson (default) or gpkg")
+    p.add_argument(
+        "--format",
+        choices=("csv", "json", "graphml", "geojson", "gpkg"),
+        default=None,
+        help="nodes/edges: csv (default) or json; graph: graphml or json; geo: geojson (default) or gpkg",
+    )
     p.add_argument("--kind", help="only nodes/edges of this kind (e.g. Facility, PRODUCES)")
     p.add_argument("--out", help="output file (default: out/<what>.<format>)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("dependence", help="net import reliance (recomputed vs published), bands, PRC exposure")
     _sources_arg(p)
-    p.add_argument("what", choices=("nir", "bands", "prc", "trade"), nargs="?", default="prc",
-                   help="trade: USGS import-source shares next to BACI's bilateral shares")
-    p.add_argument("--year", type=int, default=None,
-                   help="data year for bands (2023: MCS 2024, 2024: MCS 2025, 2025: MCS 2026); default: the latest")
-    p.add_argument("--list", type=int, choices=(2022, 2025), default=None,
-                   help="bands: the U.S. critical-minerals list (2022: 50 minerals; 2025: 60); default: the list "
-                        "in force in the data year's edition (2025 from data year 2025)")
+    p.add_argument(
+        "what",
+        choices=("nir", "bands", "prc", "trade"),
+        nargs="?",
+        default="prc",
+        help="trade: USGS import-source shares next to BACI's bilateral shares",
+    )
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="data year for bands (2023: MCS 2024, 2024: MCS 2025, 2025: MCS 2026); default: the latest",
+    )
+    p.add_argument(
+        "--list",
+        type=int,
+        choices=(2022, 2025),
+        default=None,
+        help="bands: the U.S. critical-minerals list (2022: 50 minerals; 2025: 60); default: the list "
+        "in force in the data year's edition (2025 from data year 2025)",
+    )
     p.add_argument("--counts", action="store_true", help="bands: counts per band instead of one row per mineral")
     p.add_argument("--commodity", action="append", help="limit to a commodity id (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -490,15 +568,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to a file instead of printing")
     p.set_defaults(func=cmd_chokepoints)
 
-    p = sub.add_parser("whatif", help="remove nodes / add capacity and report supply before and after",
-                       description="Filters: key=value[,value];key=value … with keys country, control, stage, "
-                                   "role (mine, facility, rest, country, port), id, port (WPI number), "
-                                   "commodity. Presets: prc-refining-cutoff, prc-mining-cutoff, prc-all-cutoff.")
+    p = sub.add_parser(
+        "whatif",
+        help="remove nodes / add capacity and report supply before and after",
+        description="Filters: key=value[,value];key=value … with keys country, control, stage, "
+        "role (mine, facility, rest, country, port), id, port (WPI number), "
+        "commodity. Presets: prc-refining-cutoff, prc-mining-cutoff, prc-all-cutoff.",
+    )
     _sources_arg(p)
     p.add_argument("--preset", action="append", help="named scenario (repeatable)")
     p.add_argument("--remove", action="append", metavar="FILTER", help="e.g. 'country=CHN;stage=separation'")
-    p.add_argument("--add", action="append", metavar="SPEC",
-                   help="e.g. 'commodity=rare_earths,iso3=USA,capacity_t=5000,stage=separation,name=New plant'")
+    p.add_argument(
+        "--add",
+        action="append",
+        metavar="SPEC",
+        help="e.g. 'commodity=rare_earths,iso3=USA,capacity_t=5000,stage=separation,name=New plant'",
+    )
     p.add_argument("--commodity", action="append", help="commodity id (repeatable; default: all modelled)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="write to a file instead of printing")
@@ -510,25 +595,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cdn", action="store_true", help="load Leaflet from its CDN and show OpenStreetMap tiles")
     p.set_defaults(func=cmd_map)
 
-    p = sub.add_parser("neo4j", help="Neo4j: apply the schema, sync the graph into it, run a Cypher query, export back",
-                       description="Connection from the environment: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, "
-                                   "NEO4J_DATABASE. Queries: cypher/queries/*.cypher.")
+    p = sub.add_parser(
+        "neo4j",
+        help="Neo4j: apply the schema, sync the graph into it, run a Cypher query, export back",
+        description="Connection from the environment: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, "
+        "NEO4J_DATABASE. Queries: cypher/queries/*.cypher.",
+    )
     _sources_arg(p)
     p.add_argument("action", choices=("schema", "load", "query", "export"))
     p.add_argument("name", nargs="?", help="query name (for 'query'), e.g. prc_controlled_capacity")
-    p.add_argument("--param", action="append", metavar="K=V",
-                   help="query parameter, typed as the query's header declares; a list: a,b or one item a or "
-                        "JSON '[\"a\"]'")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="K=V",
+        help="query parameter, typed as the query's header declares; a list: a,b or one item a or JSON '[\"a\"]'",
+    )
     p.add_argument("--batch-size", type=int, default=1000, help="rows per load transaction")
     p.add_argument("--no-schema", action="store_true", help="load without applying cypher/schema.cypher first")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--replace", action="store_true",
-                   help="load: delete every project node (:MGNode) first, then load everything")
-    g.add_argument("--merge-only", action="store_true",
-                   help="load: MERGE every node and relationship, delete nothing (default: sync, i.e. also "
-                        "delete what the graph no longer has)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="load: print what would be created, updated and deleted; write nothing")
+    g.add_argument(
+        "--replace", action="store_true", help="load: delete every project node (:MGNode) first, then load everything"
+    )
+    g.add_argument(
+        "--merge-only",
+        action="store_true",
+        help="load: MERGE every node and relationship, delete nothing (default: sync, i.e. also "
+        "delete what the graph no longer has)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="load: print what would be created, updated and deleted; write nothing"
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="export: output file (.graphml or .json)")
     p.set_defaults(func=cmd_neo4j)
@@ -556,8 +652,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if getattr(args, "command", None) == "export" and args.what != "graph" and args.format == "graphml":
         parser.error("--format graphml is only for 'export graph'")
     func: Callable[[argparse.Namespace], int] = args.func

@@ -18,8 +18,15 @@ import networkx as nx
 import pandas as pd
 from shapely.geometry import LineString, Point, mapping
 
-__all__ = ["unlocated_places", "graph_to_gdfs", "node_point", "network_point", "gdf_to_geojson", "whatif_to_gdf",
-           "plain_value"]
+__all__ = [
+    "unlocated_places",
+    "graph_to_gdfs",
+    "node_point",
+    "network_point",
+    "gdf_to_geojson",
+    "whatif_to_gdf",
+    "plain_value",
+]
 
 
 def node_point(G: nx.MultiDiGraph, n: str) -> tuple[float, float] | None:
@@ -52,10 +59,21 @@ def unlocated_places(G: nx.MultiDiGraph) -> pd.DataFrame:
         if d.get("kind") in ("Site", "Facility") and node_point(G, n) is None:
             notes = str(d.get("notes", ""))
             why = notes.split("UNLOCATED:", 1)[1].strip().split(". ")[0][:200] if "UNLOCATED:" in notes else ""
-            recs.append({"id": n, "kind": d["kind"], "name": d.get("name", ""), "iso3": d.get("iso3", ""),
-                         "source": d.get("source", ""), "reason": why or "no coordinates in the source"})
-    return pd.DataFrame(recs, columns=["id", "kind", "name", "iso3", "source", "reason"]).sort_values(
-        "id", kind="stable").reset_index(drop=True)
+            recs.append(
+                {
+                    "id": n,
+                    "kind": d["kind"],
+                    "name": d.get("name", ""),
+                    "iso3": d.get("iso3", ""),
+                    "source": d.get("source", ""),
+                    "reason": why or "no coordinates in the source",
+                }
+            )
+    return (
+        pd.DataFrame(recs, columns=["id", "kind", "name", "iso3", "source", "reason"])
+        .sort_values("id", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def graph_to_gdfs(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -89,14 +107,15 @@ def plain_value(v: object) -> object:
     if v is None:
         return None
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        v = v.item()  # type: ignore[union-attr]
+        v = v.item()
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
     return v
 
 
-def gdf_to_geojson(gdf: gpd.GeoDataFrame, *, match: Mapping[str, object] | None = None, limit: int | None = None
-                   ) -> dict[str, object]:
+def gdf_to_geojson(
+    gdf: gpd.GeoDataFrame, *, match: Mapping[str, object] | None = None, limit: int | None = None
+) -> dict[str, object]:
     """A GeoJSON FeatureCollection (plain dicts, EPSG:4326) of the rows of ``gdf``.
 
     ``match``: keep only rows whose column equals the value (``None`` values are
@@ -117,13 +136,18 @@ def gdf_to_geojson(gdf: gpd.GeoDataFrame, *, match: Mapping[str, object] | None 
     for rec, g in zip(rows[cols].to_dict("records"), rows.geometry, strict=True):
         props = {k: p for k, p in ((k, plain_value(v)) for k, v in rec.items()) if p is not None}
         gj = mapping(g)
-        feats.append({"type": "Feature", "geometry": {"type": gj["type"], "coordinates": _lists(gj["coordinates"])},
-                      "properties": props})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": gj["type"], "coordinates": _lists(gj["coordinates"])},
+                "properties": props,
+            }
+        )
     return {"type": "FeatureCollection", "features": feats, "count": len(feats)}
 
 
 def _lists(c: object) -> object:
-    return [_lists(x) for x in c] if isinstance(c, (list, tuple)) else c  # type: ignore[union-attr]
+    return [_lists(x) for x in c] if isinstance(c, (list, tuple)) else c
 
 
 def whatif_to_gdf(G: nx.MultiDiGraph, whatif: pd.DataFrame, *, demand: str = "USA") -> gpd.GeoDataFrame:
@@ -145,8 +169,15 @@ def whatif_to_gdf(G: nx.MultiDiGraph, whatif: pd.DataFrame, *, demand: str = "US
         for c in sorted(carriers if isinstance(carriers, (list, tuple)) else [], key=lambda c: c["id"]):
             p = network_point(G, c["id"])
             if p is not None:
-                recs.append({"id": c["id"], "role": "carrier", "commodity": r["commodity"], "label": c.get("label"),
-                             "flow_t": float(c["flow_t"])})
+                recs.append(
+                    {
+                        "id": c["id"],
+                        "role": "carrier",
+                        "commodity": r["commodity"],
+                        "label": c.get("label"),
+                        "flow_t": float(c["flow_t"]),
+                    }
+                )
                 pts.append(Point(p))
     df = pd.DataFrame(recs, columns=["id", "role", "commodity", "label", "flow_t"])
     return gpd.GeoDataFrame(df, geometry=pts, crs=4326)

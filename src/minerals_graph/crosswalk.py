@@ -68,11 +68,11 @@ class Crosswalk:
         # Aliases win over generated names: they are the curated decision.
         for i, row in enumerate(aliases.itertuples(index=False), start=1):
             alias = str(row.alias)
-            iso3 = row.iso3 if isinstance(row.iso3, str) and row.iso3.strip() else None
+            target = row.iso3 if isinstance(row.iso3, str) and row.iso3.strip() else None
             note = row.note if isinstance(row.note, str) else ""
             if not alias.strip():
                 raise SourceFormatError("country_aliases.csv", i, "alias", "empty alias")
-            names[normalise_name(alias)] = iso3
+            names[normalise_name(alias)] = target
             if note:
                 notes[normalise_name(alias)] = note
         return cls(names, notes)

@@ -16,9 +16,7 @@ class SourceFormatError(MineralsGraphError, ValueError):
     expected.
     """
 
-    def __init__(
-        self, file: str, row: int | None, field: str | None, message: str
-    ) -> None:
+    def __init__(self, file: str, row: int | None, field: str | None, message: str) -> None:
         self.file, self.row, self.field = file, row, field
         where = file
         if row is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,8 +14,7 @@ from minerals_graph.sources.natural_earth import read_country_polygons
 __all__ = ["places_outside_country"]
 
 
-def places_outside_country(places: pd.DataFrame, sources_dir: Path, *, buffer_deg: float | None = None
-                           ) -> pd.DataFrame:
+def places_outside_country(places: pd.DataFrame, sources_dir: Path, *, buffer_deg: float | None = None) -> pd.DataFrame:
     """Places whose lon/lat is not inside their country's polygon (plus ``buffer_deg``).
 
     Countries missing from Natural Earth 1:110m (small islands) cannot be checked and are
@@ -38,6 +38,8 @@ def places_outside_country(places: pd.DataFrame, sources_dir: Path, *, buffer_de
     keep = []
     for idx, row in out.iterrows():
         pt = g[idx]
-        nearest = polys.geometry.distance(pt).idxmin()
+        with warnings.catch_warnings():  # degrees on purpose: the tolerance is in degrees too
+            warnings.filterwarnings("ignore", message="Geometry is in a geographic CRS")
+            nearest = polys.geometry.distance(pt).idxmin()
         keep.append(not (nearest == row["iso3"] and row["distance_deg"] <= settings.ISLAND_TOLERANCE_DEG))
     return out[keep] if len(out) else out

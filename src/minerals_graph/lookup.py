@@ -12,14 +12,25 @@ import pandas as pd
 
 from minerals_graph.analysis.flow import place_control
 
-__all__ = ["bounding_box", "find_nodes", "neighbours", "node_sources", "graph_sources", "commodity_records",
-           "select_rows"]
+__all__ = [
+    "bounding_box",
+    "find_nodes",
+    "neighbours",
+    "node_sources",
+    "graph_sources",
+    "commodity_records",
+    "select_rows",
+]
 
 BBox = tuple[float, float, float, float]
 
 
-def bounding_box(min_lon: float | None = None, min_lat: float | None = None, max_lon: float | None = None,
-                 max_lat: float | None = None) -> BBox | None:
+def bounding_box(
+    min_lon: float | None = None,
+    min_lat: float | None = None,
+    max_lon: float | None = None,
+    max_lat: float | None = None,
+) -> BBox | None:
     """``(lon0, lat0, lon1, lat1)`` with ``lon0 <= lon1`` and ``lat0 <= lat1``, or None when
     no bound is given. A missing bound is unbounded; min and max may come in either order.
 
@@ -37,8 +48,16 @@ def _has(listed: object, value: str) -> bool:
     return value in str(listed or "").split(";")
 
 
-def find_nodes(G: nx.MultiDiGraph, *, kind: str | None = None, stage: str | None = None, country: str | None = None,
-               control: str | None = None, commodity: str | None = None, bbox: BBox | None = None) -> list[str]:
+def find_nodes(
+    G: nx.MultiDiGraph,
+    *,
+    kind: str | None = None,
+    stage: str | None = None,
+    country: str | None = None,
+    control: str | None = None,
+    commodity: str | None = None,
+    bbox: BBox | None = None,
+) -> list[str]:
     """Ids of the nodes matching every given criterion, sorted.
 
     ``kind``: node kind (``Facility`` …); ``stage``/``commodity``: one of the node's
@@ -58,8 +77,11 @@ def find_nodes(G: nx.MultiDiGraph, *, kind: str | None = None, stage: str | None
             continue
         if commodity and not _has(d.get("commodities"), commodity):
             continue
-        if bbox and (d.get("lon") is None or d.get("lat") is None
-                     or not (bbox[0] <= d["lon"] <= bbox[2] and bbox[1] <= d["lat"] <= bbox[3])):
+        if bbox and (
+            d.get("lon") is None
+            or d.get("lat") is None
+            or not (bbox[0] <= d["lon"] <= bbox[2] and bbox[1] <= d["lat"] <= bbox[3])
+        ):
             continue
         if control and (d.get("kind") not in ("Site", "Facility") or place_control(G, n) != control):
             continue
@@ -77,8 +99,13 @@ def neighbours(G: nx.MultiDiGraph, node: str) -> list[tuple[str, str, dict]]:
 
 
 def _source_record(d: dict) -> dict[str, object]:
-    return {"source": str(d.get("source")), "publisher": str(d.get("source_publisher", "")),
-            "dataset": str(d.get("source_dataset", "")), "year": d.get("source_year"), "url": str(d["source_url"])}
+    return {
+        "source": str(d.get("source")),
+        "publisher": str(d.get("source_publisher", "")),
+        "dataset": str(d.get("source_dataset", "")),
+        "year": d.get("source_year"),
+        "url": str(d["source_url"]),
+    }
 
 
 def node_sources(G: nx.MultiDiGraph, node: str, edges: Iterable[dict] = ()) -> list[dict[str, object]]:
@@ -100,12 +127,24 @@ def graph_sources(G: nx.MultiDiGraph) -> list[dict[str, object]]:
     for d in items:
         k = d.get("source")
         if k and k != "register" and k not in seen:
-            seen[k] = {"source": k, "publisher": d.get("source_publisher", ""), "dataset": d.get("source_dataset", ""),
-                       "year": d.get("source_year"), "url": d.get("source_url", "")}
+            seen[k] = {
+                "source": k,
+                "publisher": d.get("source_publisher", ""),
+                "dataset": d.get("source_dataset", ""),
+                "year": d.get("source_year"),
+                "url": d.get("source_url", ""),
+            }
     reg = sum(1 for _, d in G.nodes(data=True) if d.get("source") == "register")
     out = sorted(seen.values(), key=lambda s: str(s["source"]))
-    out.append({"source": "register", "publisher": "minerals-graph facility register (each row cites its page)",
-                "dataset": f"data/register ({reg} cited places)", "year": 2026, "url": "data/register/FORMAT.md"})
+    out.append(
+        {
+            "source": "register",
+            "publisher": "minerals-graph facility register (each row cites its page)",
+            "dataset": f"data/register ({reg} cited places)",
+            "year": 2026,
+            "url": "data/register/FORMAT.md",
+        }
+    )
     return out
 
 
@@ -118,8 +157,15 @@ def commodity_records(G: nx.MultiDiGraph, *, critical: bool | None = None) -> li
             continue
         if critical is not None and bool(d.get("critical_2022")) != critical:
             continue
-        rows.append({"id": n.split(":", 1)[1], "name": d.get("name", ""), "usgs_code": d.get("usgs_code"),
-                     "group": d.get("group"), "critical_2022": bool(d.get("critical_2022"))})
+        rows.append(
+            {
+                "id": n.split(":", 1)[1],
+                "name": d.get("name", ""),
+                "usgs_code": d.get("usgs_code"),
+                "group": d.get("group"),
+                "critical_2022": bool(d.get("critical_2022")),
+            }
+        )
     return rows
 
 

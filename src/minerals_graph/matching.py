@@ -55,32 +55,99 @@ __all__ = [
 
 #: Columns of every dataset-record table (one row per published record).
 RECORD_COLUMNS: list[str] = [
-    "record_id", "dataset", "name", "alt_names", "iso3", "admin1", "lon", "lat", "node_kind",
-    "kind", "stages", "commodities", "raw_commodities", "operator", "status", "confidence",
-    "url", "note", "row",
+    "record_id",
+    "dataset",
+    "name",
+    "alt_names",
+    "iso3",
+    "admin1",
+    "lon",
+    "lat",
+    "node_kind",
+    "kind",
+    "stages",
+    "commodities",
+    "raw_commodities",
+    "operator",
+    "status",
+    "confidence",
+    "url",
+    "note",
+    "row",
 ]
 #: Columns of :func:`match_places`' result.
 MATCH_COLUMNS: list[str] = [
-    "register_id", "record_id", "dataset", "record_name", "name_score", "distance_km", "lon", "lat",
+    "register_id",
+    "record_id",
+    "dataset",
+    "record_name",
+    "name_score",
+    "distance_km",
+    "lon",
+    "lat",
 ]
 
 #: The 2022 USGS list of critical minerals as schema ids (MCS 2025 Table 4; the same set as
 #: ``critical_2022`` in ``data/commodities.csv``, which a test checks).
-CRITICAL_2022: frozenset[str] = frozenset({
-    "aluminum", "antimony", "arsenic", "barite", "beryllium", "bismuth", "cesium", "chromium",
-    "cobalt", "fluorspar", "gallium", "germanium", "graphite", "hafnium", "indium", "lithium",
-    "magnesium", "manganese", "nickel", "niobium", "platinum", "palladium", "iridium", "rhodium",
-    "ruthenium", "lanthanum", "cerium", "praseodymium", "neodymium", "samarium", "europium",
-    "gadolinium", "terbium", "dysprosium", "holmium", "erbium", "thulium", "ytterbium",
-    "lutetium", "yttrium", "scandium", "rubidium", "tantalum", "tellurium", "tin", "titanium",
-    "tungsten", "vanadium", "zinc", "zirconium",
-})
+CRITICAL_2022: frozenset[str] = frozenset(
+    {
+        "aluminum",
+        "antimony",
+        "arsenic",
+        "barite",
+        "beryllium",
+        "bismuth",
+        "cesium",
+        "chromium",
+        "cobalt",
+        "fluorspar",
+        "gallium",
+        "germanium",
+        "graphite",
+        "hafnium",
+        "indium",
+        "lithium",
+        "magnesium",
+        "manganese",
+        "nickel",
+        "niobium",
+        "platinum",
+        "palladium",
+        "iridium",
+        "rhodium",
+        "ruthenium",
+        "lanthanum",
+        "cerium",
+        "praseodymium",
+        "neodymium",
+        "samarium",
+        "europium",
+        "gadolinium",
+        "terbium",
+        "dysprosium",
+        "holmium",
+        "erbium",
+        "thulium",
+        "ytterbium",
+        "lutetium",
+        "yttrium",
+        "scandium",
+        "rubidium",
+        "tantalum",
+        "tellurium",
+        "tin",
+        "titanium",
+        "tungsten",
+        "vanadium",
+        "zinc",
+        "zirconium",
+    }
+)
 #: Commodities the facility register tracks beyond the 2022 list.
 REGISTER_EXTRA: frozenset[str] = frozenset({"copper", "uranium"})
 
 
-def scope_commodities(critical: Iterable[str] = CRITICAL_2022,
-                      extra: Iterable[str] = REGISTER_EXTRA) -> frozenset[str]:
+def scope_commodities(critical: Iterable[str] = CRITICAL_2022, extra: Iterable[str] = REGISTER_EXTRA) -> frozenset[str]:
     """The commodity ids in scope: ``critical``, their groups, related and member commodities.
 
     Examples
@@ -365,16 +432,27 @@ class _Candidate:
 
 def _candidate(c: dict[str, object]) -> _Candidate:
     names = [str(c.get("name") or ""), *_split(c.get("alt_names"))]
-    return _Candidate(str(c["record_id"]), str(c.get("dataset") or ""), str(c.get("name") or ""),
-                      tuple(n for n in names if n), _admin_tokens(c.get("admin1")),
-                      _num(c.get("lon")), _num(c.get("lat")),
-                      frozenset(related_commodities(_split(c.get("commodities")))),
-                      frozenset(_split(c.get("stages"))))
+    return _Candidate(
+        str(c["record_id"]),
+        str(c.get("dataset") or ""),
+        str(c.get("name") or ""),
+        tuple(n for n in names if n),
+        _admin_tokens(c.get("admin1")),
+        _num(c.get("lon")),
+        _num(c.get("lat")),
+        frozenset(related_commodities(_split(c.get("commodities")))),
+        frozenset(_split(c.get("stages"))),
+    )
 
 
-def match_places(register: pd.DataFrame, candidates: pd.DataFrame, *, max_km: float = 50.0,
-                 min_score: float = MIN_NAME_SCORE,
-                 min_score_no_coords: float = MIN_NAME_SCORE_NO_COORDS) -> pd.DataFrame:
+def match_places(
+    register: pd.DataFrame,
+    candidates: pd.DataFrame,
+    *,
+    max_km: float = 50.0,
+    min_score: float = MIN_NAME_SCORE,
+    min_score_no_coords: float = MIN_NAME_SCORE_NO_COORDS,
+) -> pd.DataFrame:
     """For each register row, the dataset record that is the same facility.
 
     Parameters
@@ -458,16 +536,29 @@ def match_places(register: pd.DataFrame, candidates: pd.DataFrame, *, max_km: fl
             score = max((name_score(rname, n, admin) for n in c.names), default=0.0)
             if score < threshold:
                 continue
-            key = (-score, dist if not math.isnan(dist) else math.inf,
-                   0 if admin and admin == c.admin1 else 1, c.dataset, c.record_id)
+            key = (
+                -score,
+                dist if not math.isnan(dist) else math.inf,
+                0 if admin and admin == c.admin1 else 1,
+                c.dataset,
+                c.record_id,
+            )
             if best is None or key < best[0]:
                 best = (key, c, score, dist)
         if best is not None:
             _, c, score, dist = best
-            out.append({"register_id": str(r["id"]), "record_id": c.record_id, "dataset": c.dataset,
-                        "record_name": c.name, "name_score": float(score),
-                        "distance_km": round(dist, 3) if not math.isnan(dist) else math.nan,
-                        "lon": c.lon, "lat": c.lat})
+            out.append(
+                {
+                    "register_id": str(r["id"]),
+                    "record_id": c.record_id,
+                    "dataset": c.dataset,
+                    "record_name": c.name,
+                    "name_score": float(score),
+                    "distance_km": round(dist, 3) if not math.isnan(dist) else math.nan,
+                    "lon": c.lon,
+                    "lat": c.lat,
+                }
+            )
     df = pd.DataFrame(out, columns=MATCH_COLUMNS)
     return df.sort_values("register_id", kind="stable").reset_index(drop=True)
 

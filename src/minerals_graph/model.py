@@ -111,8 +111,9 @@ class SupplyModel:
         return cls(graph_from_tables(tables), tables, cfg)
 
     @classmethod
-    def from_graph(cls, G: nx.MultiDiGraph, tables: Tables | None = None, config: ModelConfig | None = None
-                   ) -> SupplyModel:
+    def from_graph(
+        cls, G: nx.MultiDiGraph, tables: Tables | None = None, config: ModelConfig | None = None
+    ) -> SupplyModel:
         """A model over a graph already built (tables optional: without them, the row
         accounting is unavailable)."""
         return cls(G, tables, config)
@@ -144,7 +145,7 @@ class SupplyModel:
         with self._lock:
             if key not in self._memo:
                 self._memo[key] = compute()
-            return self._memo[key]  # type: ignore[no-any-return]
+            return self._memo[key]
 
     # -- networks -------------------------------------------------------------------------
 
@@ -157,8 +158,9 @@ class SupplyModel:
 
     def network(self, commodity: str) -> nx.DiGraph:
         """The supply network of ``commodity`` with the model's flow parameters, built once."""
-        return self._cached(("network", commodity),
-                            lambda: flow.build_supply_network(self._G, commodity, self._config.params))
+        return self._cached(
+            ("network", commodity), lambda: flow.build_supply_network(self._G, commodity, self._config.params)
+        )
 
     def networks(self, commodities: Iterable[str] | None = None) -> dict[str, nx.DiGraph]:
         """``{commodity: network}`` for ``commodities`` (default: every modelled one)."""
@@ -182,8 +184,10 @@ class SupplyModel:
         """The ranked chokepoint table of every modelled commodity."""
         from minerals_graph.analysis.chokepoints import chokepoint_table
 
-        return self._cached("chokepoints", lambda: chokepoint_table(
-            self._G, self.commodities, params=self._config.params, networks=self.networks()))
+        return self._cached(
+            "chokepoints",
+            lambda: chokepoint_table(self._G, self.commodities, params=self._config.params, networks=self.networks()),
+        )
 
     def nir(self) -> pd.DataFrame:
         """Net import reliance, published vs recomputed."""
@@ -193,9 +197,16 @@ class SupplyModel:
 
     def nir_years(self) -> list[int]:
         """Data years with published U.S. net import reliance (Fig. 2) in the graph."""
-        return self._cached("nir_years", lambda: sorted({
-            int(d["year"]) for u, _, d in self._G.edges(data=True)
-            if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA" and d.get("year") is not None}))
+        return self._cached(
+            "nir_years",
+            lambda: sorted(
+                {
+                    int(d["year"])
+                    for u, _, d in self._G.edges(data=True)
+                    if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA" and d.get("year") is not None
+                }
+            ),
+        )
 
     def latest_nir_year(self) -> int | None:
         years = self.nir_years()
@@ -207,8 +218,9 @@ class SupplyModel:
         from minerals_graph.analysis import dependence as dep
 
         lst = list_year or (2025 if year >= 2025 else 2022)
-        return self._cached(("bands", year, lst),
-                            lambda: dep.nir_bands(self._G, year, dep.critical_minerals(self._G, lst)))
+        return self._cached(
+            ("bands", year, lst), lambda: dep.nir_bands(self._G, year, dep.critical_minerals(self._G, lst))
+        )
 
     def critical_minerals(self, list_year: int = 2022) -> list[str]:
         from minerals_graph.analysis.dependence import critical_minerals
@@ -219,17 +231,26 @@ class SupplyModel:
         """Exposure to the focus country (the PRC) of every modelled commodity."""
         from minerals_graph.analysis.dependence import prc_exposure
 
-        return self._cached("prc_exposure", lambda: prc_exposure(
-            self._G, self.commodities, country=self._config.focus, params=self._config.params,
-            networks=self.networks()))
+        return self._cached(
+            "prc_exposure",
+            lambda: prc_exposure(
+                self._G,
+                self.commodities,
+                country=self._config.focus,
+                params=self._config.params,
+                networks=self.networks(),
+            ),
+        )
 
     def import_source_counts(self) -> pd.DataFrame:
         """For each country, the critical minerals (2022 list, plus rare earths and bauxite as
         USGS reports them) it is a major U.S. import source of."""
         from minerals_graph.analysis.dependence import import_source_counts
 
-        return self._cached("import_source_counts", lambda: import_source_counts(
-            self._G, [*self.critical_minerals(2022), "rare_earths", "bauxite"]))
+        return self._cached(
+            "import_source_counts",
+            lambda: import_source_counts(self._G, [*self.critical_minerals(2022), "rare_earths", "bauxite"]),
+        )
 
     def trade_share_comparison(self) -> pd.DataFrame:
         from minerals_graph.analysis.dependence import trade_share_comparison
@@ -241,8 +262,11 @@ class SupplyModel:
         from minerals_graph.analysis.queries import export_controls
 
         rows = self._cached("export_controls", lambda: export_controls(self._G))
-        return [r for r in rows if (country is None or r["iso3"] == country)
-                and (commodity is None or r["commodity"] == commodity)]
+        return [
+            r
+            for r in rows
+            if (country is None or r["iso3"] == country) and (commodity is None or r["commodity"] == commodity)
+        ]
 
     def summary(self) -> dict[str, pd.DataFrame]:
         """Node and edge counts (:func:`minerals_graph.summary.summarise`)."""
@@ -283,8 +307,9 @@ class SupplyModel:
 
     # -- what-if ------------------------------------------------------------------------
 
-    def whatif(self, remove: Iterable[NodeFilter] = (), add: Iterable[Addition] = (),
-               commodities: Iterable[str] | None = None) -> pd.DataFrame:
+    def whatif(
+        self, remove: Iterable[NodeFilter] = (), add: Iterable[Addition] = (), commodities: Iterable[str] | None = None
+    ) -> pd.DataFrame:
         """:func:`~minerals_graph.analysis.whatif.run_whatif` on the model's networks, cached
         by the normalised request (filters as a set, additions in order, commodities
         sorted; default: every modelled commodity). The cache keeps the

@@ -78,10 +78,15 @@ class Neo4jSettings:
     def from_env(cls) -> Neo4jSettings:
         uri = os.environ.get("NEO4J_URI")
         if not uri:
-            raise MineralsGraphError("NEO4J_URI is not set (e.g. bolt://localhost:7687); set NEO4J_USERNAME and "
-                                     "NEO4J_PASSWORD too")
-        return cls(uri=uri, user=os.environ.get("NEO4J_USERNAME"), password=os.environ.get("NEO4J_PASSWORD"),
-                   database=os.environ.get("NEO4J_DATABASE") or None)
+            raise MineralsGraphError(
+                "NEO4J_URI is not set (e.g. bolt://localhost:7687); set NEO4J_USERNAME and NEO4J_PASSWORD too"
+            )
+        return cls(
+            uri=uri,
+            user=os.environ.get("NEO4J_USERNAME"),
+            password=os.environ.get("NEO4J_PASSWORD"),
+            database=os.environ.get("NEO4J_DATABASE") or None,
+        )
 
 
 def cypher_dir() -> Path:
@@ -117,6 +122,7 @@ def query_names() -> list[str]:
 
 # -- errors ----------------------------------------------------------------------------------
 
+
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
@@ -150,7 +156,7 @@ def get_driver(cfg: Neo4jSettings | None = None) -> Any:
 
     cfg = cfg or Neo4jSettings.from_env()
     key = (cfg.uri, cfg.user)
-    if _DRIVER is not None and _DRIVER_KEY == key:
+    if _DRIVER is not None and key == _DRIVER_KEY:
         return _DRIVER
     close_driver()
     auth = (cfg.user, cfg.password or "") if cfg.user else None
@@ -207,7 +213,7 @@ def _batches(rows: list, size: int, max_bytes: int | None = None) -> Iterator[li
     (a row larger than that travels alone)."""
     if max_bytes is None:
         for i in range(0, len(rows), size):
-            yield rows[i:i + size]
+            yield rows[i : i + size]
         return
     batch: list = []
     total = 0
@@ -246,8 +252,12 @@ def _rel_rows(G: nx.MultiDiGraph, encode: Codec | None) -> dict[str, dict[RelId,
             raise MineralsGraphError(f"edge {u}->{v}: kind {kind!r} is not an edge kind of the schema")
         rid = (str(u), str(v), kind, str(k))
         props = _props({a: b for a, b in d.items() if a != "key"}, encode)
-        out.setdefault(kind, {})[rid] = {"source_id": rid[0], "target_id": rid[1], "key": rid[3],
-                                         "props": {**props, "key": rid[3]}}
+        out.setdefault(kind, {})[rid] = {
+            "source_id": rid[0],
+            "target_id": rid[1],
+            "key": rid[3],
+            "props": {**props, "key": rid[3]},
+        }
     return out
 
 
@@ -297,20 +307,28 @@ class LoadPlan:
     @property
     def operations(self) -> int:
         """Rows to send plus items to delete (for a progress bar)."""
-        return (sum(self.sent.values()) + len(self.delete_node_ids) + len(self.delete_rels)
-                + (self.total("node", "delete") if self.delete_all else 0))
+        return (
+            sum(self.sent.values())
+            + len(self.delete_node_ids)
+            + len(self.delete_rels)
+            + (self.total("node", "delete") if self.delete_all else 0)
+        )
 
     def summary(self, examples: int = 5) -> list[str]:
         """Human-readable lines: totals, then per label/type, then a few ids per action."""
         lines = []
         for entity, title in (("node", "nodes"), ("relationship", "relationships")):
             t = {a: self.total(entity, a) for a in ACTIONS}
-            lines.append(f"{title + ':':15s} create {t['create']}, update {t['update']}, delete {t['delete']}, "
-                         f"unchanged {t['unchanged']}")
+            lines.append(
+                f"{title + ':':15s} create {t['create']}, update {t['update']}, delete {t['delete']}, "
+                f"unchanged {t['unchanged']}"
+            )
         for (entity, kind), c in sorted(self.counts.items()):
             if c["create"] or c["update"] or c["delete"]:
-                lines.append(f"  {entity:12s} {kind:16s} create {c['create']:6d}  update {c['update']:6d}  "
-                             f"delete {c['delete']:6d}  unchanged {c['unchanged']:6d}")
+                lines.append(
+                    f"  {entity:12s} {kind:16s} create {c['create']:6d}  update {c['update']:6d}  "
+                    f"delete {c['delete']:6d}  unchanged {c['unchanged']:6d}"
+                )
         if examples:
             for (entity, action), ids in sorted(self.examples.items()):
                 shown = sorted(ids)[:examples]
@@ -336,8 +354,14 @@ def _rel_ident(rid: RelId) -> str:
     return f"{rid[2]} {rid[0]}->{rid[1]} [{rid[3]}]"
 
 
-def plan_load(G: nx.MultiDiGraph, driver: Any = None, database: str | None = None, *, mode: str = "sync",
-              encode: Codec | None = None) -> LoadPlan:
+def plan_load(
+    G: nx.MultiDiGraph,
+    driver: Any = None,
+    database: str | None = None,
+    *,
+    mode: str = "sync",
+    encode: Codec | None = None,
+) -> LoadPlan:
     """Compare the graph with the database and return what a load of ``mode`` would do
     (nothing is written). ``merge`` needs no ``driver``: it reads nothing.
 
@@ -355,9 +379,9 @@ def plan_load(G: nx.MultiDiGraph, driver: Any = None, database: str | None = Non
         for label, rows in nodes.items():
             plan.node_rows[label] = list(rows.values())
             plan._count("node", label, "create", n=len(rows))
-        for t, rows in rels.items():
-            plan.rel_rows[t] = list(rows.values())
-            plan._count("relationship", t, "create", n=len(rows))
+        for t, by_rid in rels.items():
+            plan.rel_rows[t] = list(by_rid.values())
+            plan._count("relationship", t, "create", n=len(by_rid))
         return plan
     if driver is None:
         raise MineralsGraphError(f"load mode {mode!r} compares with the database: give a driver")
@@ -375,9 +399,9 @@ def plan_load(G: nx.MultiDiGraph, driver: Any = None, database: str | None = Non
         for label, rows in nodes.items():
             plan.node_rows[label] = list(rows.values())
             plan._count("node", label, "create", n=len(rows))
-        for t, rows in rels.items():
-            plan.rel_rows[t] = list(rows.values())
-            plan._count("relationship", t, "create", n=len(rows))
+        for t, by_rid in rels.items():
+            plan.rel_rows[t] = list(by_rid.values())
+            plan._count("relationship", t, "create", n=len(by_rid))
         return plan
 
     # sync: nodes
@@ -390,23 +414,23 @@ def plan_load(G: nx.MultiDiGraph, driver: Any = None, database: str | None = Non
         seen.setdefault(str(r["id"]), []).append(r)
     recreate: set[str] = set()
     for nid, found in seen.items():
-        label = label_of.get(nid)
-        if label is None:
+        graph_label = label_of.get(nid)
+        if graph_label is None:
             plan.delete_node_ids.append(nid)
             for r in found:
                 plan._count("node", _db_label(r.get("labels")), "delete", nid)
             continue
-        row = nodes[label][nid]
-        if len(found) > 1 or _db_label(found[0].get("labels")) != label:
+        row = nodes[graph_label][nid]
+        if len(found) > 1 or _db_label(found[0].get("labels")) != graph_label:
             recreate.add(nid)  # a duplicate or a changed label: delete, then create again
             plan.delete_node_ids.append(nid)
-            plan.node_rows.setdefault(label, []).append(row)
-            plan._count("node", label, "update", nid)
+            plan.node_rows.setdefault(graph_label, []).append(row)
+            plan._count("node", graph_label, "update", nid)
         elif found[0].get("props") != row["props"]:
-            plan.node_rows.setdefault(label, []).append(row)
-            plan._count("node", label, "update", nid)
+            plan.node_rows.setdefault(graph_label, []).append(row)
+            plan._count("node", graph_label, "update", nid)
         else:
-            plan._count("node", label, "unchanged")
+            plan._count("node", graph_label, "unchanged")
     for label, rows in nodes.items():
         for nid, row in rows.items():
             if nid not in seen:
@@ -416,15 +440,15 @@ def plan_load(G: nx.MultiDiGraph, driver: Any = None, database: str | None = Non
     # sync: relationships (only the schema's types; others are not the project's)
     db_by_id: dict[RelId, list[dict]] = {}
     for r in db_rels:
-        t = r.get("type")
-        if t not in EDGE_KINDS:
+        rtype = r.get("type")
+        if not isinstance(rtype, str) or rtype not in EDGE_KINDS:
             continue
         key = (r.get("props") or {}).get("key")
         if key is None:
             plan.delete_unkeyed += 1
-            plan._count("relationship", t, "delete", f"{t} {r['source_id']}->{r['target_id']} (no key)")
+            plan._count("relationship", rtype, "delete", f"{rtype} {r['source_id']}->{r['target_id']} (no key)")
             continue
-        db_by_id.setdefault((str(r["source_id"]), str(r["target_id"]), t, str(key)), []).append(r)
+        db_by_id.setdefault((str(r["source_id"]), str(r["target_id"]), rtype, str(key)), []).append(r)
     deleted_nodes = set(plan.delete_node_ids)
     for rid, found in db_by_id.items():
         in_graph = rels.get(rid[2], {}).get(rid)
@@ -443,8 +467,8 @@ def plan_load(G: nx.MultiDiGraph, driver: Any = None, database: str | None = Non
             plan._count("relationship", rid[2], "update", _rel_ident(rid))
         else:
             plan._count("relationship", rid[2], "unchanged")
-    for t, rows in rels.items():
-        for rid, row in rows.items():
+    for t, by_rid in rels.items():
+        for rid, row in by_rid.items():
             if rid not in db_by_id:
                 plan.rel_rows.setdefault(t, []).append(row)
                 plan._count("relationship", t, "create", _rel_ident(rid))
@@ -457,13 +481,21 @@ def _db_label(labels: Iterable[str] | None) -> str:
     return own[0] if len(own) == 1 else "+".join(own) or "(none)"
 
 
-def apply_load(plan: LoadPlan, driver: Any, database: str | None = None, *, batch_size: int = BATCH_SIZE,
-               max_batch_bytes: int | None = None, progress: Callable[[str, int], None] | None = None) -> LoadPlan:
+def apply_load(
+    plan: LoadPlan,
+    driver: Any,
+    database: str | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_batch_bytes: int | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> LoadPlan:
     """Carry out ``plan``: deletions first (relationships, then nodes), then MERGE the nodes
     and the relationships, each in batches of ``batch_size`` rows (and at most about
     ``max_batch_bytes`` of parameters, if given). Every write is parameterised; labels and
     types are chosen from the schema's lists. An interrupted load is completed by running
     it again."""
+
     def write(what: str, stmt: str, params: dict) -> Any:
         with _errors(f"neo4j load: {what}"), _session(driver, database) as s:
             return s.execute_write(lambda tx: tx.run(stmt, params).data())
@@ -502,10 +534,19 @@ def apply_load(plan: LoadPlan, driver: Any, database: str | None = None, *, batc
     return plan
 
 
-def export_graph(G: nx.MultiDiGraph, driver: Any, database: str | None = None, *, batch_size: int = BATCH_SIZE,
-                 progress: Callable[[str, int], None] | None = None, encode: Codec | None = None,
-                 max_batch_bytes: int | None = None, sync: bool = False, replace: bool = False,
-                 dry_run: bool = False) -> LoadPlan:
+def export_graph(
+    G: nx.MultiDiGraph,
+    driver: Any,
+    database: str | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[str, int], None] | None = None,
+    encode: Codec | None = None,
+    max_batch_bytes: int | None = None,
+    sync: bool = False,
+    replace: bool = False,
+    dry_run: bool = False,
+) -> LoadPlan:
     """Load ``G`` into the database and return the :class:`LoadPlan` carried out.
 
     - default: MERGE every node and relationship (idempotent; deletes nothing);
@@ -527,8 +568,7 @@ def export_graph(G: nx.MultiDiGraph, driver: Any, database: str | None = None, *
     plan = plan_load(G, driver, database, mode=mode, encode=encode)
     if dry_run:
         return plan
-    return apply_load(plan, driver, database, batch_size=batch_size, max_batch_bytes=max_batch_bytes,
-                      progress=progress)
+    return apply_load(plan, driver, database, batch_size=batch_size, max_batch_bytes=max_batch_bytes, progress=progress)
 
 
 def import_graph(driver: Any, database: str | None = None, *, decode: Codec | None = None) -> nx.MultiDiGraph:
@@ -552,10 +592,13 @@ def graph_checksum(G: nx.MultiDiGraph) -> str:
     """SHA-256 of every node (id, properties) and edge (ends, key, properties) in a canonical
     order: equal for two graphs with the same content, whatever their insertion order."""
     h = hashlib.sha256()
-    items = [json.dumps(["n", str(n), d], sort_keys=True, ensure_ascii=False, default=str)
-             for n, d in G.nodes(data=True)]
-    items += [json.dumps(["e", str(u), str(v), str(k), d], sort_keys=True, ensure_ascii=False, default=str)
-              for u, v, k, d in G.edges(keys=True, data=True)]
+    items = [
+        json.dumps(["n", str(n), d], sort_keys=True, ensure_ascii=False, default=str) for n, d in G.nodes(data=True)
+    ]
+    items += [
+        json.dumps(["e", str(u), str(v), str(k), d], sort_keys=True, ensure_ascii=False, default=str)
+        for u, v, k, d in G.edges(keys=True, data=True)
+    ]
     for line in sorted(items):
         h.update(line.encode("utf-8"))
         h.update(b"\n")
@@ -572,8 +615,10 @@ def counts(driver: Any, database: str | None = None) -> dict[str, int]:
 
 # -- the query library -----------------------------------------------------------------------
 
-_PARAM_LINE = re.compile(r"^//\s+\$(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN|LIST<(?:STRING|INTEGER|FLOAT|BOOLEAN)>)"
-                         r"(\s+OR\s+NULL)?(?:\s+(.*))?$")
+_PARAM_LINE = re.compile(
+    r"^//\s+\$(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN|LIST<(?:STRING|INTEGER|FLOAT|BOOLEAN)>)"
+    r"(\s+OR\s+NULL)?(?:\s+(.*))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -686,8 +731,9 @@ def _untyped(v: str, where: str) -> Any:
     return _typed(v)
 
 
-def parse_params(pairs: Iterable[str], declared: dict[str, QueryParam] | None = None,
-                 query: str | None = None) -> dict[str, Any]:
+def parse_params(
+    pairs: Iterable[str], declared: dict[str, QueryParam] | None = None, query: str | None = None
+) -> dict[str, Any]:
     """``--param`` values (``key=value``) -> one dict of typed parameters.
 
     With ``declared`` (a query's :func:`query_parameters`) each value takes its declared type:
@@ -750,8 +796,7 @@ def bind_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def run_query(driver: Any, name: str, params: dict[str, Any] | None = None, database: str | None = None
-              ) -> list[dict]:
+def run_query(driver: Any, name: str, params: dict[str, Any] | None = None, database: str | None = None) -> list[dict]:
     """Run ``cypher/queries/<name>.cypher`` with ``params`` in a read-only transaction.
 
     The parameters travel as one dict (a parameter may be called ``query`` or

@@ -32,8 +32,15 @@ import pandas as pd
 
 from minerals_graph import settings
 
-__all__ = ["SHIPPING_STATUSES", "SIZE_FACTOR", "UNKNOWN_FLAGS_FACTOR", "haversine_km", "candidate_ports", "infer_ports",
-           "unlinked_places"]
+__all__ = [
+    "SHIPPING_STATUSES",
+    "SIZE_FACTOR",
+    "UNKNOWN_FLAGS_FACTOR",
+    "haversine_km",
+    "candidate_ports",
+    "infer_ports",
+    "unlinked_places",
+]
 
 #: Statuses of places that ship output, and so get an inferred port.
 SHIPPING_STATUSES = ("operating", "construction", "care_and_maintenance", "suspended")
@@ -81,29 +88,47 @@ def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[di
             continue
         g = by_country.get(row.iso3)
         if g is None:
-            out.append({"place_id": row.id, "reason": f"no port of {row.iso3} in the World Port Index can take "
-                                                      "cargo (landlocked or none suitable); needs a cited link"})
+            out.append(
+                {
+                    "place_id": row.id,
+                    "reason": f"no port of {row.iso3} in the World Port Index can take "
+                    "cargo (landlocked or none suitable); needs a cited link",
+                }
+            )
             continue
-        d = haversine_km(np.full(len(g), row.lon), np.full(len(g), row.lat),
-                         g["lon"].to_numpy(float), g["lat"].to_numpy(float))
+        d = haversine_km(
+            np.full(len(g), row.lon), np.full(len(g), row.lat), g["lon"].to_numpy(float), g["lat"].to_numpy(float)
+        )
         within = d <= max_km
         if not within.any():
-            out.append({"place_id": row.id, "reason": f"nearest suitable port of {row.iso3} is "
-                                                      f"{d.min():.0f} km away, beyond the {max_km:.0f} km cap"})
+            out.append(
+                {
+                    "place_id": row.id,
+                    "reason": f"nearest suitable port of {row.iso3} is "
+                    f"{d.min():.0f} km away, beyond the {max_km:.0f} km cap",
+                }
+            )
             continue
         weighted = np.where(within, d * g["factor"].to_numpy(float), np.inf)
         j = int(np.argmin(weighted))  # first minimum = lowest WPI number (sorted)
         p = g.iloc[j]
         yes = [f.replace("_", " ") for f in _FLAGS if p[f] == "Yes"]
-        out.append({"place_id": row.id, "wpi_number": int(p["wpi_number"]), "distance_km": round(float(d[j]), 1),
-                    "note": f"inferred: {p['harbor_size']} port of the same country, "
-                            + (f"{'/'.join(yes)} facilities" if yes else "cargo facilities unknown in the WPI")
-                            + f", lowest size-weighted distance within {max_km:.0f} km"})
+        out.append(
+            {
+                "place_id": row.id,
+                "wpi_number": int(p["wpi_number"]),
+                "distance_km": round(float(d[j]), 1),
+                "note": f"inferred: {p['harbor_size']} port of the same country, "
+                + (f"{'/'.join(yes)} facilities" if yes else "cargo facilities unknown in the WPI")
+                + f", lowest size-weighted distance within {max_km:.0f} km",
+            }
+        )
     return out
 
 
-def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *,
-                max_km: float | None = None) -> pd.DataFrame:
+def infer_ports(
+    places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *, max_km: float | None = None
+) -> pd.DataFrame:
     """For each located place with no cited port: its inferred port (see the module notes).
 
     Parameters
@@ -132,8 +157,9 @@ def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, 
     return pd.DataFrame(recs, columns=cols)
 
 
-def unlinked_places(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *,
-                    max_km: float | None = None) -> pd.DataFrame:
+def unlinked_places(
+    places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *, max_km: float | None = None
+) -> pd.DataFrame:
     """Located places with no cited port that :func:`infer_ports` could not link: ``place_id, reason``."""
     max_km = settings.MAX_INFERRED_PORT_KM if max_km is None else max_km
     todo = _located_uncited(places, cited)

@@ -35,8 +35,9 @@ def report_tables(model: SupplyModel) -> dict[str, pd.DataFrame]:
         "nir_bands_2024.csv": model.bands(2024, 2022),
         "nir_bands_2025.csv": model.bands(2025, 2025),
         "import_shares_usgs_vs_baci.csv": model.trade_share_comparison(),
-        "export_controls.csv": pd.DataFrame(model.export_controls(),
-                                            columns=["iso3", "commodity", "control_type", "year", "official_url"]),
+        "export_controls.csv": pd.DataFrame(
+            model.export_controls(), columns=["iso3", "commodity", "control_type", "year", "official_url"]
+        ),
         "prc_exposure.csv": model.prc_exposure(),
         "chokepoints.csv": model.chokepoints(),
         f"whatif_{CUTOFF_PRESET}.csv": model.preset(CUTOFF_PRESET),
@@ -51,32 +52,69 @@ def report_markdown(model: SupplyModel, *, origin: str | None = None) -> str:
     cut = cut[(cut["demand"] == "USA") & (cut["status"] == "modelled")]
     if origin is None:
         origin = "bundled data/" if model.config.sources is None else Path(model.origin).name
-    lines = ["# minerals-graph report", "", f"Sources: {origin}. Methods: docs/methods.md.", "",
-             "## PRC refining cut-off (U.S. demand)", "",
-             "`supply_after_t`: the U.S. may draw on all remaining capacity of its import sources (optimistic); "
-             "`supply_after_proportional_t`: the U.S. keeps its share of the world's remaining supply "
-             "(pessimistic).", "",
-             to_markdown(cut[["commodity", "year", "demand_t", "supply_after_t", "shortfall_pct_of_demand",
-                              "supply_after_proportional_t", "shortfall_proportional_t", "removed_nodes"]]), "",
-             "## Net import reliance bands (2022 list of critical minerals)", ""]
+    lines = [
+        "# minerals-graph report",
+        "",
+        f"Sources: {origin}. Methods: docs/methods.md.",
+        "",
+        "## PRC refining cut-off (U.S. demand)",
+        "",
+        "`supply_after_t`: the U.S. may draw on all remaining capacity of its import sources (optimistic); "
+        "`supply_after_proportional_t`: the U.S. keeps its share of the world's remaining supply "
+        "(pessimistic).",
+        "",
+        to_markdown(
+            cut[
+                [
+                    "commodity",
+                    "year",
+                    "demand_t",
+                    "supply_after_t",
+                    "shortfall_pct_of_demand",
+                    "supply_after_proportional_t",
+                    "shortfall_proportional_t",
+                    "removed_nodes",
+                ]
+            ]
+        ),
+        "",
+        "## Net import reliance bands (2022 list of critical minerals)",
+        "",
+    ]
     for y in (2023, 2024):
         lines += [f"### {y}", "", to_markdown(dep.band_counts(model.bands(y, 2022))), ""]
     b25 = model.bands(2025, 2025)
     if len(b25) and b25["band"].ne("no published value").any():
         s25 = dep.list_summary(b25)
-        lines += ["## Net import reliance bands (2025 list of 60, data year 2025, MCS 2026)", "",
-                  to_markdown(dep.band_counts(b25)), "",
-                  f"Counted as USGS does (lanthanides once): {s25['over_50']} of {s25['counted']} over 50% "
-                  f"({s25['at_100']} at 100%); of those, the PRC is the first-ranked import source for "
-                  f"{s25['over_50_first_import_source_CHN']} and the leading world producer for "
-                  f"{s25['over_50_leading_producer_CHN']} (docs/methods.md §2).", ""]
+        lines += [
+            "## Net import reliance bands (2025 list of 60, data year 2025, MCS 2026)",
+            "",
+            to_markdown(dep.band_counts(b25)),
+            "",
+            f"Counted as USGS does (lanthanides once): {s25['over_50']} of {s25['counted']} over 50% "
+            f"({s25['at_100']} at 100%); of those, the PRC is the first-ranked import source for "
+            f"{s25['over_50_first_import_source_CHN']} and the leading world producer for "
+            f"{s25['over_50_leading_producer_CHN']} (docs/methods.md §2).",
+            "",
+        ]
     ec = pd.DataFrame(model.export_controls(model.config.focus), columns=["iso3", "commodity", "control_type", "year"])
     if len(ec):
-        lines += ["## PRC export controls in force (USGS MCS 2026 Table 4)", "",
-                  to_markdown(ec[["commodity", "control_type", "year"]]), ""]
-    lines += ["## Top chokepoint per commodity (N-1 loss of U.S. supply)", "",
-              to_markdown(model.chokepoints().groupby("commodity").head(1)[
-                  ["commodity", "label", "role", "iso3", "n1_loss_t", "n1_loss_pct_of_demand", "spof"]]), ""]
+        lines += [
+            "## PRC export controls in force (USGS MCS 2026 Table 4)",
+            "",
+            to_markdown(ec[["commodity", "control_type", "year"]]),
+            "",
+        ]
+    lines += [
+        "## Top chokepoint per commodity (N-1 loss of U.S. supply)",
+        "",
+        to_markdown(
+            model.chokepoints()
+            .groupby("commodity")
+            .head(1)[["commodity", "label", "role", "iso3", "n1_loss_t", "n1_loss_pct_of_demand", "spof"]]
+        ),
+        "",
+    ]
     for title, df in model.summary().items():
         lines += [f"## {title}", "", to_markdown(df), ""]
     return "\n".join(lines)

@@ -74,8 +74,12 @@ SOURCE_ATTRS: tuple[Attr, ...] = (
     Attr("source", "str", required=True, description="short key of the source, e.g. usgs-mcs2024-world"),
     Attr("source_publisher", "str", required=True, description="publisher, e.g. U.S. Geological Survey"),
     Attr("source_dataset", "str", required=True, description="dataset, table or page title"),
-    Attr("source_year", "int", description="publication year of the dataset or page; absent when the page "
-                                           "shows none (never the date it was read)"),
+    Attr(
+        "source_year",
+        "int",
+        description="publication year of the dataset or page; absent when the page "
+        "shows none (never the date it was read)",
+    ),
     Attr("source_url", "str", required=True, description="URL of the dataset or page"),
 )
 
@@ -133,8 +137,11 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("usgs_code", "str", description="MCS 5-letter file code"),
                 Attr("group", "str", description="id of the grouped commodity it belongs to"),
                 Attr("critical_2022", "bool", required=True, description="on the 2022 USGS list of critical minerals"),
-                Attr("critical_2025", "bool", description="on the 2025 U.S. list of 60 critical minerals "
-                                                          "(MCS 2026 Table 6)"),
+                Attr(
+                    "critical_2025",
+                    "bool",
+                    description="on the 2025 U.S. list of 60 critical minerals (MCS 2026 Table 6)",
+                ),
                 Attr("applications", "str", description="end uses, as the list's source gives them"),
             ),
         ),
@@ -144,15 +151,23 @@ NODE_KINDS: dict[str, NodeKind] = {
             "A mine, deposit, brine operation or well field.",
             (
                 Attr("name", "str", required=True),
-                Attr("place_kind", "str", required=True,
-                     description="type of place: one of SITE_KINDS (sites) or FACILITY_KINDS (facilities); "
-                                 "the places table's kind column"),
+                Attr(
+                    "place_kind",
+                    "str",
+                    required=True,
+                    description="type of place: one of SITE_KINDS (sites) or FACILITY_KINDS (facilities); "
+                    "the places table's kind column",
+                ),
                 Attr("iso3", "str", required=True),
                 Attr("admin1", "str"),
                 *_LOC,
                 Attr("coord_precision", "str", description="site / town / region"),
-                Attr("coord_source", "str", description="who gave the coordinates (publisher and dataset or page, "
-                                                        "with a dataset's record id); empty: the node's own source"),
+                Attr(
+                    "coord_source",
+                    "str",
+                    description="who gave the coordinates (publisher and dataset or page, "
+                    "with a dataset's record id); empty: the node's own source",
+                ),
                 Attr("coord_source_url", "str", description="URL of the coordinates' evidence"),
                 Attr("source_date_read", "str", description="date the cited page was read (yyyy-mm-dd)"),
                 Attr("status", "str", description="one of STATUSES or unknown"),
@@ -166,8 +181,12 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Attr("capacity_commodity", "str"),
                 Attr("capacity_year", "int"),
                 Attr("notes", "str"),
-                Attr("corroborated_by", "str", description="records of other datasets that are the same "
-                                                           "facility ('dataset-record_id, distance'; ';'-separated)"),
+                Attr(
+                    "corroborated_by",
+                    "str",
+                    description="records of other datasets that are the same "
+                    "facility ('dataset-record_id, distance'; ';'-separated)",
+                ),
                 Attr("other_source_urls", "str", description="further pages citing the place (';'-separated)"),
             ),
             geometry=True,
@@ -215,8 +234,11 @@ NODE_KINDS: dict[str, NodeKind] = {
             (
                 Attr("name", "str", required=True),
                 Attr("control_iso3", "str", description="country of ultimate control, when known"),
-                Attr("control_conflict", "str", description="other countries of control the sources give, "
-                                                            "when they disagree"),
+                Attr(
+                    "control_conflict",
+                    "str",
+                    description="other countries of control the sources give, when they disagree",
+                ),
             ),
         ),
     )
@@ -334,9 +356,20 @@ EDGE_KINDS: dict[str, EdgeKind] = {
                 Attr("column", "str", description="the published column name"),
             ),
         ),
-        EdgeKind("OWNED_BY", ("Site", "Facility"), ("Company",), "Ownership.",
-                 (Attr("share_pct", "float"), Attr("position", "int", description="order in which the source lists "
-                                                               "the owner (1 = first); breaks ties in stakes"))),
+        EdgeKind(
+            "OWNED_BY",
+            ("Site", "Facility"),
+            ("Company",),
+            "Ownership.",
+            (
+                Attr("share_pct", "float"),
+                Attr(
+                    "position",
+                    "int",
+                    description="order in which the source lists the owner (1 = first); breaks ties in stakes",
+                ),
+            ),
+        ),
         EdgeKind("OPERATED_BY", ("Site", "Facility"), ("Company",), "Operator."),
         EdgeKind("CONTROLLED_FROM", ("Company",), ("Country",), "Country of ultimate control."),
         EdgeKind("PART_OF", ("Commodity",), ("Commodity",), "Member of a grouped commodity."),
@@ -457,7 +490,18 @@ COMMODITIES: tuple[Commodity, ...] = (
     _c("cement", "Cement", "cemen"),
     _c("cesium", "Cesium", "", "", "caesium"),
     _c("chromium", "Chromium", "chrom", "", "chromite"),
-    _c("clays", "Clays", "clays", "", "clay", "common clay and shale", "bentonite", "ball clay", "kaolin", "fullers earth"),
+    _c(
+        "clays",
+        "Clays",
+        "clays",
+        "",
+        "clay",
+        "common clay and shale",
+        "bentonite",
+        "ball clay",
+        "kaolin",
+        "fullers earth",
+    ),
     _c("coal", "Coal", "", "", "coke"),
     _c("cobalt", "Cobalt", "cobal"),
     _c("copper", "Copper", "coppe"),
@@ -547,10 +591,26 @@ COMMODITIES: tuple[Commodity, ...] = (
     _c("thallium", "Thallium", "thall"),
     _c("thorium", "Thorium", "thori"),
     _c("tin", "Tin", "tin"),
-    _c("titanium", "Titanium", "titan", "", "titanium and titanium dioxide", "titanium metal", "titanium (metal)",
-       "titanium dioxide pigment", "titanium dioxide"),
-    _c("titanium_mineral_concentrates", "Titanium mineral concentrates", "timin", "titanium", "titanium minerals",
-       "ilmenite", "rutile"),
+    _c(
+        "titanium",
+        "Titanium",
+        "titan",
+        "",
+        "titanium and titanium dioxide",
+        "titanium metal",
+        "titanium (metal)",
+        "titanium dioxide pigment",
+        "titanium dioxide",
+    ),
+    _c(
+        "titanium_mineral_concentrates",
+        "Titanium mineral concentrates",
+        "timin",
+        "titanium",
+        "titanium minerals",
+        "ilmenite",
+        "rutile",
+    ),
     _c("tungsten", "Tungsten", "tungs"),
     _c("uranium", "Uranium"),
     _c("vanadium", "Vanadium", "vanad"),
@@ -558,8 +618,15 @@ COMMODITIES: tuple[Commodity, ...] = (
     _c("wollastonite", "Wollastonite", "wolla"),
     _c("zeolites", "Zeolites (natural)", "zeoli", "", "zeolites (natural)"),
     _c("zinc", "Zinc", "zinc"),
-    _c("zirconium", "Zirconium and hafnium", "zirco", "", "zirconium and hafnium", "zircon",
-       "zirconium (ores and concentrates)"),
+    _c(
+        "zirconium",
+        "Zirconium and hafnium",
+        "zirco",
+        "",
+        "zirconium and hafnium",
+        "zircon",
+        "zirconium (ores and concentrates)",
+    ),
 )
 
 _BY_ID: dict[str, Commodity] = {c.id: c for c in COMMODITIES}
@@ -575,10 +642,10 @@ def _norm(text: str) -> str:
 _ALIASES: dict[str, str] = {}
 for _com in COMMODITIES:
     for _name in (_com.id, _com.name, *_com.aliases, *((_com.usgs_code,) if _com.usgs_code else ())):
-        _key = _norm(_name)
-        if _key in _ALIASES and _ALIASES[_key] != _com.id:  # pragma: no cover - schema bug
-            raise RuntimeError(f"commodity alias {_key!r} used twice")
-        _ALIASES[_key] = _com.id
+        _alias = _norm(_name)
+        if _alias in _ALIASES and _ALIASES[_alias] != _com.id:  # pragma: no cover - schema bug
+            raise RuntimeError(f"commodity alias {_alias!r} used twice")
+        _ALIASES[_alias] = _com.id
 
 
 def commodity_by_id(cid: str) -> Commodity:
@@ -654,38 +721,132 @@ _COMMODITY = _key("commodity", description="commodity id (the edge's target node
 #: The canonical tables (``minerals_graph.tables``, ``data/*.csv``): their columns, in
 #: order, and types; the source columns (:data:`SOURCE_ATTRS`) follow each table's own.
 TABLES: dict[str, tuple[Attr, ...]] = {
-    "countries": _cols("Country", "iso3", "name", "alt_names", "continent", "region_un", "subregion", "lon", "lat",
-                       "aggregate"),
-    "commodities": _cols("Commodity", _key("id", description="commodity id (node commodity:<id>)"), "name",
-                         "usgs_code", "group", "critical_2022", "critical_2025", "applications"),
-    "ports": _cols("Port", "wpi_number", "name", "alt_name", "unlocode", "iso3", "admin", "region_name",
-                   "harbor_size", "harbor_type", "solid_bulk", "container", "breakbulk", "channel_depth_m",
-                   "cargo_pier_depth_m", "max_vessel_draft_m", "lon", "lat"),
-    "places": _cols("Site", _key("id", description="graph node id (site:… or facility:…)"),
-                    _key("node_kind", description="Site or Facility: the node's kind"),
-                    _key("kind", description="type of place: the node's place_kind"),
-                    "name", "iso3", "admin1", "lon", "lat", "coord_precision", "coord_source", "coord_source_url",
-                    "source_date_read", "status", "status_year", "commodities", "stages", "operator", "capacity",
-                    "capacity_unit", "capacity_basis", "capacity_commodity", "capacity_year", "notes",
-                    "other_source_urls", "corroborated_by"),
-    "ownership": _cols("OWNED_BY", _key("place_id"), _key("company", description="company name as published"),
-                       _key("control_iso3", description="the company's country of control"), "share_pct",
-                       _key("role", description="owner (OWNED_BY) or operator (OPERATED_BY)"), "position"),
-    "production": _cols("PRODUCES", _key("producer_id", description="graph id of the producing node"), _COMMODITY,
-                        "stage", "measure", "quantity", "qualifier", "unit", "year", "estimated", "basis",
-                        "type_text", "product", "note"),
-    "trades": _cols("TRADES", _key("exporter"), _key("importer"), "commodity", "label", "rank", "share_pct",
-                    "value_usd", "quantity", "period", "note"),
-    "import_reliance": _cols("IMPORT_RELIANCE", _ISO3, _COMMODITY,
-                             _key("label", description="the published row label: the edge's form"),
-                             "year", "pct", "qualifier", "note"),
-    "statistics": _cols("STATISTIC", _ISO3, _COMMODITY, "label", "year", "measure", "detail", "unit", "value",
-                        "qualifier", "column"),
+    "countries": _cols(
+        "Country", "iso3", "name", "alt_names", "continent", "region_un", "subregion", "lon", "lat", "aggregate"
+    ),
+    "commodities": _cols(
+        "Commodity",
+        _key("id", description="commodity id (node commodity:<id>)"),
+        "name",
+        "usgs_code",
+        "group",
+        "critical_2022",
+        "critical_2025",
+        "applications",
+    ),
+    "ports": _cols(
+        "Port",
+        "wpi_number",
+        "name",
+        "alt_name",
+        "unlocode",
+        "iso3",
+        "admin",
+        "region_name",
+        "harbor_size",
+        "harbor_type",
+        "solid_bulk",
+        "container",
+        "breakbulk",
+        "channel_depth_m",
+        "cargo_pier_depth_m",
+        "max_vessel_draft_m",
+        "lon",
+        "lat",
+    ),
+    "places": _cols(
+        "Site",
+        _key("id", description="graph node id (site:… or facility:…)"),
+        _key("node_kind", description="Site or Facility: the node's kind"),
+        _key("kind", description="type of place: the node's place_kind"),
+        "name",
+        "iso3",
+        "admin1",
+        "lon",
+        "lat",
+        "coord_precision",
+        "coord_source",
+        "coord_source_url",
+        "source_date_read",
+        "status",
+        "status_year",
+        "commodities",
+        "stages",
+        "operator",
+        "capacity",
+        "capacity_unit",
+        "capacity_basis",
+        "capacity_commodity",
+        "capacity_year",
+        "notes",
+        "other_source_urls",
+        "corroborated_by",
+    ),
+    "ownership": _cols(
+        "OWNED_BY",
+        _key("place_id"),
+        _key("company", description="company name as published"),
+        _key("control_iso3", description="the company's country of control"),
+        "share_pct",
+        _key("role", description="owner (OWNED_BY) or operator (OPERATED_BY)"),
+        "position",
+    ),
+    "production": _cols(
+        "PRODUCES",
+        _key("producer_id", description="graph id of the producing node"),
+        _COMMODITY,
+        "stage",
+        "measure",
+        "quantity",
+        "qualifier",
+        "unit",
+        "year",
+        "estimated",
+        "basis",
+        "type_text",
+        "product",
+        "note",
+    ),
+    "trades": _cols(
+        "TRADES",
+        _key("exporter"),
+        _key("importer"),
+        "commodity",
+        "label",
+        "rank",
+        "share_pct",
+        "value_usd",
+        "quantity",
+        "period",
+        "note",
+    ),
+    "import_reliance": _cols(
+        "IMPORT_RELIANCE",
+        _ISO3,
+        _COMMODITY,
+        _key("label", description="the published row label: the edge's form"),
+        "year",
+        "pct",
+        "qualifier",
+        "note",
+    ),
+    "statistics": _cols(
+        "STATISTIC", _ISO3, _COMMODITY, "label", "year", "measure", "detail", "unit", "value", "qualifier", "column"
+    ),
     "supplies": _cols("SUPPLIES", _key("from_id"), _key("to_id"), "commodity", "note"),
-    "ships_via": _cols("SHIPS_VIA", _key("place_id"), _key("wpi_number", "int", "the port's WPI number"),
-                       "commodity", "inferred", "distance_km", "note"),
-    "companies": _cols("Company", _key("id", description="graph node id (company:<key>)"), "name", "control_iso3",
-                       "control_conflict"),
-    "export_controls": _cols("EXPORT_CONTROL", _ISO3, _COMMODITY, "item", "control_type", "year", "official_url",
-                             "note"),
+    "ships_via": _cols(
+        "SHIPS_VIA",
+        _key("place_id"),
+        _key("wpi_number", "int", "the port's WPI number"),
+        "commodity",
+        "inferred",
+        "distance_km",
+        "note",
+    ),
+    "companies": _cols(
+        "Company", _key("id", description="graph node id (company:<key>)"), "name", "control_iso3", "control_conflict"
+    ),
+    "export_controls": _cols(
+        "EXPORT_CONTROL", _ISO3, _COMMODITY, "item", "control_type", "year", "official_url", "note"
+    ),
 }

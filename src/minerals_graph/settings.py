@@ -17,9 +17,7 @@ DATA_DIR = Path(os.environ.get("MINERALS_GRAPH_DATA", REPO_ROOT / "data"))
 
 #: The raw public files (``../shared/data`` beside the checkout).
 #: ``MINERALS_GRAPH_SHARED_DATA`` overrides.
-SHARED_DATA_DIR = Path(
-    os.environ.get("MINERALS_GRAPH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data")
-)
+SHARED_DATA_DIR = Path(os.environ.get("MINERALS_GRAPH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 #: Where the main job writes maps and reports.
 MAPS_DIR = REPO_ROOT / "maps"

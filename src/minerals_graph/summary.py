@@ -24,7 +24,7 @@ def summarise(G: nx.MultiDiGraph, *, focus: tuple[str, ...] = ("USA", "CAN", "ME
     ek = Counter(d.get("kind") for _, _, d in G.edges(data=True))
     ns = Counter((d.get("kind"), d.get("source")) for _, d in G.nodes(data=True))
     es = Counter((d.get("kind"), d.get("source")) for _, _, d in G.edges(data=True))
-    places = Counter()
+    places: Counter[tuple[object, str]] = Counter()
     for _, d in G.nodes(data=True):
         if d.get("kind") in ("Site", "Facility"):
             stage = str(d.get("stages", "")).split(";")[0] or "unknown"
@@ -36,14 +36,13 @@ def summarise(G: nx.MultiDiGraph, *, focus: tuple[str, ...] = ("USA", "CAN", "ME
         order = [c for c in focus if c in grid.index] + sorted(c for c in grid.index if c not in focus)
         grid = grid.loc[order].reset_index()
         grid.columns.name = None
-    reg = Counter()
+    reg: Counter[tuple[object, str]] = Counter()
     for _, d in G.nodes(data=True):
         if d.get("kind") in ("Site", "Facility") and d.get("source") == "register":
             reg[(d.get("iso3"), str(d.get("stages", "")).split(";")[0])] += 1
     reg_grid = _count(reg, ["iso3", "stage"])
     if len(reg_grid):
-        reg_grid = reg_grid.pivot_table(index="iso3", columns="stage", values="count", fill_value=0,
-                                        aggfunc="sum")
+        reg_grid = reg_grid.pivot_table(index="iso3", columns="stage", values="count", fill_value=0, aggfunc="sum")
         reg_grid["total"] = reg_grid.sum(axis=1)
         reg_grid = reg_grid.reset_index()
         reg_grid.columns.name = None
@@ -82,7 +81,7 @@ def register_counts(places: pd.DataFrame) -> pd.DataFrame:
     metals count under their group. Columns: ``iso3, mineral, stage, facilities``.
     """
     reg = places[places["source"] == "register"]
-    rows = Counter()
+    rows: Counter[tuple[object, str, str]] = Counter()
     for r in reg.itertuples(index=False):
         stage = str(r.stages).split(";")[0]
         for m in {_mineral(c) for c in str(r.commodities).split(";") if c}:
@@ -96,7 +95,8 @@ def register_markdown(places: pd.DataFrame) -> dict[str, str]:
     long = register_counts(places)
     reg = places[places["source"] == "register"]
     by_country = reg.assign(stage=reg["stages"].str.split(";").str[0]).pivot_table(
-        index="iso3", columns="stage", values="id", aggfunc="count", fill_value=0)
+        index="iso3", columns="stage", values="id", aggfunc="count", fill_value=0
+    )
     by_country["total"] = by_country.sum(axis=1)
     by_mineral = long.pivot_table(index="mineral", columns="stage", values="facilities", aggfunc="sum", fill_value=0)
     by_mineral["total"] = by_mineral.sum(axis=1)
@@ -104,12 +104,20 @@ def register_markdown(places: pd.DataFrame) -> dict[str, str]:
         t.columns.name = None
     located = reg["lon"].notna() & reg["lat"].notna()
     unlocated = reg[~located].assign(
-        reason=lambda d: [n.split("UNLOCATED:", 1)[1].strip().split(". ")[0].rstrip(".")[:200]
-                          if "UNLOCATED:" in str(n) else "no cited coordinates" for n in d["notes"]])
+        reason=lambda d: [
+            n.split("UNLOCATED:", 1)[1].strip().split(". ")[0].rstrip(".")[:200]
+            if "UNLOCATED:" in str(n)
+            else "no cited coordinates"
+            for n in d["notes"]
+        ]
+    )
     precision = reg[located]["coord_precision"].fillna("").value_counts()
-    coords = (f"{int(located.sum())} of {len(reg)} register rows located "
-              f"({100 * located.sum() / len(reg):.1f}%): "
-              + ", ".join(f"{k or 'unspecified'} {int(v)}" for k, v in precision.items()) + " (coord_precision).")
+    coords = (
+        f"{int(located.sum())} of {len(reg)} register rows located "
+        f"({100 * located.sum() / len(reg):.1f}%): "
+        + ", ".join(f"{k or 'unspecified'} {int(v)}" for k, v in precision.items())
+        + " (coord_precision)."
+    )
     return {
         "country_stage": to_markdown(by_country.reset_index()),
         "mineral_stage": to_markdown(by_mineral.reset_index()),
@@ -117,5 +125,6 @@ def register_markdown(places: pd.DataFrame) -> dict[str, str]:
         "total": str(len(reg)),
         "located": coords,
         "unlocated": to_markdown(unlocated[["id", "iso3", "name", "reason"]].sort_values("id").reset_index(drop=True))
-        if len(unlocated) else "(none)",
+        if len(unlocated)
+        else "(none)",
     }

@@ -54,8 +54,20 @@ SOURCE_COLUMNS = ["source", "source_publisher", "source_dataset", "source_year",
 #: schema (:data:`minerals_graph.schema.TABLES`).
 COLUMNS: dict[str, list[str]] = {name: [a.name for a in cols] for name, cols in TABLES.items()}
 #: Tables written to data/ by :func:`write_curated` (companies are derived at build time).
-CURATED_FILES = ("countries", "commodities", "ports", "places", "ownership", "production", "trades",
-                 "import_reliance", "statistics", "supplies", "ships_via", "export_controls")
+CURATED_FILES = (
+    "countries",
+    "commodities",
+    "ports",
+    "places",
+    "ownership",
+    "production",
+    "trades",
+    "import_reliance",
+    "statistics",
+    "supplies",
+    "ships_via",
+    "export_controls",
+)
 
 PROJECT_SOURCE = SourceInfo(
     key="minerals-graph",
@@ -128,8 +140,7 @@ def is_raw_sources_dir(path: Path) -> bool:
     return (p / "nga_world_port_index").is_dir() or (p / "usgs_mcs2024").is_dir()
 
 
-def load_tables(sources: Path | None = None, *, data_dir: Path | None = None, trade_dir: Path | None = None
-                ) -> Tables:
+def load_tables(sources: Path | None = None, *, data_dir: Path | None = None, trade_dir: Path | None = None) -> Tables:
     """The canonical tables from ``sources``: a raw-files folder or a curated data folder.
 
     ``sources=None`` means the project's bundled ``data/`` (embedded default). The
@@ -184,8 +195,11 @@ def add_trade_files(t: Tables, trade_dir: Path, data_dir: Path) -> Tables:
         trades = _concat([t.trades, new], "trades")
     else:
         trades = t.trades
-    return Tables(**{**{n: getattr(t, n) for n in t.table_names()}, "trades": trades},
-                  results=[*t.results, *results], origin=t.origin)
+    return Tables(
+        **{**{n: getattr(t, n) for n in t.table_names()}, "trades": trades},
+        results=[*t.results, *results],
+        origin=t.origin,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -194,8 +208,11 @@ def add_trade_files(t: Tables, trade_dir: Path, data_dir: Path) -> Tables:
 
 def _fold_codes(aliases: pd.DataFrame) -> dict[str, str]:
     """ISO3 codes the alias table folds into another country (HKG -> CHN, MAC -> CHN)."""
-    return {a: i for a, i in zip(aliases["alias"], aliases["iso3"], strict=True)
-            if len(a) == 3 and a.isupper() and i and a != i}
+    return {
+        a: i
+        for a, i in zip(aliases["alias"], aliases["iso3"], strict=True)
+        if len(a) == 3 and a.isupper() and i and a != i
+    }
 
 
 def _crosswalk_for(countries: pd.DataFrame, data_dir: Path) -> Crosswalk:
@@ -210,8 +227,12 @@ def _countries_from_ne(raw_dir: Path, data_dir: Path) -> tuple[pd.DataFrame, lis
     countries = _concat([_with_source(t, "countries", ne.source), extras], "countries")
     dup = countries["iso3"].duplicated()
     if dup.any():
-        raise SourceFormatError("data/country_extras.csv", None, "iso3",
-                                f"codes already in Natural Earth: {sorted(countries.loc[dup, 'iso3'])}")
+        raise SourceFormatError(
+            "data/country_extras.csv",
+            None,
+            "iso3",
+            f"codes already in Natural Earth: {sorted(countries.loc[dup, 'iso3'])}",
+        )
     return countries, [ne, extras_result]
 
 
@@ -225,15 +246,28 @@ def _read_country_extras(data_dir: Path) -> tuple[pd.DataFrame, LoadResult]:
         if not re.fullmatch(r"[A-Z]{3}", r["iso3"]) or not r["name"] or not r["source_url"].startswith("http"):
             ledger.reject(i, "iso3/name/source_url", r["iso3"], "expected an ISO3 code, a name and a source URL")
             continue
-        recs.append({"iso3": r["iso3"], "name": r["name"], "alt_names": "",
-                     "aggregate": r["iso3"] in ("WLD", "ROW"),
-                     "source": "iso-3166-m49", "source_publisher": "United Nations Statistics Division",
-                     "source_dataset": "Standard country or area codes for statistical use (M49)"
-                     + (f"; {r['note']}" if r["note"] else ""),
-                     "source_year": 2026, "source_url": r["source_url"]})
+        recs.append(
+            {
+                "iso3": r["iso3"],
+                "name": r["name"],
+                "alt_names": "",
+                "aggregate": r["iso3"] in ("WLD", "ROW"),
+                "source": "iso-3166-m49",
+                "source_publisher": "United Nations Statistics Division",
+                "source_dataset": "Standard country or area codes for statistical use (M49)"
+                + (f"; {r['note']}" if r["note"] else ""),
+                "source_year": 2026,
+                "source_url": r["source_url"],
+            }
+        )
         ledger.load(i)
-    src = SourceInfo("iso-3166-m49", "United Nations Statistics Division", "M49 country codes", 2026,
-                     "https://unstats.un.org/unsd/methodology/m49/")
+    src = SourceInfo(
+        "iso-3166-m49",
+        "United Nations Statistics Division",
+        "M49 country codes",
+        2026,
+        "https://unstats.un.org/unsd/methodology/m49/",
+    )
     df = _with_source(pd.DataFrame.from_records(recs), "countries")
     return df, ledger.finish(src, len(rows), df)
 
@@ -254,11 +288,25 @@ def _commodities(t4: list[LoadResult], t6: LoadResult | None = None) -> pd.DataF
     for c in COMMODITIES:
         is_crit = c.id in critical
         in_2025 = c.id in critical_2025
-        source = (t6.source.attrs() if in_2025 and t6 is not None else src.attrs() if is_crit and src
-                  else PROJECT_SOURCE.attrs())
-        recs.append({"id": c.id, "name": c.name, "usgs_code": c.usgs_code, "group": c.group,
-                     "critical_2022": is_crit, "critical_2025": in_2025,
-                     "applications": critical_2025.get(c.id) or critical.get(c.id, ""), **source})
+        source = (
+            t6.source.attrs()
+            if in_2025 and t6 is not None
+            else src.attrs()
+            if is_crit and src
+            else PROJECT_SOURCE.attrs()
+        )
+        recs.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "usgs_code": c.usgs_code,
+                "group": c.group,
+                "critical_2022": is_crit,
+                "critical_2025": in_2025,
+                "applications": critical_2025.get(c.id) or critical.get(c.id, ""),
+                **source,
+            }
+        )
     return _with_source(pd.DataFrame.from_records(recs), "commodities")
 
 
@@ -271,9 +319,10 @@ def tables_from_sources(raw_dir: Path, *, data_dir: Path | None = None) -> Table
     results += res
     t = _load_raw(raw_dir, _crosswalk_for(countries, data_dir), results)
     t["countries"] = countries
-    t["trades"] = _concat([t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results)],
-                          "trades")
-    tables = Tables(**t, results=results, origin=str(raw_dir))  # type: ignore[arg-type]
+    t["trades"] = _concat(
+        [t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results)], "trades"
+    )
+    tables = Tables(**t, results=results, origin=str(raw_dir))
     return assemble(tables, data_dir)
 
 
@@ -296,8 +345,9 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     for r in mcs.load_world(raw_dir, cw, 2024):
         results.append(r)
         if len(r.table):
-            p = r.table.assign(producer_id=[node_id("Country", c) for c in r.table["iso3"]],
-                               basis="", note=r.table["note"])
+            p = r.table.assign(
+                producer_id=[node_id("Country", c) for c in r.table["iso3"]], basis="", note=r.table["note"]
+            )
             production_frames.append(_with_source(p, "production", r.source))
     for r in mcs.load_salient(raw_dir, 2024):
         results.append(r)
@@ -315,8 +365,9 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     results.append(mcs.load_import_source_counts(raw_dir, cw, 2024))
     export_controls = _empty("export_controls")
     if has_2026:
-        export_controls = _mcs2026_tables(raw_dir, cw, results, production_frames, stat_frames, nir_frames,
-                                          trade_frames)
+        export_controls = _mcs2026_tables(
+            raw_dir, cw, results, production_frames, stat_frames, nir_frames, trade_frames
+        )
     for load in (iea.load_supply_workbook, iea.load_supply_json):
         if (raw_dir / iea.FOLDER).is_dir():
             results.append(load(raw_dir, cw))  # read and accounted; the shares reach the graph through
@@ -330,8 +381,12 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     places_frames.append(p)
     own_frames.append(o)
     production_frames.append(pr)
-    li = [usmin_lithium.load_sites(raw_dir), usmin_lithium.load_points(raw_dir),
-          usmin_lithium.load_history(raw_dir), usmin_lithium.load_references(raw_dir)]
+    li = [
+        usmin_lithium.load_sites(raw_dir),
+        usmin_lithium.load_points(raw_dir),
+        usmin_lithium.load_history(raw_dir),
+        usmin_lithium.load_references(raw_dir),
+    ]
     results += li
     places_frames.append(_places_from_usmin(*li))
     mp = mineplant.load_mineplants(raw_dir)
@@ -360,8 +415,15 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     }
 
 
-def _mcs2026_tables(raw_dir: Path, cw: Crosswalk, results: list[LoadResult], production: list[pd.DataFrame],
-                    stats: list[pd.DataFrame], nir: list[pd.DataFrame], trades: list[pd.DataFrame]) -> pd.DataFrame:
+def _mcs2026_tables(
+    raw_dir: Path,
+    cw: Crosswalk,
+    results: list[LoadResult],
+    production: list[pd.DataFrame],
+    stats: list[pd.DataFrame],
+    nir: list[pd.DataFrame],
+    trades: list[pd.DataFrame],
+) -> pd.DataFrame:
     """MCS 2026 (data year 2025) into the canonical tables; returns the export controls.
 
     World production/capacity/reserves by country (2024 revised, 2025 estimated) join
@@ -382,8 +444,7 @@ def _mcs2026_tables(raw_dir: Path, cw: Crosswalk, results: list[LoadResult], pro
         stats.append(_with_source(s, "statistics", mcs2026.SOURCES["salient"]))
     imp = data.import_sources
     if len(imp):
-        t = imp.assign(label=imp["label"] + imp["form"].map(lambda f: f" ({f})" if f else ""),
-                       period="2021-2024")
+        t = imp.assign(label=imp["label"] + imp["form"].map(lambda f: f" ({f})" if f else ""), period="2021-2024")
         trades.append(_with_source(t, "trades", mcs2026.SOURCES["import_sources"]))
     r, ranked = mcs2026.load_fig2(raw_dir, cw)
     results.append(r)
@@ -397,14 +458,14 @@ def _mcs2026_tables(raw_dir: Path, cw: Crosswalk, results: list[LoadResult], pro
     t4 = mcs2026.load_export_controls(raw_dir, cw)
     results.append(t4)
     ec = t4.table[t4.table["commodity"] != ""]
-    ec = ec.assign(official_url=ec["data_source"],
-                   note=[f"{n}; {m}".strip("; ") for n, m in zip(ec["notes"], ec["note"], strict=True)])
-    return _with_source(ec.drop_duplicates(["iso3", "commodity", "control_type", "year"]), "export_controls",
-                        t4.source)
+    ec = ec.assign(
+        official_url=ec["data_source"],
+        note=[f"{n}; {m}".strip("; ") for n, m in zip(ec["notes"], ec["note"], strict=True)],
+    )
+    return _with_source(ec.drop_duplicates(["iso3", "commodity", "control_type", "year"]), "export_controls", t4.source)
 
 
-def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult]
-                         ) -> pd.DataFrame:
+def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult]) -> pd.DataFrame:
     """Bilateral flows of the BACI extract as ``TRADES`` rows (value, tonnes; no shares:
     those are computed by the analyses, so that USGS's shares stay the cited ones)."""
     from minerals_graph.sources import baci
@@ -421,13 +482,21 @@ def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results
     # importer, HS6 code and year. A summed quantity is known only when every part has one.
     keys = ["year", "exporter", "importer", "hs6", "commodity", "stage", "description"]
     parts = flows.groupby(keys, sort=True, dropna=False)
-    rows = parts.agg(value_usd=("value_usd", "sum"), quantity=("quantity_t", lambda q: q.sum(min_count=len(q))),
-                     n=("value_usd", "size")).reset_index()
+    rows = parts.agg(
+        value_usd=("value_usd", "sum"),
+        quantity=("quantity_t", lambda q: q.sum(min_count=len(q))),
+        n=("value_usd", "size"),
+    ).reset_index()
     rows = rows.rename(columns={"description": "label"})
     rows["period"] = rows["year"].astype(str)
-    rows["note"] = ("HS " + rows["hs6"] + " (" + rows["stage"] + ")"
-                    + rows["n"].map(lambda n: f"; sum of {n} BACI flows (Hong Kong/Macau folded into China)"
-                                    if n > 1 else ""))
+    rows["note"] = (
+        "HS "
+        + rows["hs6"]
+        + " ("
+        + rows["stage"]
+        + ")"
+        + rows["n"].map(lambda n: f"; sum of {n} BACI flows (Hong Kong/Macau folded into China)" if n > 1 else "")
+    )
     return _with_source(rows.drop(columns=["n"]), "trades", baci.EXTRACT_SOURCE)
 
 
@@ -435,8 +504,7 @@ def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results
 DATASET_ORDER = ("nrcan", "icmm", "usgs-pp1802", "usgs-major-deposits", "usgs-ree")
 
 
-def _places_from_datasets(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]
-                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _places_from_datasets(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Places from NRCan, ICMM and the USGS deposit sets, for the four focus countries."""
     from minerals_graph.sources import icmm, minmod, nrcan
 
@@ -453,23 +521,53 @@ def _places_from_datasets(raw_dir: Path, cw: Crosswalk, results: list[LoadResult
     for r in loaded:
         for row in r.table.to_dict("records") if len(r.table) else []:
             pid = node_id(row["node_kind"], f"{row['dataset']}-{row['record_id']}")
-            note = "; ".join(x for x in (f"{row['dataset']} record {row['record_id']}", row["note"],
-                                         f"also named: {row['alt_names']}" if row["alt_names"] else "",
-                                         f"confidence: {row['confidence']}" if row["confidence"] else "",
-                                         f"published commodities: {row['raw_commodities']}") if x)
-            places.append({"id": pid, "node_kind": row["node_kind"], "kind": row["kind"], "name": row["name"],
-                           "iso3": row["iso3"], "admin1": row["admin1"], "lon": row["lon"], "lat": row["lat"],
-                           "coord_precision": "site", "status": row["status"], "commodities": row["commodities"],
-                           "stages": row["stages"], "operator": row["operator"], "notes": note,
-                           **r.source.attrs(), "source_url": row["url"] or r.source.url})
+            note = "; ".join(
+                x
+                for x in (
+                    f"{row['dataset']} record {row['record_id']}",
+                    row["note"],
+                    f"also named: {row['alt_names']}" if row["alt_names"] else "",
+                    f"confidence: {row['confidence']}" if row["confidence"] else "",
+                    f"published commodities: {row['raw_commodities']}",
+                )
+                if x
+            )
+            places.append(
+                {
+                    "id": pid,
+                    "node_kind": row["node_kind"],
+                    "kind": row["kind"],
+                    "name": row["name"],
+                    "iso3": row["iso3"],
+                    "admin1": row["admin1"],
+                    "lon": row["lon"],
+                    "lat": row["lat"],
+                    "coord_precision": "site",
+                    "status": row["status"],
+                    "commodities": row["commodities"],
+                    "stages": row["stages"],
+                    "operator": row["operator"],
+                    "notes": note,
+                    **r.source.attrs(),
+                    "source_url": row["url"] or r.source.url,
+                }
+            )
             if row["operator"]:
-                owners.append({"place_id": pid, "company": row["operator"], "control_iso3": "", "share_pct": None,
-                               "role": "operator", **r.source.attrs(), "source_url": row["url"] or r.source.url})
+                owners.append(
+                    {
+                        "place_id": pid,
+                        "company": row["operator"],
+                        "control_iso3": "",
+                        "share_pct": None,
+                        "role": "operator",
+                        **r.source.attrs(),
+                        "source_url": row["url"] or r.source.url,
+                    }
+                )
     return _with_source(pd.DataFrame(places), "places"), _with_source(pd.DataFrame(owners), "ownership")
 
 
-def _dedupe_dataset_places(places: pd.DataFrame, ownership: pd.DataFrame
-                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _dedupe_dataset_places(places: pd.DataFrame, ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One node per real facility: a dataset record that is the same facility as a register
     row (or as a record of a more trusted dataset, :data:`DATASET_ORDER`) is not a node of
     its own; it is kept on the node it matches, in ``corroborated_by`` (dataset, record id,
@@ -491,7 +589,7 @@ def _dedupe_dataset_places(places: pd.DataFrame, ownership: pd.DataFrame
             continue
         rec = cand.assign(record_id=cand["id"], dataset=ds, alt_names="")
         m = match_places(accepted[["id", "name", "iso3", "admin1", "lon", "lat", "commodities", "stages"]], rec)
-        note = {}
+        note: dict[str, list[str]] = {}
         for row in m.itertuples(index=False):
             dist = "" if pd.isna(row.distance_km) else f", {row.distance_km:.1f} km"
             note.setdefault(row.register_id, []).append(f"{row.record_id.split(':', 1)[1]}{dist}")
@@ -499,10 +597,10 @@ def _dedupe_dataset_places(places: pd.DataFrame, ownership: pd.DataFrame
         if note:
             ids = accepted["id"].isin(note)
             accepted.loc[ids, "corroborated_by"] = [
-                "; ".join(x for x in (old, *note[i]) if x) for old, i in
-                zip(accepted.loc[ids, "corroborated_by"], accepted.loc[ids, "id"], strict=True)]
-        accepted = pd.concat([accepted, cand[~cand["id"].isin(dropped)].assign(corroborated_by="")],
-                             ignore_index=True)
+                "; ".join(x for x in (old, *note[i]) if x)
+                for old, i in zip(accepted.loc[ids, "corroborated_by"], accepted.loc[ids, "id"], strict=True)
+            ]
+        accepted = pd.concat([accepted, cand[~cand["id"].isin(dropped)].assign(corroborated_by="")], ignore_index=True)
     out = pd.concat([kept[kept["source"] != "register"], accepted], ignore_index=True)
     return out, ownership[~ownership["place_id"].isin(dropped)]
 
@@ -519,49 +617,119 @@ def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         kind = first["kind"] if node_kind == first["node_kind"] else g.loc[g["node_kind"] == node_kind, "kind"].iloc[0]
         pid = node_id(node_kind, f"{key}-{uid}")
         urls = sorted({u for us in g["info_urls"] for u in us})
-        places.append({
-            "id": pid, "node_kind": node_kind, "kind": kind, "name": first["name"], "iso3": first["iso3"],
-            "admin1": first["admin1"], "lon": first["lon"], "lat": first["lat"], "coord_precision": "",
-            "status": first["status"], "status_year": None,
-            "commodities": ";".join(dict.fromkeys(g["commodity"])),
-            "stages": ";".join(dict.fromkeys(g["stage"])),
-            "operator": first["operator"], "capacity": None, "capacity_unit": "", "capacity_basis": "",
-            "capacity_commodity": "", "capacity_year": None,
-            "notes": f"USGS FeatureUID {uid}; LocOpStat {first['status_raw']!r}; LocConf {first['loc_conf']!r}"
-                     + (f"; {first['location']}" if first["location"] else ""),
-            "other_source_urls": ";".join(urls),
-        })
+        places.append(
+            {
+                "id": pid,
+                "node_kind": node_kind,
+                "kind": kind,
+                "name": first["name"],
+                "iso3": first["iso3"],
+                "admin1": first["admin1"],
+                "lon": first["lon"],
+                "lat": first["lat"],
+                "coord_precision": "",
+                "status": first["status"],
+                "status_year": None,
+                "commodities": ";".join(dict.fromkeys(g["commodity"])),
+                "stages": ";".join(dict.fromkeys(g["stage"])),
+                "operator": first["operator"],
+                "capacity": None,
+                "capacity_unit": "",
+                "capacity_basis": "",
+                "capacity_commodity": "",
+                "capacity_year": None,
+                "notes": f"USGS FeatureUID {uid}; LocOpStat {first['status_raw']!r}; LocConf {first['loc_conf']!r}"
+                + (f"; {first['location']}" if first["location"] else ""),
+                "other_source_urls": ";".join(urls),
+            }
+        )
         seen_owners: list[tuple[str, float | None]] = []
         for owner_list in g["owners"]:
             for name, pct in owner_list:
                 if (name, pct) in seen_owners:
                     continue
                 seen_owners.append((name, pct))
-                owners.append({"place_id": pid, "company": name, "control_iso3": "", "share_pct": pct,
-                               "role": "owner", "position": len(seen_owners)})
+                owners.append(
+                    {
+                        "place_id": pid,
+                        "company": name,
+                        "control_iso3": "",
+                        "share_pct": pct,
+                        "role": "owner",
+                        "position": len(seen_owners),
+                    }
+                )
         if first["operator"]:
-            owners.append({"place_id": pid, "company": first["operator"], "control_iso3": "", "share_pct": None,
-                           "role": "operator"})
+            owners.append(
+                {
+                    "place_id": pid,
+                    "company": first["operator"],
+                    "control_iso3": "",
+                    "share_pct": None,
+                    "role": "operator",
+                }
+            )
         for row in g.itertuples(index=False):
-            prod.append({"producer_id": pid, "commodity": row.commodity, "stage": row.stage,
-                         "measure": "capacity", "quantity": row.capacity,
-                         "qualifier": "" if row.capacity is not None else "NA", "unit": row.capacity_unit,
-                         "year": None, "estimated": False, "basis": row.content, "type_text": "",
-                         "product": row.product, "note": ""})
-    return (_with_source(pd.DataFrame(places), "places", r.source),
-            _with_source(pd.DataFrame(owners), "ownership", r.source),
-            _with_source(pd.DataFrame(prod).drop_duplicates(), "production", r.source))
+            prod.append(
+                {
+                    "producer_id": pid,
+                    "commodity": row.commodity,
+                    "stage": row.stage,
+                    "measure": "capacity",
+                    "quantity": row.capacity,
+                    "qualifier": "" if row.capacity is not None else "NA",
+                    "unit": row.capacity_unit,
+                    "year": None,
+                    "estimated": False,
+                    "basis": row.content,
+                    "type_text": "",
+                    "product": row.product,
+                    "note": "",
+                }
+            )
+    return (
+        _with_source(pd.DataFrame(places), "places", r.source),
+        _with_source(pd.DataFrame(owners), "ownership", r.source),
+        _with_source(pd.DataFrame(prod).drop_duplicates(), "production", r.source),
+    )
 
 
-_USMIN_COMMODITY = {"lithium": "lithium", "bromine": "bromine", "potash": "potash", "boron": "boron",
-                    "magnesium": "magnesium_compounds", "cesium": "cesium", "beryllium": "beryllium",
-                    "tin": "tin", "tantalum": "tantalum", "niobium": "niobium", "rubidium": "rubidium",
-                    "iodine": "iodine", "calcium": "", "sodium": "", "clay": "clays", "feldspar": "feldspar",
-                    "mica": "mica", "quartz": "", "uranium": "uranium", "tungsten": "tungsten",
-                    "rare earth elements": "rare_earths", "rare earths": "rare_earths", "thorium": "thorium",
-                    "silver": "silver", "gold": "gold", "lead": "lead", "zinc": "zinc", "copper": "copper",
-                    "manganese": "manganese", "gallium": "gallium", "strontium": "strontium",
-                    "molybdenum": "molybdenum", "gemstones": "gemstones", "borates": "boron"}
+_USMIN_COMMODITY = {
+    "lithium": "lithium",
+    "bromine": "bromine",
+    "potash": "potash",
+    "boron": "boron",
+    "magnesium": "magnesium_compounds",
+    "cesium": "cesium",
+    "beryllium": "beryllium",
+    "tin": "tin",
+    "tantalum": "tantalum",
+    "niobium": "niobium",
+    "rubidium": "rubidium",
+    "iodine": "iodine",
+    "calcium": "",
+    "sodium": "",
+    "clay": "clays",
+    "feldspar": "feldspar",
+    "mica": "mica",
+    "quartz": "",
+    "uranium": "uranium",
+    "tungsten": "tungsten",
+    "rare earth elements": "rare_earths",
+    "rare earths": "rare_earths",
+    "thorium": "thorium",
+    "silver": "silver",
+    "gold": "gold",
+    "lead": "lead",
+    "zinc": "zinc",
+    "copper": "copper",
+    "manganese": "manganese",
+    "gallium": "gallium",
+    "strontium": "strontium",
+    "molybdenum": "molybdenum",
+    "gemstones": "gemstones",
+    "borates": "boron",
+}
 
 
 def _usmin_commodities(names: list[str]) -> str:
@@ -569,8 +737,7 @@ def _usmin_commodities(names: list[str]) -> str:
     return ";".join(dict.fromkeys(c for c in out if c)) or "lithium"
 
 
-def _places_from_usmin(sites: LoadResult, points: LoadResult, history: LoadResult,
-                       refs: LoadResult) -> pd.DataFrame:
+def _places_from_usmin(sites: LoadResult, points: LoadResult, history: LoadResult, refs: LoadResult) -> pd.DataFrame:
     status_of: dict[str, str] = {}
     if len(history.table):
         h = history.table.sort_values(["year_from"], na_position="first", kind="stable")
@@ -580,22 +747,46 @@ def _places_from_usmin(sites: LoadResult, points: LoadResult, history: LoadResul
     ref_text = dict(zip(refs.table.get("ref_id", []), refs.table.get("reference", []), strict=False))
     recs = []
     for row in sites.table.itertuples(index=False):
-        recs.append({"id": node_id("Site", f"usmin-li-{row.site_id}"), "node_kind": "Site", "kind": "deposit",
-                     "name": row.name, "iso3": "USA", "admin1": "", "lon": row.lon, "lat": row.lat,
-                     "coord_precision": "region", "status": _usmin_status(status_of.get(row.site_id, "")),
-                     "status_year": 2019, "commodities": _usmin_commodities(row.commodities),
-                     "stages": "mining",
-                     "notes": f"USMIN site {row.site_id}; approximate site location (Approx_Lon/Lat)"
-                              + (f"; {row.other_name}" if row.other_name else "")})
+        recs.append(
+            {
+                "id": node_id("Site", f"usmin-li-{row.site_id}"),
+                "node_kind": "Site",
+                "kind": "deposit",
+                "name": row.name,
+                "iso3": "USA",
+                "admin1": "",
+                "lon": row.lon,
+                "lat": row.lat,
+                "coord_precision": "region",
+                "status": _usmin_status(status_of.get(row.site_id, "")),
+                "status_year": 2019,
+                "commodities": _usmin_commodities(row.commodities),
+                "stages": "mining",
+                "notes": f"USMIN site {row.site_id}; approximate site location (Approx_Lon/Lat)"
+                + (f"; {row.other_name}" if row.other_name else ""),
+            }
+        )
     for row in points.table.itertuples(index=False):
         ref = ref_text.get(row.ref_id, "")
-        recs.append({"id": node_id("Site", f"usmin-li-{row.ftr_id}"), "node_kind": "Site", "kind": row.kind,
-                     "name": row.name, "iso3": "USA", "admin1": row.state, "lon": row.lon, "lat": row.lat,
-                     "coord_precision": "site", "status": _usmin_status(status_of.get(row.ftr_id, "")),
-                     "status_year": 2019, "commodities": _usmin_commodities(row.commodities),
-                     "stages": "mining",
-                     "notes": f"USMIN feature {row.ftr_id} ({row.ftr_type}) of site {row.site_id}; "
-                              f"county {row.county}" + (f"; reference: {ref[:200]}" if ref else "")})
+        recs.append(
+            {
+                "id": node_id("Site", f"usmin-li-{row.ftr_id}"),
+                "node_kind": "Site",
+                "kind": row.kind,
+                "name": row.name,
+                "iso3": "USA",
+                "admin1": row.state,
+                "lon": row.lon,
+                "lat": row.lat,
+                "coord_precision": "site",
+                "status": _usmin_status(status_of.get(row.ftr_id, "")),
+                "status_year": 2019,
+                "commodities": _usmin_commodities(row.commodities),
+                "stages": "mining",
+                "notes": f"USMIN feature {row.ftr_id} ({row.ftr_type}) of site {row.site_id}; "
+                f"county {row.county}" + (f"; reference: {ref[:200]}" if ref else ""),
+            }
+        )
     return _with_source(pd.DataFrame(recs), "places", sites.source)
 
 
@@ -618,18 +809,40 @@ def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     for _, g in t.groupby(["name", "company", "lat", "lon", "node_kind"], sort=False):
         first = g.iloc[0]
         pid = node_id(first["node_kind"], f"mineplant2003-{first['usgs_row_id']}")
-        places.append({"id": pid, "node_kind": first["node_kind"], "kind": first["kind"], "name": first["name"],
-                       "iso3": "USA", "admin1": first["admin1"], "lon": first["lon"], "lat": first["lat"],
-                       "coord_precision": "site", "status": "unknown", "status_year": 2003,
-                       "commodities": ";".join(dict.fromkeys(g["commodity"])),
-                       "stages": ";".join(dict.fromkeys(g["stage"])), "operator": first["company"],
-                       "notes": f"Active in 2003 (USGS); PLANT_MIN {first['plant_min']}; county {first['county']}; "
-                                f"rows {','.join(g['usgs_row_id'])}"})
+        places.append(
+            {
+                "id": pid,
+                "node_kind": first["node_kind"],
+                "kind": first["kind"],
+                "name": first["name"],
+                "iso3": "USA",
+                "admin1": first["admin1"],
+                "lon": first["lon"],
+                "lat": first["lat"],
+                "coord_precision": "site",
+                "status": "unknown",
+                "status_year": 2003,
+                "commodities": ";".join(dict.fromkeys(g["commodity"])),
+                "stages": ";".join(dict.fromkeys(g["stage"])),
+                "operator": first["company"],
+                "notes": f"Active in 2003 (USGS); PLANT_MIN {first['plant_min']}; county {first['county']}; "
+                f"rows {','.join(g['usgs_row_id'])}",
+            }
+        )
         if first["company"]:
-            owners.append({"place_id": pid, "company": first["company"], "control_iso3": "", "share_pct": None,
-                           "role": "operator"})
-    return (_with_source(pd.DataFrame(places), "places", r.source),
-            _with_source(pd.DataFrame(owners), "ownership", r.source))
+            owners.append(
+                {
+                    "place_id": pid,
+                    "company": first["company"],
+                    "control_iso3": "",
+                    "share_pct": None,
+                    "role": "operator",
+                }
+            )
+    return (
+        _with_source(pd.DataFrame(places), "places", r.source),
+        _with_source(pd.DataFrame(owners), "ownership", r.source),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -638,13 +851,19 @@ def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 _PY_TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool}
 #: Typed (non-text) columns of each curated table, from the schema.
 _CURATED_TYPES: dict[str, dict[str, type]] = {
-    name: {a.name: _PY_TYPES[a.type] for a in TABLES[name] if a.type != "str"} for name in CURATED_FILES}
+    name: {a.name: _PY_TYPES[a.type] for a in TABLES[name] if a.type != "str"} for name in CURATED_FILES
+}
 _REQUIRED_CURATED = {
-    "countries": ["iso3", "name"], "commodities": ["id", "name"], "ports": ["wpi_number", "name", "iso3"],
-    "places": ["id", "node_kind", "kind", "name", "iso3"], "ownership": ["place_id", "company", "role"],
+    "countries": ["iso3", "name"],
+    "commodities": ["id", "name"],
+    "ports": ["wpi_number", "name", "iso3"],
+    "places": ["id", "node_kind", "kind", "name", "iso3"],
+    "ownership": ["place_id", "company", "role"],
     "production": ["producer_id", "commodity", "stage", "measure"],
-    "trades": ["exporter", "importer", "commodity"], "import_reliance": ["iso3", "commodity", "year"],
-    "statistics": ["iso3", "commodity", "year", "measure"], "supplies": ["from_id", "to_id"],
+    "trades": ["exporter", "importer", "commodity"],
+    "import_reliance": ["iso3", "commodity", "year"],
+    "statistics": ["iso3", "commodity", "year", "measure"],
+    "supplies": ["from_id", "to_id"],
     "ships_via": ["place_id", "wpi_number"],
     "export_controls": ["iso3", "commodity", "year"],
 }
@@ -708,7 +927,7 @@ def tables_from_data(data_dir: Path, *, register_dir: Path | None = None) -> Tab
         df, res = _read_curated(data_dir, name)
         t[name] = df
         results.append(res)
-    tables = Tables(**t, results=results, origin=str(data_dir))  # type: ignore[arg-type]
+    tables = Tables(**t, results=results, origin=str(data_dir))
     return assemble(tables, Path(register_dir or data_dir))
 
 
@@ -716,9 +935,42 @@ def tables_from_data(data_dir: Path, *, register_dir: Path | None = None) -> Tab
 # Assembly: register, companies, inferred ports
 
 
-_SUFFIXES = {"ltd", "limited", "co", "corp", "corporation", "inc", "incorporated", "plc", "llc", "sa", "ag",
-             "ab", "asa", "nv", "bv", "pty", "tbk", "pt", "jsc", "oyj", "spa", "sdn", "bhd", "the", "company",
-             "s", "a", "de", "cv", "l", "c", "lp", "gmbh", "kg"}
+_SUFFIXES = {
+    "ltd",
+    "limited",
+    "co",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "plc",
+    "llc",
+    "sa",
+    "ag",
+    "ab",
+    "asa",
+    "nv",
+    "bv",
+    "pty",
+    "tbk",
+    "pt",
+    "jsc",
+    "oyj",
+    "spa",
+    "sdn",
+    "bhd",
+    "the",
+    "company",
+    "s",
+    "a",
+    "de",
+    "cv",
+    "l",
+    "c",
+    "lp",
+    "gmbh",
+    "kg",
+}
 
 
 def company_key(name: str) -> str:
@@ -732,9 +984,9 @@ def company_key(name: str) -> str:
     return "-".join(core or words) or "unnamed"
 
 
-def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFrame
-                     ) -> tuple[list[LoadResult], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame,
-                                pd.DataFrame, pd.DataFrame]:
+def _register_tables(
+    data_dir: Path, countries: pd.DataFrame, ports: pd.DataFrame
+) -> tuple[list[LoadResult], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     known = set(countries["iso3"])
     aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
     fold = _fold_codes(aliases)
@@ -746,19 +998,49 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
         src = _row_source(r)
         places.append({**r, "id": pid, "iso3": r["country_iso3"], **src})
         for pos, (name, iso3, pct) in enumerate(r["owner_list"], start=1):
-            owners.append({"place_id": pid, "company": name, "control_iso3": iso3, "share_pct": pct,
-                           "role": "owner", "position": pos, **src})
+            owners.append(
+                {
+                    "place_id": pid,
+                    "company": name,
+                    "control_iso3": iso3,
+                    "share_pct": pct,
+                    "role": "owner",
+                    "position": pos,
+                    **src,
+                }
+            )
         if r["operator"]:
-            owners.append({"place_id": pid, "company": r["operator"], "control_iso3": "", "share_pct": None,
-                           "role": "operator", **src})
+            owners.append(
+                {
+                    "place_id": pid,
+                    "company": r["operator"],
+                    "control_iso3": "",
+                    "share_pct": None,
+                    "role": "operator",
+                    **src,
+                }
+            )
         stage = r["stage_list"][0] if r["stage_list"] else KIND_STAGE[r["kind"]]
         for c in r["commodity_list"]:
             is_cap = c == r["capacity_commodity"] and r["capacity"] is not None
-            prod.append({"producer_id": pid, "commodity": c, "stage": stage, "measure": "capacity",
-                         "quantity": r["capacity"] if is_cap else None, "qualifier": "" if is_cap else "NA",
-                         "unit": r["capacity_unit"] if is_cap else "", "year": r["capacity_year"] if is_cap else None,
-                         "estimated": False, "basis": r["capacity_basis"] if is_cap else "", "type_text": "",
-                         "product": "", "note": "", **src})
+            prod.append(
+                {
+                    "producer_id": pid,
+                    "commodity": c,
+                    "stage": stage,
+                    "measure": "capacity",
+                    "quantity": r["capacity"] if is_cap else None,
+                    "qualifier": "" if is_cap else "NA",
+                    "unit": r["capacity_unit"] if is_cap else "",
+                    "year": r["capacity_year"] if is_cap else None,
+                    "estimated": False,
+                    "basis": r["capacity_basis"] if is_cap else "",
+                    "type_text": "",
+                    "product": "",
+                    "note": "",
+                    **src,
+                }
+            )
     ids = {r["id"] for r in t.to_dict("records")} if len(t) else set()
     numbers = set(int(x) for x in ports["wpi_number"]) if len(ports) else None
     links = register.load_links(data_dir, ids, numbers)
@@ -769,36 +1051,82 @@ def _register_tables(data_dir: Path, countries: pd.DataFrame, ports: pd.DataFram
         src = _row_source(r)
         frm = node_id(kind_of[r["from_id"]], r["from_id"])
         if r["relation"] == "SUPPLIES":
-            supplies.append({"from_id": frm, "to_id": node_id(kind_of[r["to_id"]], r["to_id"]),
-                             "commodity": r["commodity"], "note": r["notes"], **src})
+            supplies.append(
+                {
+                    "from_id": frm,
+                    "to_id": node_id(kind_of[r["to_id"]], r["to_id"]),
+                    "commodity": r["commodity"],
+                    "note": r["notes"],
+                    **src,
+                }
+            )
         else:
-            ships.append({"place_id": frm, "wpi_number": int(r["wpi_number"]), "commodity": r["commodity"],
-                          "inferred": False, "distance_km": None, "note": r["notes"], **src})
+            ships.append(
+                {
+                    "place_id": frm,
+                    "wpi_number": int(r["wpi_number"]),
+                    "commodity": r["commodity"],
+                    "inferred": False,
+                    "distance_km": None,
+                    "note": r["notes"],
+                    **src,
+                }
+            )
     shares_prod, share_trades, extra = [], [], []
     ps = register.load_processing_shares(data_dir, known)
     if ps is not None:
         extra.append(ps)
         for r in ps.table.to_dict("records") if len(ps.table) else []:
             src = _row_source(r)
-            shares_prod.append({"producer_id": node_id("Country", r["country_iso3"]), "commodity": r["commodity"],
-                                "stage": r["stage"], "measure": "world_share_pct", "quantity": r["share_pct"],
-                                "qualifier": "", "unit": "%", "year": int(r["year"]), "estimated": False,
-                                "basis": r["basis"], "type_text": "", "product": "", "note": r["notes"], **src})
+            shares_prod.append(
+                {
+                    "producer_id": node_id("Country", r["country_iso3"]),
+                    "commodity": r["commodity"],
+                    "stage": r["stage"],
+                    "measure": "world_share_pct",
+                    "quantity": r["share_pct"],
+                    "qualifier": "",
+                    "unit": "%",
+                    "year": int(r["year"]),
+                    "estimated": False,
+                    "basis": r["basis"],
+                    "type_text": "",
+                    "product": "",
+                    "note": r["notes"],
+                    **src,
+                }
+            )
     cw = Crosswalk.from_tables(countries, aliases)
     us = register.load_import_shares(data_dir)
     if us is not None:
         extra.append(us)
         for r in us.table.to_dict("records") if len(us.table) else []:
             name = r["exporter_name"]
-            iso3 = "ROW" if name.lower() in ("other", "others") else cw.iso3(name, f"us_import_shares.csv row {r['row']}")
-            share_trades.append({"exporter": iso3, "importer": "USA", "commodity": r["commodity"], "label": r["form"],
-                                 "rank": None, "share_pct": r["share_pct"], "period": r["period"],
-                                 "note": r["notes"], **_row_source(r)})
-    return ([*fac, *links, *extra], _with_source(pd.DataFrame(places), "places"),
-            _with_source(pd.DataFrame(owners), "ownership"),
-            _with_source(pd.DataFrame(prod + shares_prod), "production"),
-            _with_source(pd.DataFrame(supplies), "supplies"), _with_source(pd.DataFrame(ships), "ships_via"),
-            _with_source(pd.DataFrame(share_trades), "trades"))
+            iso3 = (
+                "ROW" if name.lower() in ("other", "others") else cw.iso3(name, f"us_import_shares.csv row {r['row']}")
+            )
+            share_trades.append(
+                {
+                    "exporter": iso3,
+                    "importer": "USA",
+                    "commodity": r["commodity"],
+                    "label": r["form"],
+                    "rank": None,
+                    "share_pct": r["share_pct"],
+                    "period": r["period"],
+                    "note": r["notes"],
+                    **_row_source(r),
+                }
+            )
+    return (
+        [*fac, *links, *extra],
+        _with_source(pd.DataFrame(places), "places"),
+        _with_source(pd.DataFrame(owners), "ownership"),
+        _with_source(pd.DataFrame(prod + shares_prod), "production"),
+        _with_source(pd.DataFrame(supplies), "supplies"),
+        _with_source(pd.DataFrame(ships), "ships_via"),
+        _with_source(pd.DataFrame(share_trades), "trades"),
+    )
 
 
 def _row_source(r: dict) -> dict[str, object]:
@@ -806,8 +1134,13 @@ def _row_source(r: dict) -> dict[str, object]:
     publication year (its ``source_year`` column), never the date it was read; tables
     without that column (links, shares) give none."""
     year = str(r.get("source_year", "") or "")
-    return {"source": "register", "source_publisher": r["source_publisher"], "source_dataset": r["source_title"],
-            "source_year": int(year) if year.isdigit() else None, "source_url": r["source_url"]}
+    return {
+        "source": "register",
+        "source_publisher": r["source_publisher"],
+        "source_dataset": r["source_title"],
+        "source_year": int(year) if year.isdigit() else None,
+        "source_url": r["source_url"],
+    }
 
 
 def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -823,14 +1156,21 @@ def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         conflict = ";".join(sorted(votes)) if len(votes) > 1 else ""
         # The company's source is the row that gave its control country, if any.
         first = g[g["control_iso3"] == control].iloc[0] if control else g.iloc[0]
-        recs.append({"id": cid, "name": Counter(g["company"]).most_common(1)[0][0], "control_iso3": control,
-                     "control_conflict": conflict,
-                     **{k: first[k] for k in SOURCE_COLUMNS}})
+        recs.append(
+            {
+                "id": cid,
+                "name": Counter(g["company"]).most_common(1)[0][0],
+                "control_iso3": control,
+                "control_conflict": conflict,
+                **{k: first[k] for k in SOURCE_COLUMNS},
+            }
+        )
     return _with_source(pd.DataFrame(recs), "companies"), own
 
 
-def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *,
-                max_km: float | None = None) -> pd.DataFrame:
+def infer_ports(
+    places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, *, max_km: float | None = None
+) -> pd.DataFrame:
     """Inferred ``SHIPS_VIA`` rows (see :mod:`minerals_graph.ports`), with their source columns."""
     out = ports_mod.infer_ports(places, ports, cited, max_km=max_km)
     if not len(out):
@@ -841,7 +1181,7 @@ def infer_ports(places: pd.DataFrame, ports: pd.DataFrame, cited: pd.DataFrame, 
 def _flag_gateways(ports: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, LoadResult | None]:
     """Ports with ``gateway`` (bool), ``gateway_role``, ``gateway_coast`` and
     ``gateway_source_url`` from the cited ``data/gateway_ports.csv``."""
-    nums = ({int(n): str(i) for n, i in zip(ports["wpi_number"], ports["iso3"], strict=True)} if len(ports) else {})
+    nums = {int(n): str(i) for n, i in zip(ports["wpi_number"], ports["iso3"], strict=True)} if len(ports) else {}
     res = register.load_gateway_ports(data_dir, nums)
     out = ports.copy()
     out["gateway"] = False
@@ -861,24 +1201,38 @@ def _flag_gateways(ports: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, L
 
 def assemble(tables: Tables, data_dir: Path) -> Tables:
     """Add the register, derive companies and inferred port links. Returns a new Tables."""
-    res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(Path(data_dir), tables.countries,
-                                                                       tables.ports)
-    places, ownership = _dedupe_dataset_places(_concat([tables.places, rplaces], "places"),
-                                               _concat([tables.ownership, rown], "ownership"))
+    res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(Path(data_dir), tables.countries, tables.ports)
+    places, ownership = _dedupe_dataset_places(
+        _concat([tables.places, rplaces], "places"), _concat([tables.ownership, rown], "ownership")
+    )
     companies, _ = _companies(ownership)
-    cited = _concat([tables.ships_via[~tables.ships_via["inferred"].astype(bool)]
-                     if len(tables.ships_via) else tables.ships_via, rship], "ships_via")
+    cited = _concat(
+        [
+            tables.ships_via[~tables.ships_via["inferred"].astype(bool)] if len(tables.ships_via) else tables.ships_via,
+            rship,
+        ],
+        "ships_via",
+    )
     inferred = infer_ports(places, tables.ports, cited)
     ports, gw = _flag_gateways(tables.ports, Path(data_dir))
     if gw is not None:
         res = [*res, gw]
     return Tables(
-        countries=tables.countries, commodities=tables.commodities, ports=ports, places=places,
-        ownership=ownership, production=_concat([tables.production, rprod], "production"),
-        trades=_concat([tables.trades, rtrades], "trades"), import_reliance=tables.import_reliance,
-        statistics=tables.statistics, supplies=_concat([tables.supplies, rsup], "supplies"), ships_via=_concat([cited, inferred], "ships_via"),
+        countries=tables.countries,
+        commodities=tables.commodities,
+        ports=ports,
+        places=places,
+        ownership=ownership,
+        production=_concat([tables.production, rprod], "production"),
+        trades=_concat([tables.trades, rtrades], "trades"),
+        import_reliance=tables.import_reliance,
+        statistics=tables.statistics,
+        supplies=_concat([tables.supplies, rsup], "supplies"),
+        ships_via=_concat([cited, inferred], "ships_via"),
         export_controls=tables.export_controls,
-        companies=companies, results=[*tables.results, *res], origin=tables.origin,
+        companies=companies,
+        results=[*tables.results, *res],
+        origin=tables.origin,
     )
 
 
@@ -893,8 +1247,9 @@ def _critical_ids(commodities: pd.DataFrame) -> set[str]:
     return crit | groups | related | {c.id for c in COMMODITIES if c.group in crit}
 
 
-def write_curated(tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("USA", "CAN", "MEX", "CHN")
-                  ) -> dict[str, int]:
+def write_curated(
+    tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("USA", "CAN", "MEX", "CHN")
+) -> dict[str, int]:
     """Write the compact curated tables the embedded default builds from.
 
     Keeps: all countries and commodities; ports of the focus countries and every port a
@@ -909,19 +1264,27 @@ def write_curated(tables: Tables, out_dir: Path, *, focus: tuple[str, ...] = ("U
     places = usgs_places[keep_place]
     pids = set(places["id"])
     ownership = tables.ownership[tables.ownership["place_id"].isin(pids)]
-    production = tables.production[(tables.production["source"] != "register")
-                                   & (tables.production["measure"] != "world_share_pct")
-                                   & tables.production["commodity"].isin(crit)
-                                   & (tables.production["producer_id"].str.startswith("country:")
-                                      | tables.production["producer_id"].isin(pids))]
+    production = tables.production[
+        (tables.production["source"] != "register")
+        & (tables.production["measure"] != "world_share_pct")
+        & tables.production["commodity"].isin(crit)
+        & (tables.production["producer_id"].str.startswith("country:") | tables.production["producer_id"].isin(pids))
+    ]
     statistics = tables.statistics[tables.statistics["commodity"].isin(crit)]
     port_numbers = set(tables.ships_via["wpi_number"].dropna().astype(int))
     ports = tables.ports[tables.ports["iso3"].isin(focus) | tables.ports["wpi_number"].isin(port_numbers)]
     out = {
-        "countries": tables.countries, "commodities": tables.commodities, "ports": ports, "places": places,
-        "ownership": ownership.drop(columns=["company_id"], errors="ignore"), "production": production,
-        "trades": tables.trades[tables.trades["source"] != "register"], "import_reliance": tables.import_reliance, "statistics": statistics,
-        "supplies": _empty("supplies"), "ships_via": _empty("ships_via"),
+        "countries": tables.countries,
+        "commodities": tables.commodities,
+        "ports": ports,
+        "places": places,
+        "ownership": ownership.drop(columns=["company_id"], errors="ignore"),
+        "production": production,
+        "trades": tables.trades[tables.trades["source"] != "register"],
+        "import_reliance": tables.import_reliance,
+        "statistics": statistics,
+        "supplies": _empty("supplies"),
+        "ships_via": _empty("ships_via"),
         "export_controls": tables.export_controls,
     }
     counts = {}

@@ -19,9 +19,22 @@ from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS
 from minerals_graph.sources import mcs2026
 from minerals_graph.tables import Tables, is_raw_sources_dir
 
-__all__ = ["accounting", "rejects", "unread_files", "check_graph", "validate", "UNREAD_REASONS",
-           "source_manifest", "check_manifest", "read_manifest", "read_known_rejects", "new_rejects",
-           "write_known_rejects", "MANIFEST_FILE", "KNOWN_REJECTS_FILE"]
+__all__ = [
+    "accounting",
+    "rejects",
+    "unread_files",
+    "check_graph",
+    "validate",
+    "UNREAD_REASONS",
+    "source_manifest",
+    "check_manifest",
+    "read_manifest",
+    "read_known_rejects",
+    "new_rejects",
+    "write_known_rejects",
+    "MANIFEST_FILE",
+    "KNOWN_REJECTS_FILE",
+]
 
 ACCOUNTING_COLUMNS = ["source", "file", "read", "loaded", "excluded", "rejected", "cells_rejected", "balanced"]
 
@@ -59,11 +72,18 @@ def accounting(tables: Tables) -> pd.DataFrame:
     """One row per file read: read / loaded / excluded / rejected / cells_rejected."""
     recs = []
     for r in tables.results:
-        recs.append({
-            "source": r.source.key, "file": r.file, "read": r.rows_read, "loaded": r.rows_loaded,
-            "excluded": r.rows_excluded, "rejected": r.rows_rejected, "cells_rejected": len(r.cell_rejects),
-            "balanced": r.rows_loaded + r.rows_excluded + r.rows_rejected == r.rows_read,
-        })
+        recs.append(
+            {
+                "source": r.source.key,
+                "file": r.file,
+                "read": r.rows_read,
+                "loaded": r.rows_loaded,
+                "excluded": r.rows_excluded,
+                "rejected": r.rows_rejected,
+                "cells_rejected": len(r.cell_rejects),
+                "balanced": r.rows_loaded + r.rows_excluded + r.rows_rejected == r.rows_read,
+            }
+        )
     return pd.DataFrame(recs, columns=ACCOUNTING_COLUMNS)
 
 
@@ -128,8 +148,9 @@ def check_graph(G: nx.MultiDiGraph) -> list[str]:
         spec = EDGE_KINDS[kind]
         ku, kv = G.nodes[u].get("kind"), G.nodes[v].get("kind")
         if ku not in spec.source_kinds or kv not in spec.target_kinds:
-            problems.append(f"edge {u}->{v} ({kind}): connects {ku}->{kv}, expected "
-                            f"{spec.source_kinds}->{spec.target_kinds}")
+            problems.append(
+                f"edge {u}->{v} ({kind}): connects {ku}->{kv}, expected {spec.source_kinds}->{spec.target_kinds}"
+            )
         missing = [a.name for a in spec.attrs if a.required and a.name not in d]
         missing += [s for s in source_names if s not in d]
         if missing:
@@ -137,16 +158,25 @@ def check_graph(G: nx.MultiDiGraph) -> list[str]:
     return problems
 
 
-def validate(tables: Tables, G: nx.MultiDiGraph, *, strict: bool = False,
-             known: pd.DataFrame | None = None, manifest_problems: list[str] | None = None) -> pd.DataFrame:
+def validate(
+    tables: Tables,
+    G: nx.MultiDiGraph,
+    *,
+    strict: bool = False,
+    known: pd.DataFrame | None = None,
+    manifest_problems: list[str] | None = None,
+) -> pd.DataFrame:
     """Accounting table; raise ValidationError if rows do not balance, the graph has
     schema problems, or (``strict``) a row or cell was rejected that is not in ``known``
     (the documented list of rejects of the untouched public files, see
     :func:`read_known_rejects`), or the raw files differ from their manifest
     (``manifest_problems``, from :func:`check_manifest`)."""
     acc = accounting(tables)
-    problems = [f"{r.file}: read {r.read} != loaded {r.loaded} + excluded {r.excluded} + rejected {r.rejected}"
-                for r in acc.itertuples() if not r.balanced]
+    problems = [
+        f"{r.file}: read {r.read} != loaded {r.loaded} + excluded {r.excluded} + rejected {r.rejected}"
+        for r in acc.itertuples()
+        if not r.balanced
+    ]
     problems += check_graph(G)
     if strict:
         problems += list(manifest_problems or [])
@@ -154,8 +184,10 @@ def validate(tables: Tables, G: nx.MultiDiGraph, *, strict: bool = False,
         for (file, level), g in new.groupby(["file", "level"], sort=True):
             first = g.iloc[0]
             what = "row(s) rejected" if level == "row" else "value(s) rejected"
-            problems.append(f"{file}: {len(g)} {what} not in the known-rejects list, e.g. row {first['row']} "
-                            f"field {first['field']!r} value {str(first['value'])[:60]!r}: {first['reason']}")
+            problems.append(
+                f"{file}: {len(g)} {what} not in the known-rejects list, e.g. row {first['row']} "
+                f"field {first['field']!r} value {str(first['value'])[:60]!r}: {first['reason']}"
+            )
     if problems:
         raise ValidationError(problems)
     return acc
@@ -190,8 +222,7 @@ def source_manifest(sources_dir: Path, tables: Tables) -> pd.DataFrame:
     for p in sorted(base.rglob("*")):
         if p.is_file():
             rel = str(p.relative_to(base))
-            recs.append({"file": rel, "bytes": p.stat().st_size, "sha256": _sha256(p),
-                         "rows": rows_read.get(rel)})
+            recs.append({"file": rel, "bytes": p.stat().st_size, "sha256": _sha256(p), "rows": rows_read.get(rel)})
     return pd.DataFrame(recs, columns=["file", "bytes", "sha256", "rows"]).astype({"rows": "Int64"})
 
 
@@ -215,10 +246,15 @@ def check_manifest(sources_dir: Path, tables: Tables, expected: pd.DataFrame) ->
             continue
         n = now.loc[f]
         if n["sha256"] != e["sha256"]:
-            size = (f"{n['bytes']} bytes, expected {e['bytes']}: truncated or extended" if int(n["bytes"]) != int(e["bytes"])
-                    else "same size: edited")
-            problems.append(f"{f}: content differs from the manifest (sha256 {n['sha256'][:12]}…, expected "
-                            f"{str(e['sha256'])[:12]}…; {size})")
+            size = (
+                f"{n['bytes']} bytes, expected {e['bytes']}: truncated or extended"
+                if int(n["bytes"]) != int(e["bytes"])
+                else "same size: edited"
+            )
+            problems.append(
+                f"{f}: content differs from the manifest (sha256 {n['sha256'][:12]}…, expected "
+                f"{str(e['sha256'])[:12]}…; {size})"
+            )
         exp_rows = str(e["rows"]).strip()
         got_rows = "" if pd.isna(n["rows"]) else str(int(n["rows"]))
         if exp_rows != got_rows:

@@ -48,9 +48,26 @@ __all__ = [
 ]
 
 CHOKEPOINT_COLUMNS = [
-    "commodity", "year", "node", "label", "role", "stage", "iso3", "control_iso3", "graph_id",
-    "demand_t", "supply_t", "n1_loss_t", "n1_loss_pct_of_demand", "spof", "in_min_node_cut",
-    "betweenness", "stage_hhi_country", "stage_top1_country", "stage_top1_share_pct", "rank",
+    "commodity",
+    "year",
+    "node",
+    "label",
+    "role",
+    "stage",
+    "iso3",
+    "control_iso3",
+    "graph_id",
+    "demand_t",
+    "supply_t",
+    "n1_loss_t",
+    "n1_loss_pct_of_demand",
+    "spof",
+    "in_min_node_cut",
+    "betweenness",
+    "stage_hhi_country",
+    "stage_top1_country",
+    "stage_top1_share_pct",
+    "rank",
 ]
 
 
@@ -74,8 +91,9 @@ def concentration(quantities: dict[str, float]) -> dict[str, object]:
     }
 
 
-def country_concentration(G: nx.MultiDiGraph, commodity: str, stage: str = "mining", year: int | None = None
-                          ) -> dict[str, object]:
+def country_concentration(
+    G: nx.MultiDiGraph, commodity: str, stage: str = "mining", year: int | None = None
+) -> dict[str, object]:
     """Concentration of USGS production of ``commodity`` at ``stage`` by country
     (aggregates 'World total' and 'Other countries' excluded)."""
     y, tonnes, _ = world_production(G, commodity, stage, year)
@@ -197,7 +215,8 @@ class _IGraphFlow:
         big = (sum(finite) + (cap or 0.0)) * 2 + 1.0
         names = list(net.nodes) + ["T*"]
         index = {n: i for i, n in enumerate(names)}
-        edges, caps = [], []
+        edges: list[tuple[int, int]] = []
+        caps: list[float] = []
         self.incident: dict[str, list[int]] = {n: [] for n in names}
         for u, v, d in net.edges(data=True):
             self.incident[u].append(len(edges))
@@ -229,9 +248,14 @@ class _IGraphFlow:
         return float(self.g.maxflow_value(self.s, self.t, capacity=caps))
 
 
-def chokepoint_table(G: nx.MultiDiGraph, commodities: Iterable[str], *, demand: str = "USA",
-                     params: FlowParams | None = None, networks: Mapping[str, nx.DiGraph] | None = None
-                     ) -> pd.DataFrame:
+def chokepoint_table(
+    G: nx.MultiDiGraph,
+    commodities: Iterable[str],
+    *,
+    demand: str = "USA",
+    params: FlowParams | None = None,
+    networks: Mapping[str, nx.DiGraph] | None = None,
+) -> pd.DataFrame:
     """One ranked table of every real node on U.S. supply paths of each commodity.
 
     ``networks``: prebuilt supply networks by commodity (built from ``G`` with
@@ -261,32 +285,58 @@ def chokepoint_table(G: nx.MultiDiGraph, commodities: Iterable[str], *, demand: 
             if stage not in conc:
                 conc[stage] = _stage_concentration(net, stage)
             k = conc[stage]
-            rows.append({
-                "commodity": c, "year": net.graph.get("year"), "node": n, "label": a.get("label", n),
-                "role": a.get("role"), "stage": stage, "iso3": a.get("iso3", ""),
-                "control_iso3": a.get("control_iso3", ""), "graph_id": a.get("graph_id", ""),
-                "demand_t": d, "supply_t": round(supply, 3), "n1_loss_t": losses[n],
-                "n1_loss_pct_of_demand": round(100 * losses[n] / d, 2) if d else None,
-                "spof": n in spof, "in_min_node_cut": n in cut, "betweenness": btw.get(n, 0.0),
-                "stage_hhi_country": k["hhi"], "stage_top1_country": k["top1"],
-                "stage_top1_share_pct": k["top1_share_pct"],
-            })
+            rows.append(
+                {
+                    "commodity": c,
+                    "year": net.graph.get("year"),
+                    "node": n,
+                    "label": a.get("label", n),
+                    "role": a.get("role"),
+                    "stage": stage,
+                    "iso3": a.get("iso3", ""),
+                    "control_iso3": a.get("control_iso3", ""),
+                    "graph_id": a.get("graph_id", ""),
+                    "demand_t": d,
+                    "supply_t": round(supply, 3),
+                    "n1_loss_t": losses[n],
+                    "n1_loss_pct_of_demand": round(100 * losses[n] / d, 2) if d else None,
+                    "spof": n in spof,
+                    "in_min_node_cut": n in cut,
+                    "betweenness": btw.get(n, 0.0),
+                    "stage_hhi_country": k["hhi"],
+                    "stage_top1_country": k["top1"],
+                    "stage_top1_share_pct": k["top1_share_pct"],
+                }
+            )
     df = pd.DataFrame(rows, columns=CHOKEPOINT_COLUMNS[:-1])
     if not len(df):
         return pd.DataFrame(columns=CHOKEPOINT_COLUMNS)
-    df = df.sort_values(["commodity", "n1_loss_t", "spof", "in_min_node_cut", "betweenness", "node"],
-                        ascending=[True, False, False, False, False, True], kind="stable")
+    df = df.sort_values(
+        ["commodity", "n1_loss_t", "spof", "in_min_node_cut", "betweenness", "node"],
+        ascending=[True, False, False, False, False, True],
+        kind="stable",
+    )
     df["rank"] = df.groupby("commodity").cumcount() + 1
     return df.reset_index(drop=True)
 
 
 #: Ranking metrics of :func:`rank_chokepoints` -> the column they sort by (descending).
-CHOKEPOINT_METRICS = {"n1_loss": "n1_loss_t", "betweenness": "betweenness", "spof": "spof",
-                      "min_cut": "in_min_node_cut"}
+CHOKEPOINT_METRICS = {
+    "n1_loss": "n1_loss_t",
+    "betweenness": "betweenness",
+    "spof": "spof",
+    "min_cut": "in_min_node_cut",
+}
 
 
-def rank_chokepoints(table: pd.DataFrame, *, commodity: str | None = None, stage: str | None = None,
-                     metric: str = "n1_loss", limit: int | None = None) -> pd.DataFrame:
+def rank_chokepoints(
+    table: pd.DataFrame,
+    *,
+    commodity: str | None = None,
+    stage: str | None = None,
+    metric: str = "n1_loss",
+    limit: int | None = None,
+) -> pd.DataFrame:
     """Rows of a :func:`chokepoint_table` across commodities, for one ``commodity`` and
     ``stage`` when given, ordered by ``metric`` (:data:`CHOKEPOINT_METRICS`, descending),
     then N-1 loss, commodity and node; the first ``limit`` rows."""
@@ -306,7 +356,7 @@ def _stage_concentration(net: nx.DiGraph, stage: str) -> dict[str, object]:
         q = {net.nodes[v]["iso3"]: d.get("capacity", 0.0) for _, v, d in net.out_edges(SOURCE, data=True)}
     else:
         q = {}
-        for n, a in net.nodes(data=True):
+        for _, a in net.nodes(data=True):
             if a.get("role") == "country" and a.get("stage") == stage:
                 q[a["iso3"]] = a.get("total", 0.0)
     q = {k: v for k, v in q.items() if k not in ("ROW", "WLD")}

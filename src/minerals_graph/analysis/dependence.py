@@ -15,13 +15,14 @@ use USGS's own mapping (Fig. 2 note: "RARE EARTHS … Includes lanthanides ceriu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from minerals_graph.analysis.flow import (
-    FlowParams,
     UNIT_TONNES,
+    FlowParams,
     capacity_tonnes,
     cited_processing_shares,
     network_of,
@@ -55,8 +56,11 @@ BANDS = ("100%", ">75", ">50", ">25", "<=25", "net exporter", "bound <50 (band u
 
 def salient(G: nx.MultiDiGraph, source_prefix: str = "usgs-mcs2024-salient") -> pd.DataFrame:
     """The U.S. salient statistics in the graph as one long table."""
-    rows = [{"commodity": v.split(":", 1)[1], **d} for u, v, d in G.edges(data=True)
-            if d.get("kind") == "STATISTIC" and u == "country:USA" and str(d.get("source", "")).startswith(source_prefix)]
+    rows = [
+        {"commodity": v.split(":", 1)[1], **d}
+        for u, v, d in G.edges(data=True)
+        if d.get("kind") == "STATISTIC" and u == "country:USA" and str(d.get("source", "")).startswith(source_prefix)
+    ]
     cols = ["commodity", "year", "measure", "detail", "unit", "value", "qualifier", "column", "source_url"]
     df = pd.DataFrame(rows)
     for c in cols:
@@ -122,8 +126,11 @@ def net_import_reliance(G: nx.MultiDiGraph, *, tolerance_pp: float = 2.0) -> pd.
     ``consistent with bound``, ``disagree``, ``not recomputable`` or ``no published value``.
     Sorted by commodity, form, year, edition.
     """
-    frames = [_nir_of(G, s, tolerance_pp).assign(edition=ed)
-              for ed, s in ((2024, salient(G)), (2026, salient_2026(G))) if len(s)]
+    frames = [
+        _nir_of(G, s, tolerance_pp).assign(edition=ed)
+        for ed, s in ((2024, salient(G)), (2026, salient_2026(G)))
+        if len(s)
+    ]
     if not frames:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
@@ -133,8 +140,11 @@ def net_import_reliance(G: nx.MultiDiGraph, *, tolerance_pp: float = 2.0) -> pd.
 
 def _nir_of(G: nx.MultiDiGraph, s: pd.DataFrame, tolerance_pp: float) -> pd.DataFrame:
     """:func:`net_import_reliance` for one edition's salient table ``s``."""
-    fig2 = {(v.split(":", 1)[1], d.get("year")): d for u, v, d in G.edges(data=True)
-            if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA"}
+    fig2 = {
+        (v.split(":", 1)[1], d.get("year")): d
+        for u, v, d in G.edges(data=True)
+        if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA"
+    }
     out = []
     for (com, year), rows in s.groupby(["commodity", "year"], sort=True):
         nir_rows = rows[rows["measure"] == "net_import_reliance"]
@@ -162,30 +172,58 @@ def _nir_of(G: nx.MultiDiGraph, s: pd.DataFrame, tolerance_pp: float) -> pd.Data
                 recomputed = round(100.0 * (imp - exp + (stock_change or 0.0)) / cons, 1)
             agreement, diff, why = _compare(r.value, r.qualifier, recomputed, tolerance_pp)
             if agreement == "not recomputable":
-                why = "; ".join(x for x in (imp_note if imp is None else "", exp_note if exp is None else "",
-                                            cons_col if cons is None else "consumption missing or zero") if x) or why
+                why = (
+                    "; ".join(
+                        x
+                        for x in (
+                            imp_note if imp is None else "",
+                            exp_note if exp is None else "",
+                            cons_col if cons is None else "consumption missing or zero",
+                        )
+                        if x
+                    )
+                    or why
+                )
             elif agreement == "disagree":
                 reasons = []
                 if len(stocks) and stock_change is None:
                     reasons.append(stock_note)
-                if "Reported" in cons_col or "Consump_t" == cons_col and len(rows[rows["measure"] == "consumption"]) > 1:
+                if (
+                    "Reported" in cons_col
+                    or cons_col == "Consump_t"
+                    and len(rows[rows["measure"] == "consumption"]) > 1
+                ):
                     reasons.append("USGS's NIR uses apparent consumption; the consumption column here may differ")
                 if len(rows[rows["measure"] == "shipments"]):
-                    reasons.append("government stockpile shipments are part of USGS's adjustments but not of the "
-                                   "recomputation")
+                    reasons.append(
+                        "government stockpile shipments are part of USGS's adjustments but not of the recomputation"
+                    )
                 if form and cons_col and form not in cons_col:
                     reasons.append(f"components for form {form!r} are not published separately")
-                why = "; ".join(reasons) or ("USGS adjusts for stock changes and uses unpublished detail; "
-                                             "see the MCS chapter")
+                why = "; ".join(reasons) or (
+                    "USGS adjusts for stock changes and uses unpublished detail; see the MCS chapter"
+                )
             f2 = fig2.get((com, int(year)))
-            out.append({
-                "commodity": com, "year": int(year), "form": form,
-                "published_pct": r.value, "published_qualifier": r.qualifier,
-                "imports_t": imp, "exports_t": exp, "stock_change_t": stock_change, "consumption_t": cons,
-                "consumption_column": cons_col, "recomputed_pct": recomputed, "difference_pp": diff,
-                "agreement": agreement, "explanation": why,
-                "fig2_pct": f2.get("pct") if f2 else None, "fig2_qualifier": f2.get("qualifier", "") if f2 else "",
-            })
+            out.append(
+                {
+                    "commodity": com,
+                    "year": int(year),
+                    "form": form,
+                    "published_pct": r.value,
+                    "published_qualifier": r.qualifier,
+                    "imports_t": imp,
+                    "exports_t": exp,
+                    "stock_change_t": stock_change,
+                    "consumption_t": cons,
+                    "consumption_column": cons_col,
+                    "recomputed_pct": recomputed,
+                    "difference_pp": diff,
+                    "agreement": agreement,
+                    "explanation": why,
+                    "fig2_pct": f2.get("pct") if f2 else None,
+                    "fig2_qualifier": f2.get("qualifier", "") if f2 else "",
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -241,8 +279,11 @@ def critical_minerals(G: nx.MultiDiGraph, list_year: int = 2022) -> list[str]:
 
 def latest_nir_year(G: nx.MultiDiGraph) -> int | None:
     """The latest data year of U.S. net import reliance in ``G`` (Fig. 2 of the newest edition)."""
-    years = [d.get("year") for u, _, d in G.edges(data=True)
-             if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA" and d.get("year") is not None]
+    years = [
+        d.get("year")
+        for u, _, d in G.edges(data=True)
+        if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA" and d.get("year") is not None
+    ]
     return max(years) if years else None
 
 
@@ -259,10 +300,16 @@ def modelled_commodities(G: nx.MultiDiGraph) -> list[str]:
     crit = critical_minerals(G)
     cands = set(crit) | {commodity_by_id(c).group for c in crit if commodity_by_id(c).group}
     cands |= {r for c in crit for r in USGS_LIST_RELATED.get(c, ())}
-    have = {v.split(":", 1)[1] for u, v, d in G.edges(data=True)
-            if d.get("kind") == "PRODUCES" and u.startswith("country:")
-            and (d.get("measure") == "production"
-                 or (d.get("measure") == "world_share_pct" and d.get("quantity") is not None))}
+    have = {
+        v.split(":", 1)[1]
+        for u, v, d in G.edges(data=True)
+        if d.get("kind") == "PRODUCES"
+        and u.startswith("country:")
+        and (
+            d.get("measure") == "production"
+            or (d.get("measure") == "world_share_pct" and d.get("quantity") is not None)
+        )
+    }
     return sorted(cands & have)
 
 
@@ -283,19 +330,33 @@ def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = No
             fig2.setdefault(v.split(":", 1)[1], []).append(d)
     t5: dict[str, dict] = {}
     for u, v, d in G.edges(data=True):
-        if (d.get("kind") == "STATISTIC" and u == "country:USA" and d.get("measure") == "net_import_reliance"
-                and d.get("year") == year and str(d.get("source")).endswith(("-t5", "-t7"))):
+        if (
+            d.get("kind") == "STATISTIC"
+            and u == "country:USA"
+            and d.get("measure") == "net_import_reliance"
+            and d.get("year") == year
+            and str(d.get("source")).endswith(("-t5", "-t7"))
+        ):
             t5[v.split(":", 1)[1]] = d  # critical-mineral salient table: T5 (MCS 2024/2025), T7 (MCS 2026)
     named: dict[tuple[str, str], str] = {}  # (commodity, measure) -> country the salient table names
     for u, v, d in G.edges(data=True):
-        if (d.get("kind") == "STATISTIC" and d.get("year") == year and str(d.get("source")).endswith(("-t5", "-t7"))
-                and d.get("measure") in ("primary_import_source", "leading_country_production")):
+        if (
+            d.get("kind") == "STATISTIC"
+            and d.get("year") == year
+            and str(d.get("source")).endswith(("-t5", "-t7"))
+            and d.get("measure") in ("primary_import_source", "leading_country_production")
+        ):
             named[(v.split(":", 1)[1], str(d["measure"]))] = u.split(":", 1)[1]
     first_source: dict[str, str] = {}
     period = IMPORT_PERIOD.get(year)
     for u, v, d in G.edges(data=True):
-        if (d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") == 1 and d.get("period") == period
-                and str(d.get("source", "")).endswith("-fig2")):
+        if (
+            d.get("kind") == "TRADES"
+            and v == "country:USA"
+            and d.get("rank") == 1
+            and d.get("period") == period
+            and str(d.get("source", "")).endswith("-fig2")
+        ):
             first_source.setdefault(str(d.get("commodity")), u.split(":", 1)[1])
     rows = []
     for m in minerals:
@@ -317,17 +378,40 @@ def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = No
             pct, q, label, src, via = d.get("value"), d.get("qualifier", ""), d.get("label", ""), d.get("source_url"), c
         else:
             pct, q, label, src, via = None, "", "", "", ""
-        rows.append({"mineral": m, "year": year, "via": via, "label": label, "pct": pct, "qualifier": q,
-                     "band": band_of(pct, q), "primary_import_source": first_source.get(via, ""),
-                     "salient_import_source": named.get((via, "primary_import_source"), ""),
-                     "leading_producer": named.get((via, "leading_country_production"), ""), "source": src})
-    return pd.DataFrame(rows, columns=["mineral", "year", "via", "label", "pct", "qualifier", "band",
-                                       "primary_import_source", "salient_import_source", "leading_producer",
-                                       "source"])
+        rows.append(
+            {
+                "mineral": m,
+                "year": year,
+                "via": via,
+                "label": label,
+                "pct": pct,
+                "qualifier": q,
+                "band": band_of(pct, q),
+                "primary_import_source": first_source.get(via, ""),
+                "salient_import_source": named.get((via, "primary_import_source"), ""),
+                "leading_producer": named.get((via, "leading_country_production"), ""),
+                "source": src,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "mineral",
+            "year",
+            "via",
+            "label",
+            "pct",
+            "qualifier",
+            "band",
+            "primary_import_source",
+            "salient_import_source",
+            "leading_producer",
+            "source",
+        ],
+    )
 
 
-def list_summary(bands: pd.DataFrame, country: str = "CHN", *, group_lanthanides: bool = True
-                 ) -> dict[str, int]:
+def list_summary(bands: pd.DataFrame, country: str = "CHN", *, group_lanthanides: bool = True) -> dict[str, int]:
     """The counts the USMCA review quotes ("over 50% import-dependent for 33 of 60 critical
     minerals, 14 of which are sourced primarily from the PRC"), from one :func:`nir_bands` table.
 
@@ -353,17 +437,37 @@ def list_summary(bands: pd.DataFrame, country: str = "CHN", *, group_lanthanides
         unit = ["rare_earths" if m in LANTHANIDES else m for m in b["mineral"]]
         b = b.assign(_unit=unit).drop_duplicates("_unit")
     over = b["band"].isin(["100%", ">75", ">50"])
-    return {"counted": len(b), "at_100": int((b["band"] == "100%").sum()), "over_50": int(over.sum()),
-            f"over_50_first_import_source_{country}": int((over & (b["primary_import_source"] == country)).sum()),
-            f"over_50_salient_import_source_{country}": int((over & (b["salient_import_source"] == country)).sum()),
-            f"over_50_leading_producer_{country}": int((over & (b["leading_producer"] == country)).sum()),
-            "no_value": int((b["band"] == "no published value").sum())}
+    return {
+        "counted": len(b),
+        "at_100": int((b["band"] == "100%").sum()),
+        "over_50": int(over.sum()),
+        f"over_50_first_import_source_{country}": int((over & (b["primary_import_source"] == country)).sum()),
+        f"over_50_salient_import_source_{country}": int((over & (b["salient_import_source"] == country)).sum()),
+        f"over_50_leading_producer_{country}": int((over & (b["leading_producer"] == country)).sum()),
+        "no_value": int((b["band"] == "no published value").sum()),
+    }
 
 
 #: The lanthanides (rare earths other than yttrium and scandium), counted once by USGS.
-LANTHANIDES = frozenset({"lanthanum", "cerium", "praseodymium", "neodymium", "promethium", "samarium", "europium",
-                         "gadolinium", "terbium", "dysprosium", "holmium", "erbium", "thulium", "ytterbium",
-                         "lutetium"})
+LANTHANIDES = frozenset(
+    {
+        "lanthanum",
+        "cerium",
+        "praseodymium",
+        "neodymium",
+        "promethium",
+        "samarium",
+        "europium",
+        "gadolinium",
+        "terbium",
+        "dysprosium",
+        "holmium",
+        "erbium",
+        "thulium",
+        "ytterbium",
+        "lutetium",
+    }
+)
 
 
 def _label_rank(commodity: str, label: str) -> tuple[int, str]:
@@ -378,8 +482,9 @@ def band_counts(bands: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"band": list(BANDS), "minerals": [int(counts.get(b, 0)) for b in BANDS]})
 
 
-def registered_capacity_shares(G: nx.MultiDiGraph, commodity: str, stage: str, country: str = "CHN"
-                               ) -> dict[str, object]:
+def registered_capacity_shares(
+    G: nx.MultiDiGraph, commodity: str, stage: str, country: str = "CHN"
+) -> dict[str, object]:
     """Share of registered, converted capacity at ``stage`` located in / controlled from
     ``country``. Only operating places with a capacity convertible to the USGS basis count."""
     members = {commodity, *group_members(commodity)}
@@ -403,11 +508,15 @@ def registered_capacity_shares(G: nx.MultiDiGraph, commodity: str, stage: str, c
         controlled += t if place_control(G, p) == country else 0.0
     if not total:
         return {"places": 0, "capacity_t": 0.0, "located_pct": None, "controlled_pct": None}
-    return {"places": n, "capacity_t": round(total, 1), "located_pct": round(100 * located / total, 1),
-            "controlled_pct": round(100 * controlled / total, 1)}
+    return {
+        "places": n,
+        "capacity_t": round(total, 1),
+        "located_pct": round(100 * located / total, 1),
+        "controlled_pct": round(100 * controlled / total, 1),
+    }
 
 
-def import_shares(G: nx.MultiDiGraph, importer: str = "USA") -> dict[str, dict[str, object]]:
+def import_shares(G: nx.MultiDiGraph, importer: str = "USA") -> dict[str, dict[str, Any]]:
     """Per commodity, the import-source shares the analyses use: ``{commodity: {shares:
     {iso3: pct}, period, form, source, source_url}}``.
 
@@ -416,23 +525,32 @@ def import_shares(G: nx.MultiDiGraph, importer: str = "USA") -> dict[str, dict[s
     in the chapter (its main form; the other forms are in the TRADES edges). Bilateral
     BACI values carry no share here (see :func:`trade_share_comparison`).
     """
-    sets: dict[str, dict[tuple[str, str, str], dict[str, object]]] = {}
+    sets: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
     for u, v, d in G.edges(data=True):
         if d.get("kind") != "TRADES" or v != f"country:{importer}" or d.get("share_pct") is None:
             continue
         key = (str(d.get("period", "")), str(d.get("source", "")), str(d.get("label", "")))
         entry = sets.setdefault(str(d.get("commodity")), {}).setdefault(
-            key, {"shares": {}, "first_row": 10**9, "source_url": d.get("source_url")})
-        entry["shares"][u.split(":", 1)[1]] = float(d["share_pct"])  # type: ignore[index]
-        entry["first_row"] = min(int(entry["first_row"]), int(d.get("row") or 10**8))  # type: ignore[call-overload]
-    out: dict[str, dict[str, object]] = {}
+            key, {"shares": {}, "first_row": 10**9, "source_url": d.get("source_url")}
+        )
+        entry["shares"][u.split(":", 1)[1]] = float(d["share_pct"])
+        entry["first_row"] = min(int(entry["first_row"]), int(d.get("row") or 10**8))
+    out: dict[str, dict[str, Any]] = {}
     for c, by_key in sets.items():
-        def order(k: tuple[str, str, str]) -> tuple[str, int, int]:
-            period, source, _ = k
-            return (period, int(source.startswith("usgs-")), -int(by_key[k]["first_row"]))  # type: ignore[call-overload]
-        best = max(by_key, key=order)
-        out[c] = {"shares": by_key[best]["shares"], "period": best[0], "source": best[1], "form": best[2],
-                  "source_url": by_key[best]["source_url"]}
+
+        def rank(
+            k: tuple[str, str, str], by: dict[tuple[str, str, str], dict[str, Any]] = by_key
+        ) -> tuple[str, int, int]:
+            return (k[0], int(k[1].startswith("usgs-")), -int(by[k]["first_row"]))
+
+        best = max(by_key, key=rank)
+        out[c] = {
+            "shares": by_key[best]["shares"],
+            "period": best[0],
+            "source": best[1],
+            "form": best[2],
+            "source_url": by_key[best]["source_url"],
+        }
     return out
 
 
@@ -455,40 +573,57 @@ def trade_share_comparison(G: nx.MultiDiGraph, importer: str = "USA") -> pd.Data
     values: dict[tuple[str, int], dict[str, float]] = {}
     codes: dict[str, set[str]] = {}
     for u, v, d in G.edges(data=True):
-        if (d.get("kind") == "TRADES" and v == f"country:{importer}" and d.get("value_usd") is not None
-                and str(d.get("source", "")).startswith("cepii-baci")):
+        if (
+            d.get("kind") == "TRADES"
+            and v == f"country:{importer}"
+            and d.get("value_usd") is not None
+            and str(d.get("source", "")).startswith("cepii-baci")
+        ):
             c, y = str(d.get("commodity")), int(str(d.get("period"))[:4])
             values.setdefault((c, y), {}).setdefault(u.split(":", 1)[1], 0.0)
             values[(c, y)][u.split(":", 1)[1]] += float(d["value_usd"])
-            codes.setdefault(c, set()).add(str(d.get("note", "")).split(" ")[1] if " " in str(d.get("note", "")) else "")
+            codes.setdefault(c, set()).add(
+                str(d.get("note", "")).split(" ")[1] if " " in str(d.get("note", "")) else ""
+            )
     years = sorted({y for _, y in values})
     rows = []
     for c, pick in sorted(usgs.items()):
         if not any((c, y) in values for y in years):
             continue
-        named = set(pick["shares"])  # type: ignore[arg-type]
-        for exp, share in sorted(pick["shares"].items(), key=lambda kv: (-kv[1], kv[0])):  # type: ignore[union-attr]
-            row: dict[str, object] = {"commodity": c, "exporter": exp, "usgs_share_pct": share,
-                                      "usgs_period": pick["period"], "usgs_form": pick["form"],
-                                      "hs6_codes": ";".join(sorted(x for x in codes.get(c, ()) if x))}
+        named = set(pick["shares"])
+        for exp, share in sorted(pick["shares"].items(), key=lambda kv: (-kv[1], kv[0])):
+            row: dict[str, Any] = {
+                "commodity": c,
+                "exporter": exp,
+                "usgs_share_pct": share,
+                "usgs_period": pick["period"],
+                "usgs_form": pick["form"],
+                "hs6_codes": ";".join(sorted(x for x in codes.get(c, ()) if x)),
+            }
             for y in years:
                 vals = values.get((c, y))
                 if not vals:
                     row[f"baci_share_pct_{y}"] = None
                     continue
                 tot = sum(vals.values())
-                part = (sum(v for k, v in vals.items() if k not in named) if exp == "ROW" else vals.get(exp, 0.0))
+                part = sum(v for k, v in vals.items() if k not in named) if exp == "ROW" else vals.get(exp, 0.0)
                 row[f"baci_share_pct_{y}"] = round(100 * part / tot, 1) if tot else None
             last = row.get(f"baci_share_pct_{years[-1]}") if years else None
-            row[f"diff_pp_{years[-1]}" if years else "diff_pp"] = (round(float(last) - share, 1)  # type: ignore[arg-type]
-                                                                   if last is not None else None)
+            row[f"diff_pp_{years[-1]}" if years else "diff_pp"] = (
+                round(float(last) - share, 1) if last is not None else None
+            )
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *, country: str = "CHN",
-                 params: FlowParams | None = None, networks: Mapping[str, nx.DiGraph] | None = None
-                 ) -> pd.DataFrame:
+def prc_exposure(
+    G: nx.MultiDiGraph,
+    commodities: Iterable[str] | None = None,
+    *,
+    country: str = "CHN",
+    params: FlowParams | None = None,
+    networks: Mapping[str, nx.DiGraph] | None = None,
+) -> pd.DataFrame:
     """The PRC's weight in each commodity's supply to the U.S., by stage.
 
     ``networks``: prebuilt supply networks by commodity (built from ``G`` with
@@ -508,8 +643,7 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
     commodities = list(commodities) if commodities is not None else critical_minerals(G)
     ranks: dict[tuple[str, str], int] = {}
     for u, v, d in G.edges(data=True):
-        if d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") is not None \
-                and u == f"country:{country}":
+        if d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") is not None and u == f"country:{country}":
             ranks[(d.get("commodity"), str(d.get("period")))] = int(d["rank"])
     chosen = import_shares(G)
     shares = {c: v["shares"] for c, v in chosen.items()}
@@ -520,20 +654,29 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
         mine_share = round(100 * mined.get(country, 0.0) / wld, 1) if y and wld else None
         net = network_of(G, c, params, networks)
         proc_stage, proc_share, basis = None, None, ""
-        proc = {n: a for n, a in net.nodes(data=True) if a.get("role") == "country" and a.get("stage") not in ("mining",)}
+        proc = {
+            n: a for n, a in net.nodes(data=True) if a.get("role") == "country" and a.get("stage") not in ("mining",)
+        }
         cited = cited_processing_shares(G, c)
         if proc:
             tot = sum(a.get("total", 0.0) for a in proc.values())
             proc_stage = next(iter(proc.values())).get("stage")
-            proc_share = round(100 * sum(a.get("total", 0.0) for a in proc.values() if a.get("iso3") == country) / tot, 1) \
-                if tot else None
-            basis = next((a for a in net.graph["assumptions"] if a.startswith("processing = ")),
-                         f"USGS {proc_stage} production by country ({net.graph.get('year')}): the supply layer")
-        elif (net.graph.get("supply_stage") not in (None, "mining") and y is None
-              and not net.graph.get("not_modelled")):
+            proc_share = (
+                round(100 * sum(a.get("total", 0.0) for a in proc.values() if a.get("iso3") == country) / tot, 1)
+                if tot
+                else None
+            )
+            basis = next(
+                (a for a in net.graph["assumptions"] if a.startswith("processing = ")),
+                f"USGS {proc_stage} production by country ({net.graph.get('year')}): the supply layer",
+            )
+        elif net.graph.get("supply_stage") not in (None, "mining") and y is None and not net.graph.get("not_modelled"):
             y2, tonnes, _ = world_production(G, c, net.graph["supply_stage"])
             w = tonnes.pop("WLD", None) or sum(tonnes.values())
-            proc_stage, proc_share = net.graph["supply_stage"], round(100 * tonnes.get(country, 0.0) / w, 1) if w else None
+            proc_stage, proc_share = (
+                net.graph["supply_stage"],
+                round(100 * tonnes.get(country, 0.0) / w, 1) if w else None,
+            )
             basis = f"USGS {proc_stage} production by country ({y2})"
         elif cited is not None:  # cited shares but no USGS quantities to scale them
             proc_stage, proc_share = cited["stage"], cited["shares"].get(country, 0.0)
@@ -546,41 +689,58 @@ def prc_exposure(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, *
             proc_stage, proc_share = "refining", mine_share
             basis = "no processing data (USGS or cited): processing assumed where the ore is mined (mine share)"
         pick = chosen.get(c, {})
-        row = {"commodity": c, "import_rank_2019_2022": ranks.get((c, "2019-2022")),
-               "import_rank_2020_2023": ranks.get((c, "2020-2023")),
-               "import_rank_2021_2024": ranks.get((c, "2021-2024")),
-               "import_share_pct": shares[c].get(country, 0.0) if c in shares else None,
-               "import_share_period": pick.get("period"), "import_share_form": pick.get("form"),
-               "import_share_source": pick.get("source_url"), "mine_share_pct": mine_share,
-               "processing_stage": proc_stage, "processing_share_pct": proc_share, "processing_basis": basis}
+        row = {
+            "commodity": c,
+            "import_rank_2019_2022": ranks.get((c, "2019-2022")),
+            "import_rank_2020_2023": ranks.get((c, "2020-2023")),
+            "import_rank_2021_2024": ranks.get((c, "2021-2024")),
+            "import_share_pct": shares[c].get(country, 0.0) if c in shares else None,
+            "import_share_period": pick.get("period"),
+            "import_share_form": pick.get("form"),
+            "import_share_source": pick.get("source_url"),
+            "mine_share_pct": mine_share,
+            "processing_stage": proc_stage,
+            "processing_share_pct": proc_share,
+            "processing_basis": basis,
+        }
         for stage in PROCESSING_STAGES:
             r = registered_capacity_shares(G, c, stage, country)
             if r["places"]:
                 row[f"registered_{stage}_located_pct"] = r["located_pct"]
                 row[f"registered_{stage}_controlled_pct"] = r["controlled_pct"]
-        feed_share = (proc_share if proc_stage and mine_share is None else mine_share)
+        feed_share = proc_share if proc_stage and mine_share is None else mine_share
         if c in shares and feed_share is not None:
             direct = shares[c].get(country, 0.0)
             others = sum(v for k, v in shares[c].items() if k not in (country, "ROW", "OTH"))
             row["embodied_share_pct"] = round(direct + others * feed_share / 100.0, 1)
-        row["assumptions"] = ("embodied: third-country processors draw on the world pool, so their output "
-                              "carries the PRC's world share of the feeding stage" if c in shares else "")
+        row["assumptions"] = (
+            "embodied: third-country processors draw on the world pool, so their output "
+            "carries the PRC's world share of the feeding stage"
+            if c in shares
+            else ""
+        )
         rows.append(row)
     df = pd.DataFrame(rows)
     return df.sort_values("commodity", kind="stable").reset_index(drop=True)
 
 
-def import_source_counts(G: nx.MultiDiGraph, commodities: Iterable[str] | None = None,
-                         period: str | None = None) -> pd.DataFrame:
+def import_source_counts(
+    G: nx.MultiDiGraph, commodities: Iterable[str] | None = None, period: str | None = None
+) -> pd.DataFrame:
     """For each country: the commodities it is a major U.S. import source of (USGS Fig. 2).
 
     ``period`` (e.g. ``"2020-2023"``) defaults to the latest one. Columns: ``iso3,
     commodities_count, commodities, best_rank``, sorted by count (desc) then ISO3.
     """
     wanted = set(commodities) if commodities is not None else None
-    rows = [(u.split(":", 1)[1], d) for u, v, d in G.edges(data=True)
-            if d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") is not None
-            and (wanted is None or d.get("commodity") in wanted)]
+    rows = [
+        (u.split(":", 1)[1], d)
+        for u, v, d in G.edges(data=True)
+        if d.get("kind") == "TRADES"
+        and v == "country:USA"
+        and d.get("rank") is not None
+        and (wanted is None or d.get("commodity") in wanted)
+    ]
     periods = sorted({str(d.get("period")) for _, d in rows})
     if not periods:
         return pd.DataFrame(columns=["iso3", "commodities_count", "commodities", "best_rank", "period"])
@@ -591,6 +751,16 @@ def import_source_counts(G: nx.MultiDiGraph, commodities: Iterable[str] | None =
             acc.setdefault(iso3, {})
             c = d["commodity"]
             acc[iso3][c] = min(acc[iso3].get(c, 99), int(d["rank"]))
-    out = pd.DataFrame([{"iso3": k, "commodities_count": len(v), "commodities": ";".join(sorted(v)),
-                         "best_rank": min(v.values()), "period": p} for k, v in acc.items()])
+    out = pd.DataFrame(
+        [
+            {
+                "iso3": k,
+                "commodities_count": len(v),
+                "commodities": ";".join(sorted(v)),
+                "best_rank": min(v.values()),
+                "period": p,
+            }
+            for k, v in acc.items()
+        ]
+    )
     return out.sort_values(["commodities_count", "iso3"], ascending=[False, True], kind="stable").reset_index(drop=True)

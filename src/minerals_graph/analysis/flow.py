@@ -60,8 +60,7 @@ ARTEFACT_ROLES = frozenset({"source", "pool", "demand"})
 REAL_ROLES: tuple[str, ...] = ("mine", "facility", "rest", "country", "port")
 
 #: Tonnes per published unit.
-UNIT_TONNES: dict[str, float] = {"t": 1.0, "kt": 1_000.0, "mmt": 1_000_000.0, "mt": 1.0, "kg": 0.001,
-                                 "Mt": 1_000_000.0}
+UNIT_TONNES: dict[str, float] = {"t": 1.0, "kt": 1_000.0, "mmt": 1_000_000.0, "mt": 1.0, "kg": 0.001, "Mt": 1_000_000.0}
 
 
 @dataclass(frozen=True)
@@ -87,23 +86,41 @@ class FlowParams:
 # ---------------------------------------------------------------------------------------
 # Units and bases
 
-_RATE = {"t/yr": 1.0, "t/a": 1.0, "tpa": 1.0, "t": 1.0, "kt/yr": 1e3, "kt": 1e3, "ktpa": 1e3, "mt/yr": 1e6,
-         "mlb/yr": 453.59237, "lb/yr": 0.00045359237, "t/month": 12.0, "oz/yr": 3.11034768e-5}
+_RATE = {
+    "t/yr": 1.0,
+    "t/a": 1.0,
+    "tpa": 1.0,
+    "t": 1.0,
+    "kt/yr": 1e3,
+    "kt": 1e3,
+    "ktpa": 1e3,
+    "mt/yr": 1e6,
+    "mlb/yr": 453.59237,
+    "lb/yr": 0.00045359237,
+    "t/month": 12.0,
+    "oz/yr": 3.11034768e-5,
+}
 #: Stoichiometric content factors (mass of element per mass of compound).
 CONTENT_FACTORS = {
-    ("lithium", "carbonate"): 2 * 6.94 / 73.89,     # Li2CO3 -> Li = 0.1879
-    ("lithium", "lce"): 2 * 6.94 / 73.89,           # lithium carbonate equivalent
-    ("lithium", "hydroxide"): 6.94 / 41.96,         # LiOH.H2O -> Li = 0.1654 (battery grade is the monohydrate)
-    ("lithium", "lioh"): 6.94 / 41.96,              # "LiOH" in capacity statements = battery-grade monohydrate
-    ("cobalt", "sulfate"): 58.93 / 281.10,          # CoSO4.7H2O -> Co = 0.2096
-    ("nickel", "sulfate"): 58.69 / 262.85,          # NiSO4.6H2O -> Ni = 0.2233
+    ("lithium", "carbonate"): 2 * 6.94 / 73.89,  # Li2CO3 -> Li = 0.1879
+    ("lithium", "lce"): 2 * 6.94 / 73.89,  # lithium carbonate equivalent
+    ("lithium", "hydroxide"): 6.94 / 41.96,  # LiOH.H2O -> Li = 0.1654 (battery grade is the monohydrate)
+    ("lithium", "lioh"): 6.94 / 41.96,  # "LiOH" in capacity statements = battery-grade monohydrate
+    ("cobalt", "sulfate"): 58.93 / 281.10,  # CoSO4.7H2O -> Co = 0.2096
+    ("nickel", "sulfate"): 58.69 / 262.85,  # NiSO4.6H2O -> Ni = 0.2233
 }
-_NOT_CONVERTIBLE = re.compile(r"\bore\b|spodumene|concentrate(?!.*contained)|feed|unclear|not specified|magnet|"
-                              r"cathode|precursor|ncm|u3o8|apt|paratungstate|ndpr|pig iron|npi(?!.*contained)|"
-                              r"hydroxide \(mhp\)|t/d", re.I)
-_METAL = re.compile(r"contained|\bmetal\b|electrolytic|ingot|primary alumin|refined|\breo\b|tre2o3|"
-                    r"rare-earth oxide|oxide equivalent|sponge|gallium|germanium|antimony|anode|spherical|"
-                    r"graphite|\bproduct\b", re.I)
+_NOT_CONVERTIBLE = re.compile(
+    r"\bore\b|spodumene|concentrate(?!.*contained)|feed|unclear|not specified|magnet|"
+    r"cathode|precursor|ncm|u3o8|apt|paratungstate|ndpr|pig iron|npi(?!.*contained)|"
+    r"hydroxide \(mhp\)|t/d",
+    re.I,
+)
+_METAL = re.compile(
+    r"contained|\bmetal\b|electrolytic|ingot|primary alumin|refined|\breo\b|tre2o3|"
+    r"rare-earth oxide|oxide equivalent|sponge|gallium|germanium|antimony|anode|spherical|"
+    r"graphite|\bproduct\b",
+    re.I,
+)
 
 
 def capacity_tonnes(capacity: float | None, unit: str, basis: str, commodity: str) -> tuple[float | None, str]:
@@ -147,15 +164,19 @@ def _edges(G: nx.MultiDiGraph, kind: str, commodity: str | None = None):
             yield u, v, d
 
 
-def world_production(G: nx.MultiDiGraph, commodity: str, stage: str = "mining", year: int | None = None
-                     ) -> tuple[int | None, dict[str, float], dict[str, str]]:
+def world_production(
+    G: nx.MultiDiGraph, commodity: str, stage: str = "mining", year: int | None = None
+) -> tuple[int | None, dict[str, float], dict[str, str]]:
     """(year, {iso3: tonnes}, {iso3: qualifier}) of USGS production at ``stage``.
 
     Withheld or unavailable values are left out of the tonnes and kept in qualifiers. The
     'World total' is returned under ``WLD``.
     """
-    rows = [(u.split(":", 1)[1], d) for u, v, d in _edges(G, "PRODUCES", commodity)
-            if u.startswith("country:") and d.get("measure") == "production" and d.get("stage") == stage]
+    rows = [
+        (u.split(":", 1)[1], d)
+        for u, v, d in _edges(G, "PRODUCES", commodity)
+        if u.startswith("country:") and d.get("measure") == "production" and d.get("stage") == stage
+    ]
     years = sorted({d.get("year") for _, d in rows if d.get("year") and d.get("quantity") is not None})
     if not years:
         return None, {}, {}
@@ -185,8 +206,11 @@ def us_demand(G: nx.MultiDiGraph, commodity: str, year: int) -> tuple[float | No
     stats = [d for u, v, d in _edges(G, "STATISTIC", commodity) if u == "country:USA" and d.get("year") == year]
 
     def pick(measure: str, details=_CONS_DETAILS) -> tuple[float | None, str]:
-        cands = [d for d in stats if d.get("measure") == measure and d.get("value") is not None
-                 and d.get("qualifier", "") in ("", "e")]
+        cands = [
+            d
+            for d in stats
+            if d.get("measure") == measure and d.get("value") is not None and d.get("qualifier", "") in ("", "e")
+        ]
         for det in details:
             for d in cands:
                 if (d.get("detail") or "") == det:
@@ -230,9 +254,14 @@ def _import_sources(G: nx.MultiDiGraph, commodity: str) -> dict[str, int]:
     """USGS's major U.S. import sources (country -> best rank); when bilateral flows from a
     user's trade file (BACI) are in the graph, the exporters with U.S. imports in the latest
     year replace them (rank by value)."""
-    observed = [(u.split(":", 1)[1], d) for u, v, d in _edges(G, "TRADES", commodity)
-                if v == "country:USA" and d.get("commodity") == commodity and d.get("source") == "cepii-baci"
-                and (d.get("value_usd") or 0) > 0]
+    observed = [
+        (u.split(":", 1)[1], d)
+        for u, v, d in _edges(G, "TRADES", commodity)
+        if v == "country:USA"
+        and d.get("commodity") == commodity
+        and d.get("source") == "cepii-baci"
+        and (d.get("value_usd") or 0) > 0
+    ]
     if observed:
         year = max(int(d["period"]) for _, d in observed)
         by_value: dict[str, float] = {}
@@ -266,15 +295,21 @@ def cited_processing_shares(G: nx.MultiDiGraph, commodity: str) -> dict | None:
     Returns ``{"stage", "year", "source_url", "shares": {iso3: pct}}`` (``ROW`` = the
     source's rest of world).
     """
-    rows = [(u.split(":", 1)[1], d) for u, v, d in _edges(G, "PRODUCES", commodity)
-            if u.startswith("country:") and d.get("measure") == "world_share_pct" and d.get("quantity") is not None
-            and d.get("stage") in PROCESSING_STAGES]
+    rows = [
+        (u.split(":", 1)[1], d)
+        for u, v, d in _edges(G, "PRODUCES", commodity)
+        if u.startswith("country:")
+        and d.get("measure") == "world_share_pct"
+        and d.get("quantity") is not None
+        and d.get("stage") in PROCESSING_STAGES
+    ]
     if not rows:
         return None
     groups: dict[tuple[str, int, str], list[tuple[str, dict]]] = {}
     for iso3, d in rows:
-        groups.setdefault((str(d.get("stage")), int(d.get("year") or 0), str(d.get("source_url", ""))),
-                          []).append((iso3, d))
+        groups.setdefault((str(d.get("stage")), int(d.get("year") or 0), str(d.get("source_url", ""))), []).append(
+            (iso3, d)
+        )
 
     def score(key: tuple[str, int, str]) -> tuple[int, int, float, str]:
         named = sum(float(d["quantity"]) for i, d in groups[key] if i != "ROW")
@@ -283,12 +318,17 @@ def cited_processing_shares(G: nx.MultiDiGraph, commodity: str) -> dict | None:
         return (key[1], -stage_rank, named, key[2])
 
     key = max(groups, key=score)
-    return {"stage": key[0], "year": key[1], "source_url": key[2],
-            "shares": {i: float(d["quantity"]) for i, d in groups[key]}}
+    return {
+        "stage": key[0],
+        "year": key[1],
+        "source_url": key[2],
+        "shares": {i: float(d["quantity"]) for i, d in groups[key]},
+    }
 
 
-def _processing_totals(G: nx.MultiDiGraph, commodity: str, world_mined: float, year: int | None,
-                       assumptions: list[str]) -> tuple[str | None, dict[str, float]]:
+def _processing_totals(
+    G: nx.MultiDiGraph, commodity: str, world_mined: float, year: int | None, assumptions: list[str]
+) -> tuple[str | None, dict[str, float]]:
     """(stage, {iso3: tonnes}) of the processing layer, or (None, {})."""
     for stage in ("refining", "smelting"):
         y, tonnes, _ = world_production(G, commodity, stage, year)
@@ -303,10 +343,13 @@ def _processing_totals(G: nx.MultiDiGraph, commodity: str, world_mined: float, y
         covered = sum(out.values())
         if covered < world_mined:
             out["ROW"] = out.get("ROW", 0.0) + world_mined - covered
-        assumptions.append(f"processing = cited {stage_pref} shares ({y}: "
-                           + ", ".join(f"{i} {pct:g}%" for i, pct in sorted(table.items())) + f"; {src}) "
-                           "x world mine production (mass balance); the share no source names is rest:ROW; "
-                           "of several cited tables the latest year is used")
+        assumptions.append(
+            f"processing = cited {stage_pref} shares ({y}: "
+            + ", ".join(f"{i} {pct:g}%" for i, pct in sorted(table.items()))
+            + f"; {src}) "
+            "x world mine production (mass balance); the share no source names is rest:ROW; "
+            "of several cited tables the latest year is used"
+        )
         return stage_pref, out
     assumptions.append("no processing data: mined material goes straight to export (processing not modelled)")
     return None, {}
@@ -325,12 +368,25 @@ def _facilities(G: nx.MultiDiGraph, commodity: str, stage: str, params: FlowPara
             continue
         status = d.get("status", "unknown")
         cap_com = d.get("capacity_commodity") or ""
-        t, note = (None, "capacity is for another commodity") if cap_com and cap_com != commodity else \
-            capacity_tonnes(d.get("capacity"), d.get("capacity_unit", ""), d.get("capacity_basis", ""), commodity)
+        t, note = (
+            (None, "capacity is for another commodity")
+            if cap_com and cap_com != commodity
+            else capacity_tonnes(d.get("capacity"), d.get("capacity_unit", ""), d.get("capacity_basis", ""), commodity)
+        )
         ports = [v for _, v, e in G.out_edges(n, data=True) if e.get("kind") == "SHIPS_VIA"]
-        out.append({"id": n, "name": d.get("name", n), "iso3": d.get("iso3", ""), "tonnes": t, "note": note,
-                    "status": status, "control_iso3": place_control(G, n), "ports": sorted(ports)[:1],
-                    "operating": status in params.operating_statuses})
+        out.append(
+            {
+                "id": n,
+                "name": d.get("name", n),
+                "iso3": d.get("iso3", ""),
+                "tonnes": t,
+                "note": note,
+                "status": status,
+                "control_iso3": place_control(G, n),
+                "ports": sorted(ports)[:1],
+                "operating": status in params.operating_statuses,
+            }
+        )
     return out
 
 
@@ -352,38 +408,65 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
     year, mined, quals = world_production(G, commodity, "mining", params.year)
     if year is None:  # e.g. gallium: USGS publishes refinery production only
         first_stage = None
-        for stage in ("refining", "smelting", "metal_alloy"):
-            year, mined, quals = world_production(G, commodity, stage, params.year)
+        for layer in ("refining", "smelting", "metal_alloy"):
+            year, mined, quals = world_production(G, commodity, layer, params.year)
             if year is not None:
-                first_stage = stage
-                assumptions.append(f"no USGS mine production: the supply layer is USGS {stage} production")
+                first_stage = layer
+                assumptions.append(f"no USGS mine production: the supply layer is USGS {layer} production")
                 break
-    net = nx.DiGraph(commodity=commodity, year=year, assumptions=assumptions, excluded=[], demand={},
-                     demand_basis={}, supply_stage=first_stage, not_modelled="")
+    net = nx.DiGraph(
+        commodity=commodity,
+        year=year,
+        assumptions=assumptions,
+        excluded=[],
+        demand={},
+        demand_basis={},
+        supply_stage=first_stage,
+        not_modelled="",
+    )
     net.add_node(SOURCE, role="source", label="supply")
     if year is None:
         # e.g. germanium: USGS publishes a refinery table whose every value is NA or W
-        published = sorted({d.get("stage") for u, v, d in _edges(G, "PRODUCES", commodity)
-                            if u.startswith("country:") and d.get("measure") == "production"})
+        published = sorted(
+            {
+                d.get("stage")
+                for u, v, d in _edges(G, "PRODUCES", commodity)
+                if u.startswith("country:") and d.get("measure") == "production"
+            }
+        )
         net.graph["supply_stage"] = published[0] if len(published) == 1 else None
-        why = (f"USGS publishes {'/'.join(published)} production by country without quantities (NA/W)"
-               if published else "no USGS production for this commodity")
+        why = (
+            f"USGS publishes {'/'.join(published)} production by country without quantities (NA/W)"
+            if published
+            else "no USGS production for this commodity"
+        )
         net.graph["not_modelled"] = why
         assumptions.append(f"{why}: not modelled")
         return net
+    assert first_stage is not None  # a year was found for one of the stages, which set it
     world_total = mined.pop("WLD", None)
     if not params.include_other_countries:
         mined.pop("ROW", None)
     if quals:
-        assumptions.append(f"withheld/NA {first_stage} production left out: "
-                           + ", ".join(f"{k} ({v})" for k, v in sorted(quals.items())))
+        assumptions.append(
+            f"withheld/NA {first_stage} production left out: "
+            + ", ".join(f"{k} ({v})" for k, v in sorted(quals.items()))
+        )
     world_mined = sum(mined.values())
-    assumptions.append(f"{first_stage} = USGS production by country ({year}); sum {world_mined:,.0f} t"
-                       + (f", USGS world total {world_total:,.0f} t" if world_total else ""))
+    assumptions.append(
+        f"{first_stage} = USGS production by country ({year}); sum {world_mined:,.0f} t"
+        + (f", USGS world total {world_total:,.0f} t" if world_total else "")
+    )
     for iso3, t in sorted(mined.items()):
         m = f"mine:{iso3}"
-        net.add_node(m, role="mine", iso3=iso3, control_iso3=iso3, stage=first_stage,
-                     label=f"{iso3} {'mines' if first_stage == 'mining' else first_stage}")
+        net.add_node(
+            m,
+            role="mine",
+            iso3=iso3,
+            control_iso3=iso3,
+            stage=first_stage,
+            label=f"{iso3} {'mines' if first_stage == 'mining' else first_stage}",
+        )
         net.add_edge(SOURCE, m, capacity=t)
     if first_stage == "mining":
         stage, proc = _processing_totals(G, commodity, world_mined, params.year, assumptions)
@@ -395,8 +478,10 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
     countries: dict[str, float] = {}
     if stage is None:
         if first_stage == "mining":
-            assumptions.append("without processing data, processing is assumed to take place where the ore is "
-                               "mined: country supply nodes carry both stages (mining;refining)")
+            assumptions.append(
+                "without processing data, processing is assumed to take place where the ore is "
+                "mined: country supply nodes carry both stages (mining;refining)"
+            )
         for iso3, t in mined.items():
             countries[iso3] = t
             _country(net, iso3, first_stage)
@@ -413,15 +498,29 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
             split = 0.0
             for f in sorted(mine_fac, key=lambda f: f["id"]):
                 fid = f"fac:{f['id']}"
-                net.add_node(fid, role="facility", iso3=iso3, control_iso3=f["control_iso3"], stage=stage,
-                             label=f["name"], graph_id=f["id"])
+                net.add_node(
+                    fid,
+                    role="facility",
+                    iso3=iso3,
+                    control_iso3=f["control_iso3"],
+                    stage=stage,
+                    label=f["name"],
+                    graph_id=f["id"],
+                )
                 net.add_edge("pool:mined", fid, capacity=f["tonnes"])
                 split += f["tonnes"]
                 if f["ports"]:
                     p = f["ports"][0]
                     pn = f"port:{p.split(':', 1)[1]}"
-                    net.add_node(pn, role="port", iso3=G.nodes[p].get("iso3", ""), control_iso3="",
-                                 stage="port", label=G.nodes[p].get("name", p), graph_id=p)
+                    net.add_node(
+                        pn,
+                        role="port",
+                        iso3=G.nodes[p].get("iso3", ""),
+                        control_iso3="",
+                        stage="port",
+                        label=G.nodes[p].get("name", p),
+                        graph_id=p,
+                    )
                     net.add_edge(fid, pn)
                     net.add_edge(pn, f"out:{iso3}")
                 else:
@@ -429,16 +528,26 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
             rest = max(0.0, total - split)
             if rest > 0:
                 r = f"rest:{iso3}"
-                net.add_node(r, role="rest", iso3=iso3, control_iso3=iso3, stage=stage,
-                             label=f"rest of {iso3} {stage} (unregistered)")
+                net.add_node(
+                    r,
+                    role="rest",
+                    iso3=iso3,
+                    control_iso3=iso3,
+                    stage=stage,
+                    label=f"rest of {iso3} {stage} (unregistered)",
+                )
                 net.add_edge("pool:mined", r, capacity=rest)
                 net.add_edge(r, f"out:{iso3}")
             if split > total:
-                assumptions.append(f"{iso3}: registered capacity {split:,.0f} t exceeds the country total "
-                                   f"{total:,.0f} t; out:{iso3} caps it")
+                assumptions.append(
+                    f"{iso3}: registered capacity {split:,.0f} t exceeds the country total "
+                    f"{total:,.0f} t; out:{iso3} caps it"
+                )
         net.graph["excluded"] = [
             {"id": f["id"], "iso3": f["iso3"], "reason": f["note"] if not f["tonnes"] else f"status {f['status']}"}
-            for f in facs if not (f["operating"] and f["tonnes"] and f["iso3"] in proc)]
+            for f in facs
+            if not (f["operating"] and f["tonnes"] and f["iso3"] in proc)
+        ]
     # Country outputs -> U.S. demand
     demand, basis = us_demand(G, commodity, year)
     net.graph["demand_basis"]["USA"] = basis
@@ -447,15 +556,17 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
         net.graph["demand"]["USA"] = demand
         net.add_node("demand:USA", role="demand", iso3="USA", label="U.S. apparent consumption")
         unnamed = sorted(set(sources) - set(countries) - {"ROW"})
-        for iso3, total in countries.items():
-            if (iso3 == "USA" or not params.restrict_to_import_sources or iso3 in sources
-                    or (iso3 == "ROW" and unnamed)):
+        for iso3 in countries:
+            if iso3 == "USA" or not params.restrict_to_import_sources or iso3 in sources or (iso3 == "ROW" and unnamed):
                 net.add_edge(f"out:{iso3}", "demand:USA")
         if unnamed and "ROW" in countries:
-            assumptions.append(f"import sources without their own node ({', '.join(unnamed)}) are served by the "
-                               "unnamed rest of world (out:ROW)")
-        assumptions.append(f"U.S. demand {demand:,.0f} t ({basis}); suppliers: U.S. + USGS major import sources "
-                           f"{sorted(sources)}")
+            assumptions.append(
+                f"import sources without their own node ({', '.join(unnamed)}) are served by the "
+                "unnamed rest of world (out:ROW)"
+            )
+        assumptions.append(
+            f"U.S. demand {demand:,.0f} t ({basis}); suppliers: U.S. + USGS major import sources {sorted(sources)}"
+        )
     else:
         assumptions.append("U.S. demand not published: shortfalls cannot be computed")
     for iso3, total in countries.items():
@@ -465,8 +576,12 @@ def build_supply_network(G: nx.MultiDiGraph, commodity: str, params: FlowParams 
     return net
 
 
-def network_of(G: nx.MultiDiGraph, commodity: str, params: FlowParams | None = None,
-               networks: Mapping[str, nx.DiGraph] | None = None) -> nx.DiGraph:
+def network_of(
+    G: nx.MultiDiGraph,
+    commodity: str,
+    params: FlowParams | None = None,
+    networks: Mapping[str, nx.DiGraph] | None = None,
+) -> nx.DiGraph:
     """The supply network of ``commodity``: the prebuilt one from ``networks`` when given
     (e.g. :attr:`minerals_graph.model.SupplyModel.network`, built once per commodity),
     else :func:`build_supply_network` of ``G`` with ``params``.
@@ -494,8 +609,11 @@ def _cap_country(net: nx.DiGraph, iso3: str, total: float) -> None:
     net.add_edge(o, c, capacity=total)
 
 
-def max_supply(net: nx.DiGraph, demand: str = "demand:USA", removed: frozenset[str] = frozenset(),
-               ) -> float:
+def max_supply(
+    net: nx.DiGraph,
+    demand: str = "demand:USA",
+    removed: frozenset[str] = frozenset(),
+) -> float:
     """Maximum flow from ``S`` to ``demand`` with ``removed`` nodes taken out (the network
     is not changed: a restricted view is used), capped by the demand itself."""
     if demand not in net or SOURCE in removed or demand in removed:
@@ -506,8 +624,9 @@ def max_supply(net: nx.DiGraph, demand: str = "demand:USA", removed: frozenset[s
     return float(min(value, cap) if cap is not None else value)
 
 
-def flow_through(net: nx.DiGraph, demand: str = "demand:USA", removed: frozenset[str] = frozenset()
-                 ) -> dict[str, float]:
+def flow_through(
+    net: nx.DiGraph, demand: str = "demand:USA", removed: frozenset[str] = frozenset()
+) -> dict[str, float]:
     """Flow through each node in one maximum flow to ``demand`` (deterministic for a given
     network). Used to say which nodes carry the supply."""
     if demand not in net or demand in removed:
@@ -521,7 +640,7 @@ def flow_through(net: nx.DiGraph, demand: str = "demand:USA", removed: frozenset
         target = demand
     _, flows = nx.maximum_flow(view, SOURCE, target, capacity="capacity")
     through: dict[str, float] = {}
-    for u, outs in flows.items():
+    for _, outs in flows.items():
         for v, f in outs.items():
             if f > 0:
                 through[v] = through.get(v, 0.0) + f

@@ -14,8 +14,14 @@ import networkx as nx
 
 from minerals_graph.analysis.flow import place_control
 
-__all__ = ["prc_controlled_capacity", "paths_to_us", "single_source", "supply_without_prc_refining",
-           "facility_chain", "export_controls"]
+__all__ = [
+    "prc_controlled_capacity",
+    "paths_to_us",
+    "single_source",
+    "supply_without_prc_refining",
+    "facility_chain",
+    "export_controls",
+]
 
 
 def _produces(G: nx.MultiDiGraph, p: str):
@@ -36,10 +42,23 @@ def prc_controlled_capacity(G: nx.MultiDiGraph, country: str, stages: Iterable[s
         for c, e in _produces(G, p):
             if e.get("stage") not in stages:
                 continue
-            row = acc.setdefault((c, e["stage"]), {"commodity": c, "stage": e["stage"], "places": 0, "located": 0,
-                                                   "controlled": 0, "capacity_t": 0.0, "controlled_capacity_t": 0.0})
-            cap = d.get("capacity") if (d.get("capacity_unit") == "t/yr"
-                                        and d.get("capacity_commodity") == c.split(":", 1)[1]) else None
+            row = acc.setdefault(
+                (c, e["stage"]),
+                {
+                    "commodity": c,
+                    "stage": e["stage"],
+                    "places": 0,
+                    "located": 0,
+                    "controlled": 0,
+                    "capacity_t": 0.0,
+                    "controlled_capacity_t": 0.0,
+                },
+            )
+            cap = (
+                d.get("capacity")
+                if (d.get("capacity_unit") == "t/yr" and d.get("capacity_commodity") == c.split(":", 1)[1])
+                else None
+            )
             row["places"] += 1
             row["located"] += int(d.get("iso3") == country)
             row["controlled"] += int(control == country)
@@ -53,8 +72,9 @@ def paths_to_us(G: nx.MultiDiGraph, commodity: str) -> list[dict]:
     that supplies the U.S., with their ports and the registered mines that feed them."""
     key = commodity.split(":", 1)[1]
     members = {commodity} | {u for u, v, d in G.in_edges(commodity, data=True) if d.get("kind") == "PART_OF"}
-    suppliers = {u for u, v, d in G.in_edges("country:USA", data=True)
-                 if d.get("kind") == "TRADES" and d.get("commodity") == key}
+    suppliers = {
+        u for u, v, d in G.in_edges("country:USA", data=True) if d.get("kind") == "TRADES" and d.get("commodity") == key
+    }
     rows = []
     for f, d in G.nodes(data=True):
         if d.get("kind") != "Facility" or not any(c in members for c, _ in _produces(G, f)):
@@ -76,8 +96,9 @@ def single_source(G: nx.MultiDiGraph) -> list[dict]:
     for u, v, d in G.edges(data=True):
         if d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") is not None:
             acc[(d["commodity"], d.get("period"))].add(G.nodes[u]["iso3"])
-    return [{"commodity": c, "period": p, "exporter": next(iter(e))}
-            for (c, p), e in sorted(acc.items()) if len(e) == 1]
+    return [
+        {"commodity": c, "period": p, "exporter": next(iter(e))} for (c, p), e in sorted(acc.items()) if len(e) == 1
+    ]
 
 
 def supply_without_prc_refining(G: nx.MultiDiGraph, country: str, stages: Iterable[str]) -> list[dict]:
@@ -101,8 +122,11 @@ def facility_chain(G: nx.MultiDiGraph, id: str, depth: int = 5) -> list[dict]:  
     if id not in G:
         return []
     sup = nx.DiGraph((u, v) for u, v, d in G.edges(data=True) if d.get("kind") == "SUPPLIES")
-    up = set(nx.single_source_shortest_path_length(sup.reverse(copy=False), id, cutoff=depth)) - {id} \
-        if id in sup else set()
+    up = (
+        set(nx.single_source_shortest_path_length(sup.reverse(copy=False), id, cutoff=depth)) - {id}
+        if id in sup
+        else set()
+    )
     down = set(nx.single_source_shortest_path_length(sup, id, cutoff=depth)) - {id} if id in sup else set()
     ports = sorted({v for _, v, d in G.out_edges(id, data=True) if d.get("kind") == "SHIPS_VIA"})
     return [{"id": id, "upstream": sorted(up), "downstream": sorted(down), "ports": ports}]
@@ -119,6 +143,13 @@ def export_controls(G: nx.MultiDiGraph, country: str | None = None) -> list[dict
         iso3 = G.nodes[u].get("iso3", u.split(":", 1)[1])
         if country is not None and iso3 != country:
             continue
-        rows.append({"iso3": iso3, "commodity": v.split(":", 1)[1], "control_type": d.get("control_type"),
-                     "year": d.get("year"), "official_url": d.get("official_url")})
+        rows.append(
+            {
+                "iso3": iso3,
+                "commodity": v.split(":", 1)[1],
+                "control_type": d.get("control_type"),
+                "year": d.get("year"),
+                "official_url": d.get("official_url"),
+            }
+        )
     return sorted(rows, key=lambda r: (r["iso3"], r["commodity"], r["year"] or 0, r["control_type"] or ""))

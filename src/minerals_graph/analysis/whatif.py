@@ -25,8 +25,18 @@ from minerals_graph.analysis.flow import (
 from minerals_graph.errors import MineralsGraphError
 from minerals_graph.schema import PROCESSING_STAGES
 
-__all__ = ["NodeFilter", "Addition", "PRESETS", "PRESET_DESCRIPTIONS", "parse_filter", "parse_addition",
-           "select_nodes", "run_whatif", "WHATIF_COLUMNS", "STRUCTURED_COLUMNS"]
+__all__ = [
+    "NodeFilter",
+    "Addition",
+    "PRESETS",
+    "PRESET_DESCRIPTIONS",
+    "parse_filter",
+    "parse_addition",
+    "select_nodes",
+    "run_whatif",
+    "WHATIF_COLUMNS",
+    "STRUCTURED_COLUMNS",
+]
 
 
 @dataclass(frozen=True)
@@ -85,16 +95,27 @@ PRESETS: dict[str, tuple[NodeFilter, ...]] = {
 }
 PRESET_DESCRIPTIONS = {
     "prc-refining-cutoff": "remove every processing, refining, separation, metal and magnet node located in "
-                           "the PRC or controlled from it",
+    "the PRC or controlled from it",
     "prc-mining-cutoff": "remove PRC mine supply",
     "prc-all-cutoff": "remove every node located in or controlled from the PRC",
 }
 
 #: Filter keys of :func:`parse_filter` -> :class:`NodeFilter` fields (singular and plural
 #: spellings; ``port`` takes WPI numbers). ``role`` is the supply-network role.
-_KEYS = {"country": "countries", "countries": "countries", "control": "control", "stage": "stages",
-         "stages": "stages", "role": "roles", "roles": "roles", "id": "ids", "ids": "ids",
-         "port": "ids", "commodity": "commodities", "commodities": "commodities"}
+_KEYS = {
+    "country": "countries",
+    "countries": "countries",
+    "control": "control",
+    "stage": "stages",
+    "stages": "stages",
+    "role": "roles",
+    "roles": "roles",
+    "id": "ids",
+    "ids": "ids",
+    "port": "ids",
+    "commodity": "commodities",
+    "commodities": "commodities",
+}
 
 
 def parse_filter(text: str) -> NodeFilter:
@@ -124,12 +145,17 @@ def parse_addition(text: str) -> Addition:
     """``"commodity=lithium,iso3=USA,capacity_t=20000,stage=refining,name=New plant"``."""
     kw = dict(p.split("=", 1) for p in text.split(",") if "=" in p)
     try:
-        return Addition(commodity=kw["commodity"].strip(), iso3=kw["iso3"].strip(),
-                        capacity_t=float(kw["capacity_t"]), stage=kw.get("stage", "refining").strip(),
-                        name=kw.get("name", "hypothetical plant").strip())
+        return Addition(
+            commodity=kw["commodity"].strip(),
+            iso3=kw["iso3"].strip(),
+            capacity_t=float(kw["capacity_t"]),
+            stage=kw.get("stage", "refining").strip(),
+            name=kw.get("name", "hypothetical plant").strip(),
+        )
     except (KeyError, ValueError) as exc:
-        raise MineralsGraphError(f"addition {text!r}: expected commodity=…,iso3=…,capacity_t=<number>"
-                                 f"[,stage=…][,name=…] ({exc})") from None
+        raise MineralsGraphError(
+            f"addition {text!r}: expected commodity=…,iso3=…,capacity_t=<number>[,stage=…][,name=…] ({exc})"
+        ) from None
 
 
 def select_nodes(net: nx.DiGraph, filters: Iterable[NodeFilter]) -> frozenset[str]:
@@ -166,18 +192,39 @@ def _world_supply(net: nx.DiGraph, removed: frozenset[str]) -> float:
 
 
 WHATIF_COLUMNS = [
-    "commodity", "year", "demand", "demand_t", "demand_basis", "supply_before_t", "supply_after_t",
-    "shortfall_t", "shortfall_pct_of_demand", "supply_after_proportional_t", "shortfall_proportional_t",
-    "removed_nodes", "removed", "carriers_after", "status", "assumptions", "removed_ids", "carriers",
+    "commodity",
+    "year",
+    "demand",
+    "demand_t",
+    "demand_basis",
+    "supply_before_t",
+    "supply_after_t",
+    "shortfall_t",
+    "shortfall_pct_of_demand",
+    "supply_after_proportional_t",
+    "shortfall_proportional_t",
+    "removed_nodes",
+    "removed",
+    "carriers_after",
+    "status",
+    "assumptions",
+    "removed_ids",
+    "carriers",
 ]
 #: Columns holding data rather than scalars: ``removed_ids`` (list of supply-network ids,
 #: sorted) and ``carriers`` (list of ``{"id", "label", "flow_t"}``, largest flow first).
 STRUCTURED_COLUMNS = ("removed_ids", "carriers")
 
 
-def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Iterable[Addition] = (),
-               commodities: Iterable[str] = (), *, params: FlowParams | None = None,
-               networks: Mapping[str, nx.DiGraph] | None = None) -> pd.DataFrame:
+def run_whatif(
+    G: nx.MultiDiGraph,
+    remove: Iterable[NodeFilter] = (),
+    add: Iterable[Addition] = (),
+    commodities: Iterable[str] = (),
+    *,
+    params: FlowParams | None = None,
+    networks: Mapping[str, nx.DiGraph] | None = None,
+) -> pd.DataFrame:
     """Supply before and after the scenario, per commodity and demand.
 
     ``networks``: prebuilt supply networks by commodity (built from ``G`` with
@@ -201,16 +248,33 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
         net = _with_additions(base, additions)
         removed = select_nodes(net, filters)
         d = net.graph["demand"].get("USA")
-        common = {"commodity": c, "year": net.graph.get("year"), "assumptions": " | ".join(net.graph["assumptions"]),
-                  "removed_nodes": len(removed),
-                  "removed": "; ".join(sorted(net.nodes[n].get("label", n) for n in removed))[:2000],
-                  "removed_ids": sorted(removed), "carriers": []}
+        common = {
+            "commodity": c,
+            "year": net.graph.get("year"),
+            "assumptions": " | ".join(net.graph["assumptions"]),
+            "removed_nodes": len(removed),
+            "removed": "; ".join(sorted(net.nodes[n].get("label", n) for n in removed))[:2000],
+            "removed_ids": sorted(removed),
+            "carriers": [],
+        }
         if net.graph.get("not_modelled"):
-            rows.append({**common, "demand": "USA", "status": f"not modelled: {net.graph['not_modelled']}",
-                         "demand_basis": net.graph["demand_basis"].get("USA", "")})
+            rows.append(
+                {
+                    **common,
+                    "demand": "USA",
+                    "status": f"not modelled: {net.graph['not_modelled']}",
+                    "demand_basis": net.graph["demand_basis"].get("USA", ""),
+                }
+            )
         elif "demand:USA" not in net:
-            rows.append({**common, "demand": "USA", "status": "demand not published: shortfall unknown",
-                         "demand_basis": net.graph["demand_basis"].get("USA", "")})
+            rows.append(
+                {
+                    **common,
+                    "demand": "USA",
+                    "status": "demand not published: shortfall unknown",
+                    "demand_basis": net.graph["demand_basis"].get("USA", ""),
+                }
+            )
         else:
             before = max_supply(base, "demand:USA")
             after = max_supply(net, "demand:USA", removed)
@@ -218,25 +282,39 @@ def run_whatif(G: nx.MultiDiGraph, remove: Iterable[NodeFilter] = (), add: Itera
             prop = before * (w1 / w0) if w0 > 0 else 0.0
             prop = min(prop, after, d)  # never above what the U.S. can reach at all
             through = flow_through(net, "demand:USA", removed)
-            carriers = sorted(((f, n) for n, f in through.items()
-                               if net.nodes[n].get("role") in ("facility", "rest", "country", "port")),
-                              key=lambda x: (-x[0], x[1]))[:8]
-            rows.append({**common, "demand": "USA", "demand_t": round(d, 3),
-                         "demand_basis": net.graph["demand_basis"]["USA"], "supply_before_t": round(before, 3),
-                         "supply_after_t": round(after, 3), "shortfall_t": round(d - after, 3),
-                         "shortfall_pct_of_demand": round(100 * (d - after) / d, 2) if d else None,
-                         "supply_after_proportional_t": round(prop, 3),
-                         "shortfall_proportional_t": round(d - prop, 3),
-                         "carriers_after": "; ".join(f"{net.nodes[n].get('label', n)} ({f:,.0f} t)"
-                                                     for f, n in carriers),
-                         "carriers": [{"id": n, "label": str(net.nodes[n].get("label", n)),
-                                       "flow_t": round(float(f), 3)} for f, n in carriers],
-                         "status": "modelled"})
+            carriers = sorted(
+                (
+                    (f, n)
+                    for n, f in through.items()
+                    if net.nodes[n].get("role") in ("facility", "rest", "country", "port")
+                ),
+                key=lambda x: (-x[0], x[1]),
+            )[:8]
+            rows.append(
+                {
+                    **common,
+                    "demand": "USA",
+                    "demand_t": round(d, 3),
+                    "demand_basis": net.graph["demand_basis"]["USA"],
+                    "supply_before_t": round(before, 3),
+                    "supply_after_t": round(after, 3),
+                    "shortfall_t": round(d - after, 3),
+                    "shortfall_pct_of_demand": round(100 * (d - after) / d, 2) if d else None,
+                    "supply_after_proportional_t": round(prop, 3),
+                    "shortfall_proportional_t": round(d - prop, 3),
+                    "carriers_after": "; ".join(f"{net.nodes[n].get('label', n)} ({f:,.0f} t)" for f, n in carriers),
+                    "carriers": [
+                        {"id": n, "label": str(net.nodes[n].get("label", n)), "flow_t": round(float(f), 3)}
+                        for f, n in carriers
+                    ],
+                    "status": "modelled",
+                }
+            )
         for other in ("CAN", "MEX"):
             rows.append({**common, "demand": other, "status": "demand not published in the sources"})
         usmca = dict(rows[-3])
         usmca["demand"] = "USMCA"
-        usmca["status"] = (usmca["status"] + "; equals U.S. (Canada and Mexico demand unknown)")
+        usmca["status"] = usmca["status"] + "; equals U.S. (Canada and Mexico demand unknown)"
         rows.append(usmca)
     df = pd.DataFrame(rows, columns=WHATIF_COLUMNS)
     # a commodity without USGS quantities has no year: keep the others plain ints, not floats

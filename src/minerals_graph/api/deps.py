@@ -15,7 +15,7 @@ from minerals_graph.model import SupplyModel
 
 def get_state(request: Request) -> AppState:
     """The app's state (the model and its maps), made once in the lifespan."""
-    return request.app.state.mg  # type: ignore[no-any-return]
+    return request.app.state.mg
 
 
 State = Annotated[AppState, Depends(get_state)]
@@ -39,8 +39,10 @@ def check_commodity(state: AppState, cid: str | None) -> str | None:
 def check_modelled(state: AppState, cid: str) -> str:
     check_commodity(state, cid)
     if cid not in state.commodities:
-        raise HTTPException(404, f"commodity {cid!r} is not modelled (no USGS production data); modelled: "
-                                 f"{', '.join(state.commodities)}")
+        raise HTTPException(
+            404,
+            f"commodity {cid!r} is not modelled (no USGS production data); modelled: {', '.join(state.commodities)}",
+        )
     return cid
 
 
@@ -49,6 +51,6 @@ def invalid(loc: tuple[str, ...], msg: str, value: Any = None) -> RequestValidat
     return RequestValidationError([{"type": "value_error", "loc": loc, "msg": msg, "input": value}])
 
 
-def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
+def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
     cols = columns or list(df.columns)
     return [{c: plain(r.get(c)) for c in cols} for r in df.to_dict("records")]

@@ -3,7 +3,7 @@ JSON types."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,21 +13,35 @@ from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, STAGES
 T = TypeVar("T")
 
 # Enums derived from the schema (the one source of truth): adding a stage or a kind there
-# adds it here.
-#: A supply-chain stage (schema.STAGES).
-StageName = Literal[STAGES]  # type: ignore[valid-type]
-#: A stage of a supply-network node: a schema stage, or ``port``.
-NetworkStage = Literal[(*STAGES, "port")]  # type: ignore[valid-type]
-#: A node kind (schema.NODE_KINDS).
-NodeKindName = Literal[tuple(NODE_KINDS)]  # type: ignore[valid-type]
-#: Node kinds with a location (points in GeoJSON).
-GeoNodeKind = Literal[tuple(k for k, v in NODE_KINDS.items() if v.geometry)]  # type: ignore[valid-type]
-#: Edge kinds joining located nodes (lines in GeoJSON).
-GeoEdgeKind = Literal[tuple(k for k, e in EDGE_KINDS.items()  # type: ignore[valid-type]
-                            if any(NODE_KINDS[n].geometry for n in e.source_kinds)
-                            and any(NODE_KINDS[n].geometry for n in e.target_kinds))]
-#: Role of a real supply-network node (analysis.flow.REAL_ROLES).
-RoleName = Literal[REAL_ROLES]  # type: ignore[valid-type]
+# adds it here. They are built at runtime, so a type checker cannot read their values: it
+# sees each as a ``str`` alias.
+if TYPE_CHECKING:
+    StageName: TypeAlias = str
+    NetworkStage: TypeAlias = str
+    NodeKindName: TypeAlias = str
+    GeoNodeKind: TypeAlias = str
+    GeoEdgeKind: TypeAlias = str
+    RoleName: TypeAlias = str
+else:
+    #: A supply-chain stage (schema.STAGES).
+    StageName = Literal[STAGES]
+    #: A stage of a supply-network node: a schema stage, or ``port``.
+    NetworkStage = Literal[(*STAGES, "port")]
+    #: A node kind (schema.NODE_KINDS).
+    NodeKindName = Literal[tuple(NODE_KINDS)]
+    #: Node kinds with a location (points in GeoJSON).
+    GeoNodeKind = Literal[tuple(k for k, v in NODE_KINDS.items() if v.geometry)]
+    #: Edge kinds joining located nodes (lines in GeoJSON).
+    GeoEdgeKind = Literal[
+        tuple(
+            k
+            for k, e in EDGE_KINDS.items()
+            if any(NODE_KINDS[n].geometry for n in e.source_kinds)
+            and any(NODE_KINDS[n].geometry for n in e.target_kinds)
+        )
+    ]
+    #: Role of a real supply-network node (analysis.flow.REAL_ROLES).
+    RoleName = Literal[REAL_ROLES]
 Scalar = str | int | float | bool
 ISO3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["CHN"])]
 Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_:\-.]+$")]
@@ -80,9 +94,22 @@ class Country(BaseModel):
 
 
 class Node(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "facility:fac_mys_lynas_kuantan", "kind": "Facility", "name": "Lynas Malaysia", "iso3": "MYS",
-        "lon": 103.37, "lat": 4.0, "source_url": "https://lynasrareearths.com/", "attributes": {"status": "operating"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "facility:fac_mys_lynas_kuantan",
+                    "kind": "Facility",
+                    "name": "Lynas Malaysia",
+                    "iso3": "MYS",
+                    "lon": 103.37,
+                    "lat": 4.0,
+                    "source_url": "https://lynasrareearths.com/",
+                    "attributes": {"status": "operating"},
+                }
+            ]
+        }
+    )
     id: str
     kind: str
     name: str | None = None
@@ -203,8 +230,9 @@ class PRCExposure(BaseModel):
     processing_stage: str | None
     processing_share_pct: float | None
     embodied_share_pct: float | None
-    registered: dict[str, float] = Field(default_factory=dict,
-                                         description="registered_<stage>_located_pct / _controlled_pct")
+    registered: dict[str, float] = Field(
+        default_factory=dict, description="registered_<stage>_located_pct / _controlled_pct"
+    )
     assumptions: str
 
 
@@ -230,14 +258,23 @@ class AdditionModel(BaseModel):
 
 
 class WhatIfRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "remove": [{"countries": ["CHN"], "stages": ["separation"]}],
-        "add": [{"commodity": "rare_earths", "iso3": "USA", "capacity_t": 5000, "stage": "separation"}],
-        "commodities": ["rare_earths"]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "remove": [{"countries": ["CHN"], "stages": ["separation"]}],
+                    "add": [{"commodity": "rare_earths", "iso3": "USA", "capacity_t": 5000, "stage": "separation"}],
+                    "commodities": ["rare_earths"],
+                }
+            ]
+        },
+    )
     remove: list[NodeFilterModel] = Field(default_factory=list, max_length=20)
     add: list[AdditionModel] = Field(default_factory=list, max_length=20)
-    commodities: list[Ident] = Field(default_factory=list, max_length=60,
-                                     description="default: every modelled commodity")
+    commodities: list[Ident] = Field(
+        default_factory=list, max_length=60, description="default: every modelled commodity"
+    )
 
 
 class Carrier(BaseModel):
@@ -264,9 +301,9 @@ class WhatIfRow(BaseModel):
     status: str
     assumptions: str
     removed_ids: list[str] = Field(default_factory=list, description="supply-network ids of the removed nodes")
-    carriers: list[Carrier] = Field(default_factory=list,
-                                    description="nodes carrying the most flow to the demand afterwards")
-
+    carriers: list[Carrier] = Field(
+        default_factory=list, description="nodes carrying the most flow to the demand afterwards"
+    )
 
 
 class Preset(BaseModel):

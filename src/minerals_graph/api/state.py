@@ -40,9 +40,15 @@ class AppState:
         return self.model.commodities
 
 
-def build_state(sources: Path | None = None, *, trade_dir: Path | None = None, with_maps: bool = True,
-                maps_dir: Path | None = None, model: SupplyModel | None = None,
-                config: ModelConfig | None = None) -> AppState:
+def build_state(
+    sources: Path | None = None,
+    *,
+    trade_dir: Path | None = None,
+    with_maps: bool = True,
+    maps_dir: Path | None = None,
+    model: SupplyModel | None = None,
+    config: ModelConfig | None = None,
+) -> AppState:
     """Load the model (or take ``model``), warm it, and write the maps when asked.
 
     ``config`` wins over ``sources``/``trade_dir``/``with_maps``; a given ``model`` is

@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
@@ -93,24 +94,40 @@ class LoadResult:
         return listed + sum(self.bulk_excluded.values())
 
 
+class _RejectRecord(TypedDict):
+    """A rejected row or cell (a row of ``LoadResult.rejects`` / ``cell_rejects``)."""
+
+    file: str
+    row: int
+    field: str
+    value: str
+    reason: str
+
+
+class _ExcludeRecord(TypedDict):
+    """An excluded row (a row of ``LoadResult.excluded``)."""
+
+    file: str
+    row: int
+    reason: str
+
+
 class RowLedger:
     """Records the fate of every row of one file, and checks that none is forgotten."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.loaded: set[int] = set()
-        self._rejects: list[dict[str, object]] = []
-        self._excluded: list[dict[str, object]] = []
-        self._cells: list[dict[str, object]] = []
+        self._rejects: list[_RejectRecord] = []
+        self._excluded: list[_ExcludeRecord] = []
+        self._cells: list[_RejectRecord] = []
         self._bulk: dict[str, int] = {}
 
     def load(self, row: int) -> None:
         self.loaded.add(row)
 
     def reject(self, row: int, field: str, value: object, reason: str) -> None:
-        self._rejects.append(
-            {"file": self.file, "row": row, "field": field, "value": str(value), "reason": reason}
-        )
+        self._rejects.append({"file": self.file, "row": row, "field": field, "value": str(value), "reason": reason})
 
     def exclude(self, row: int, reason: str) -> None:
         self._excluded.append({"file": self.file, "row": row, "reason": reason})
@@ -120,13 +137,9 @@ class RowLedger:
         self._bulk[reason] = self._bulk.get(reason, 0) + int(count)
 
     def reject_cell(self, row: int, field: str, value: object, reason: str) -> None:
-        self._cells.append(
-            {"file": self.file, "row": row, "field": field, "value": str(value), "reason": reason}
-        )
+        self._cells.append({"file": self.file, "row": row, "field": field, "value": str(value), "reason": reason})
 
-    def finish(
-        self, source: SourceInfo, rows_read: int, table: pd.DataFrame
-    ) -> LoadResult:
+    def finish(self, source: SourceInfo, rows_read: int, table: pd.DataFrame) -> LoadResult:
         """Build the LoadResult.
 
         Raises
@@ -136,8 +149,8 @@ class RowLedger:
             excluded …), or a row number outside ``1..rows_read`` was recorded: a bug of
             the loader, reported naming the file and the rows.
         """
-        rejected = {int(r["row"]) for r in self._rejects}  # type: ignore[call-overload]
-        excluded = {int(r["row"]) for r in self._excluded}  # type: ignore[call-overload]
+        rejected = {int(r["row"]) for r in self._rejects}
+        excluded = {int(r["row"]) for r in self._excluded}
         loaded = set(self.loaded)
         overlap = (rejected & excluded) | (loaded & (rejected | excluded))
         outside = {r for r in loaded | rejected | excluded if not 1 <= r <= rows_read}
@@ -193,8 +206,16 @@ _LESS_THAN_N = re.compile(rf"^less than ({_N})\s+[a-z]+\.?$", re.IGNORECASE)
 _ESTIMATE = re.compile(rf"^e\s*({_N})$")
 _RANGE = re.compile(rf"^({_N})\s*[–-]\s*({_N})$")
 #: Descriptive values USGS publishes in place of a number; kept as the qualifier text.
-_DESCRIPTIVE = ("included in", "included with", "small", "very small", "large", "moderate",
-                "categorized as", "variable")
+_DESCRIPTIVE = (
+    "included in",
+    "included with",
+    "small",
+    "very small",
+    "large",
+    "moderate",
+    "categorized as",
+    "variable",
+)
 _CODES = {"W": "W", "NA": "NA", "N/A": "NA", "E": "E", "XX": "XX", "--": "--", "—": "--", "-": "--"}
 _BOUND = re.compile(rf"^(>=|<=|>|<|≥|≤)\s*({_N})$")
 _NUMBER = re.compile(rf"^-?{_N}$|^-?\.[0-9]+$")
@@ -302,14 +323,16 @@ def parse_number(text: object) -> float:
     return value
 
 
-_STRICT_NUMBER = re.compile(r"^(?=[-+]?\.?[0-9])[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$")
+_STRICT_NUMBER = re.compile(
+    r"^(?=[-+]?\.?[0-9])[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"
+)
 #: A UTF-8 multi-byte sequence: in a file published as cp1252 it means the wrong encoding.
 _UTF8_SEQUENCE = re.compile(rb"[\xC2-\xF4][\x80-\xBF]+")
 
 
-def read_csv_text(path: Path, encoding: str = "utf-8-sig", *,
-                  overflow: dict[int, list[str]] | None = None,
-                  final_newline: bool = True) -> tuple[list[str], list[list[str]]]:
+def read_csv_text(
+    path: Path, encoding: str = "utf-8-sig", *, overflow: dict[int, list[str]] | None = None, final_newline: bool = True
+) -> tuple[list[str], list[list[str]]]:
     """Read a CSV as text exactly as published: header and rows, no type guessing.
 
     Returns the header (trailing unnamed empty columns dropped) and the data rows padded
@@ -338,17 +361,19 @@ def read_csv_text(path: Path, encoding: str = "utf-8-sig", *,
     try:
         raw = data_bytes.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data_bytes[:exc.start].count(b"\n") + 1
-        raise SourceFormatError(
-            str(path), None, None, f"line {line}: cannot be decoded as {encoding}: {exc}"
-        ) from exc
+        line = data_bytes[: exc.start].count(b"\n") + 1
+        raise SourceFormatError(str(path), None, None, f"line {line}: cannot be decoded as {encoding}: {exc}") from exc
     if not encoding.lower().replace("-", "").startswith("utf"):
         m = _UTF8_SEQUENCE.search(data_bytes)
         if m:
-            line = data_bytes[:m.start()].count(b"\n") + 1
+            line = data_bytes[: m.start()].count(b"\n") + 1
             raise SourceFormatError(
-                str(path), None, None, f"line {line}: UTF-8 bytes {m.group(0)!r} in a file published as "
-                f"{encoding}: wrong encoding (the text would be read as {m.group(0).decode(encoding, 'replace')!r})")
+                str(path),
+                None,
+                None,
+                f"line {line}: UTF-8 bytes {m.group(0)!r} in a file published as "
+                f"{encoding}: wrong encoding (the text would be read as {m.group(0).decode(encoding, 'replace')!r})",
+            )
     try:
         rows = list(csv.reader(io.StringIO(raw)))
     except csv.Error as exc:
@@ -361,26 +386,39 @@ def read_csv_text(path: Path, encoding: str = "utf-8-sig", *,
     width = len(header)
     n_data = sum(1 for r in rows[1:] if r)
     if raw.count('"') % 2:
-        raise SourceFormatError(str(path), n_data, None, "the file ends inside a quoted field "
-                                "(unbalanced double quotes): truncated?")
+        raise SourceFormatError(
+            str(path), n_data, None, "the file ends inside a quoted field (unbalanced double quotes): truncated?"
+        )
     if final_newline and len(rows) > 1 and not raw.endswith(("\n", "\r")):
-        raise SourceFormatError(str(path), n_data, None, "the last row has no line break: the file "
-                                "looks truncated (every row of this file ends with one as published)")
-    data = []
+        raise SourceFormatError(
+            str(path),
+            n_data,
+            None,
+            "the last row has no line break: the file "
+            "looks truncated (every row of this file ends with one as published)",
+        )
+    data: list[list[str]] = []
     for r in rows[1:]:
         if not r:
             continue
         if len(r) < width:
-            raise SourceFormatError(str(path), len(data) + 1, header[len(r)],
-                                    f"{len(r)} values for {width} named columns: the row is truncated "
-                                    "or values are missing")
+            raise SourceFormatError(
+                str(path),
+                len(data) + 1,
+                header[len(r)],
+                f"{len(r)} values for {width} named columns: the row is truncated or values are missing",
+            )
         if any(c.strip() for c in r[width:]):
             extra = [c for c in r[width:] if c.strip()]
             if overflow is None:
-                raise SourceFormatError(str(path), len(data) + 1, "(beyond the header)",
-                                        f"{width + len(extra)} values for {width} named columns "
-                                        f"(extra {extra[:3]}): cannot tell which column each value "
-                                        "belongs to")
+                raise SourceFormatError(
+                    str(path),
+                    len(data) + 1,
+                    "(beyond the header)",
+                    f"{width + len(extra)} values for {width} named columns "
+                    f"(extra {extra[:3]}): cannot tell which column each value "
+                    "belongs to",
+                )
             overflow[len(data) + 1] = extra
         data.append((r + [""] * width)[:width])
     return header, data

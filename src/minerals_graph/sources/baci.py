@@ -27,8 +27,15 @@ from minerals_graph.sources._common import (
     read_csv_text,
 )
 
-__all__ = ["SOURCE", "EXTRACT_SOURCE", "load_baci", "load_extract", "read_country_codes", "read_hs_map",
-           "find_baci_files"]
+__all__ = [
+    "SOURCE",
+    "EXTRACT_SOURCE",
+    "load_baci",
+    "load_extract",
+    "read_country_codes",
+    "read_hs_map",
+    "find_baci_files",
+]
 
 SOURCE = SourceInfo(
     key="cepii-baci",
@@ -50,13 +57,15 @@ def read_hs_map(data_dir: Path) -> pd.DataFrame:
 
 def read_country_codes(path: Path) -> dict[int, str]:
     """ISO numeric -> ISO3 from a BACI country-codes file (either column naming)."""
-    df = _read_csv(Path(path), str(path), dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                   encoding_errors="replace")
+    df = _read_csv(
+        Path(path), str(path), dtype=str, keep_default_na=False, encoding="utf-8-sig", encoding_errors="replace"
+    )
     code = "country_code" if "country_code" in df.columns else None
     iso3 = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in df.columns), None)
     if code is None or iso3 is None:
-        raise SourceFormatError(str(path), 0, "country_code/country_iso3",
-                                f"expected BACI country-code columns; got {list(df.columns)}")
+        raise SourceFormatError(
+            str(path), 0, "country_code/country_iso3", f"expected BACI country-code columns; got {list(df.columns)}"
+        )
     out = {}
     for c, i in zip(df[code], df[iso3], strict=True):
         if c.strip().isdigit() and i.strip():
@@ -81,8 +90,13 @@ def _read_csv(path: Path, name: str, **kw):
     except pd.errors.EmptyDataError as exc:
         raise SourceFormatError(name, 0, None, "empty file: expected a header row") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise SourceFormatError(name, None, None, f"not readable as a BACI CSV (a row with extra values, "
-                                f"wrong encoding?): {type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise SourceFormatError(
+            name,
+            None,
+            None,
+            f"not readable as a BACI CSV (a row with extra values, "
+            f"wrong encoding?): {type(exc).__name__}: {str(exc)[:200]}",
+        ) from exc
 
 
 def _check_final_newline(path: Path, name: str) -> None:
@@ -92,8 +106,9 @@ def _check_final_newline(path: Path, name: str) -> None:
             raise SourceFormatError(name, 0, None, "empty file: expected a header row")
         f.seek(-1, 2)
         if f.read(1) not in (b"\n", b"\r"):
-            raise SourceFormatError(name, None, None, "the last row has no line break: the file looks "
-                                    "truncated (BACI files end with one)")
+            raise SourceFormatError(
+                name, None, None, "the last row has no line break: the file looks truncated (BACI files end with one)"
+            )
 
 
 def find_baci_files(folder: Path) -> tuple[list[Path], Path | None]:
@@ -104,8 +119,15 @@ def find_baci_files(folder: Path) -> tuple[list[Path], Path | None]:
     return trade, (codes[-1] if codes else None)
 
 
-def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, known_iso3: set[str], *,
-              fold: dict[str, str] | None = None, chunksize: int = 1_000_000) -> LoadResult:
+def load_baci(
+    path: Path,
+    country_codes: dict[int, str],
+    hs_map: pd.DataFrame,
+    known_iso3: set[str],
+    *,
+    fold: dict[str, str] | None = None,
+    chunksize: int = 1_000_000,
+) -> LoadResult:
     """Flows of the mapped HS codes: ``row, year, exporter, importer, hs6, commodity, stage,
     description, value_usd, quantity_t``. Unknown country codes are rejected with the code;
     ``q`` = NA keeps the flow with an empty quantity."""
@@ -130,8 +152,13 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
         except StopIteration:
             break
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError) as exc:
-            raise SourceFormatError(path.name, None, None, "not readable as a BACI CSV (a row with extra "
-                                    f"values, wrong encoding?): {type(exc).__name__}: {str(exc)[:200]}") from exc
+            raise SourceFormatError(
+                path.name,
+                None,
+                None,
+                "not readable as a BACI CSV (a row with extra "
+                f"values, wrong encoding?): {type(exc).__name__}: {str(exc)[:200]}",
+            ) from exc
         chunk.columns = cols
         hs = chunk["k"].str.strip().str.zfill(6)
         mapped = hs.isin(codes)
@@ -153,11 +180,18 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
                 continue
             i, j = int(r["i"]), int(r["j"])
             exp, imp = country_codes.get(i), country_codes.get(j)
-            exp, imp = fold.get(exp, exp), fold.get(imp, imp)
+            if exp is not None:
+                exp = fold.get(exp, exp)
+            if imp is not None:
+                imp = fold.get(imp, imp)
             if exp not in known_iso3 or imp not in known_iso3:
                 bad = i if exp not in known_iso3 else j
-                ledger.reject(row, "i" if bad == i else "j", bad, "country code not in the BACI country file "
-                              "or its ISO3 not in data/countries.csv")
+                ledger.reject(
+                    row,
+                    "i" if bad == i else "j",
+                    bad,
+                    "country code not in the BACI country file or its ISO3 not in data/countries.csv",
+                )
                 continue
             try:
                 value = parse_number(r["v"]) * 1000.0
@@ -171,9 +205,20 @@ def load_baci(path: Path, country_codes: dict[int, str], hs_map: pd.DataFrame, k
                 ledger.reject(row, "q", q, "expected metric tons or NA")
                 continue
             m = codes[hs[idx]]
-            recs.append({"row": row, "year": int(r["t"]), "exporter": exp, "importer": imp, "hs6": hs[idx],
-                         "commodity": m["commodity"], "stage": m["stage"], "description": m["description"],
-                         "value_usd": value, "quantity_t": qty})
+            recs.append(
+                {
+                    "row": row,
+                    "year": int(r["t"]),
+                    "exporter": exp,
+                    "importer": imp,
+                    "hs6": hs[idx],
+                    "commodity": m["commodity"],
+                    "stage": m["stage"],
+                    "description": m["description"],
+                    "value_usd": value,
+                    "quantity_t": qty,
+                }
+            )
             ledger.load(row)
         offset += len(chunk)
     return ledger.finish(SOURCE, offset, pd.DataFrame.from_records(recs))
@@ -196,12 +241,30 @@ EXTRACT_SOURCE = SourceInfo(
 EXTRACT_CODE_FOLD = {"S19": "TWN"}
 #: Flows kept: those with a focus country on either side (the rest excluded with the reason).
 EXTRACT_FOCUS = ("USA", "CAN", "MEX", "CHN")
-_FLOW_COLUMNS = ["row", "year", "exporter", "importer", "hs6", "commodity", "stage", "description",
-                 "value_usd", "quantity_t"]
+_FLOW_COLUMNS = [
+    "row",
+    "year",
+    "exporter",
+    "importer",
+    "hs6",
+    "commodity",
+    "stage",
+    "description",
+    "value_usd",
+    "quantity_t",
+]
 
 
-def _flow_fate(ledger: RowLedger, row: int, exp: str, imp: str, hs6: str, codes: dict[str, dict],
-               known: set[str], fold: dict[str, str]) -> tuple[str, str] | None:
+def _flow_fate(
+    ledger: RowLedger,
+    row: int,
+    exp: str,
+    imp: str,
+    hs6: str,
+    codes: dict[str, dict],
+    known: set[str],
+    fold: dict[str, str],
+) -> tuple[str, str] | None:
     """(exporter, importer) if the flow is loaded; else records its fate and returns None."""
     if hs6 not in codes:
         ledger.exclude_bulk(1, f"HS {hs6} not mapped to one modelled commodity (data/hs_commodities.csv)")
@@ -229,8 +292,9 @@ def _finite(value: object) -> float | None:
         return None
 
 
-def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], *,
-                 fold: dict[str, str] | None = None) -> list[LoadResult]:
+def load_extract(
+    sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], *, fold: dict[str, str] | None = None
+) -> list[LoadResult]:
     """The BACI extract: ``trade.parquet`` (2024, kUSD and t), ``baci_2022.csv`` (2022, USD),
     ``baci_2024.csv`` (checked against the parquet) and the country-code file.
 
@@ -251,8 +315,12 @@ def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], 
         pq = pd.read_parquet(base / "trade.parquet")
         pq_rows = list(pq.itertuples(index=False))  # decoded here: a damaged page fails here
     except Exception as exc:  # pyarrow: ArrowInvalid (a ValueError), OSError, UnicodeDecodeError …
-        raise SourceFormatError(rel, None, None, f"cannot be read as Parquet (truncated or corrupted?): "
-                                f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise SourceFormatError(
+            rel,
+            None,
+            None,
+            f"cannot be read as Parquet (truncated or corrupted?): {type(exc).__name__}: {str(exc)[:200]}",
+        ) from exc
     need = ["year", "exporter", "importer", "hs6", "value_kusd", "qty_t"]
     if [c for c in need if c not in pq.columns]:
         raise SourceFormatError(rel, 0, ",".join(need), f"expected columns {need}; got {list(pq.columns)}")
@@ -279,9 +347,20 @@ def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], 
             ledger.reject(n, "qty_t", r.qty_t, "expected metric tons or empty")
             continue
         m = codes[hs6]
-        recs.append({"row": n, "year": int(r.year), "exporter": pair[0], "importer": pair[1], "hs6": hs6,
-                     "commodity": m["commodity"], "stage": m["stage"], "description": m["description"],
-                     "value_usd": round(kusd * 1000.0, 3), "quantity_t": qty})
+        recs.append(
+            {
+                "row": n,
+                "year": int(r.year),
+                "exporter": pair[0],
+                "importer": pair[1],
+                "hs6": hs6,
+                "commodity": m["commodity"],
+                "stage": m["stage"],
+                "description": m["description"],
+                "value_usd": round(kusd * 1000.0, 3),
+                "quantity_t": qty,
+            }
+        )
         ledger.load(n)
     results.append(ledger.finish(EXTRACT_SOURCE, len(pq), pd.DataFrame(recs, columns=_FLOW_COLUMNS)))
 
@@ -314,9 +393,20 @@ def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], 
             if pair is None:
                 continue
             m = codes[hs6]
-            recs.append({"row": n, "year": year, "exporter": pair[0], "importer": pair[1], "hs6": hs6,
-                         "commodity": m["commodity"], "stage": m["stage"], "description": m["description"],
-                         "value_usd": usd, "quantity_t": None})
+            recs.append(
+                {
+                    "row": n,
+                    "year": year,
+                    "exporter": pair[0],
+                    "importer": pair[1],
+                    "hs6": hs6,
+                    "commodity": m["commodity"],
+                    "stage": m["stage"],
+                    "description": m["description"],
+                    "value_usd": usd,
+                    "quantity_t": None,
+                }
+            )
             ledger.load(n)
         results.append(ledger.finish(EXTRACT_SOURCE, len(rows), pd.DataFrame(recs, columns=_FLOW_COLUMNS)))
 
@@ -329,8 +419,11 @@ def load_extract(sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], 
         if iso3 in known_iso3 or fold.get(iso3) in known_iso3:
             ledger.load(n)
         else:
-            ledger.exclude(n, f"BACI code {rec.get('country_code')} ({rec.get('country_iso3')}) is no country of "
-                              "data/countries.csv (an aggregate such as 'Europe EFTA, nes'); no flow uses it "
-                              "unless rejected in the flow files")
+            ledger.exclude(
+                n,
+                f"BACI code {rec.get('country_code')} ({rec.get('country_iso3')}) is no country of "
+                "data/countries.csv (an aggregate such as 'Europe EFTA, nes'); no flow uses it "
+                "unless rejected in the flow files",
+            )
     results.append(ledger.finish(EXTRACT_SOURCE, len(rows), pd.DataFrame()))
     return results

@@ -42,8 +42,18 @@ from minerals_graph.matching import RECORD_COLUMNS, repair_text, resolve_scope
 from minerals_graph.schema import KIND_STAGE, STAGES, commodity_id
 from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, parse_number
 
-__all__ = ["SOURCE", "FILE", "SHEET", "DATASET", "URL", "COMMODITY_MAP", "load_icmm",
-           "map_commodity", "kind_and_stages", "parse_coordinate"]
+__all__ = [
+    "SOURCE",
+    "FILE",
+    "SHEET",
+    "DATASET",
+    "URL",
+    "COMMODITY_MAP",
+    "load_icmm",
+    "map_commodity",
+    "kind_and_stages",
+    "parse_coordinate",
+]
 
 DATASET = "icmm"
 URL = "https://www.icmm.com/en-gb/research/data/2025/global-mining-dataset"
@@ -53,52 +63,95 @@ SOURCE = SourceInfo(
     dataset="ICMM Global Mining Dataset, September 2025 (V1) release",
     year=2025,
     url=URL,
-    licence="CC BY 4.0; attribution: \"ICMM Global Mining Dataset, September 2025 (V1) release.\"",
+    licence='CC BY 4.0; attribution: "ICMM Global Mining Dataset, September 2025 (V1) release."',
 )
 FILE = "icmm_global_mining/global-mining-dataset.xlsx"
 SHEET = "External"
 
-COLUMNS = ("ICMMID", "Confidence Factor", "Mine Name", "Group Names", "Latitude", "Longitude",
-           "Asset Type", "Country", "Primary Commodity", "Secondary Commodity", "Other Commodities")
+COLUMNS = (
+    "ICMMID",
+    "Confidence Factor",
+    "Mine Name",
+    "Group Names",
+    "Latitude",
+    "Longitude",
+    "Asset Type",
+    "Country",
+    "Primary Commodity",
+    "Secondary Commodity",
+    "Other Commodities",
+)
 
 #: Every commodity name ICMM uses (lower case, stripped) -> schema commodity ids; an empty
 #: tuple means "known, no schema commodity". Names not listed fall back to
 #: :func:`~minerals_graph.schema.commodity_id` (``copper``, ``lithium`` …). Typos as published.
 COMMODITY_MAP: dict[str, tuple[str, ...]] = {
     # typos in the file
-    "aresnic": ("arsenic",), "bopper": ("copper",), "cadimium": ("cadmium",),
-    "cadmiuum": ("cadmium",), "chormite": ("chromium",), "zicron": ("zirconium",),
+    "aresnic": ("arsenic",),
+    "bopper": ("copper",),
+    "cadimium": ("cadmium",),
+    "cadmiuum": ("cadmium",),
+    "chormite": ("chromium",),
+    "zicron": ("zirconium",),
     "fertilizedr": (),
     # names and products
-    "alumina": ("bauxite",), "aluminium": ("aluminum",), "barium": ("barite",),
-    "borates": ("boron",), "caesium": ("cesium",), "chromite": ("chromium",),
-    "clay": ("clays",), "kaolin": ("clays",),
-    "coal": ("coal",), "thermal coal": ("coal",), "metallurgical coal": ("coal",),
-    "diamond": ("industrial_diamond",), "opal": ("gemstones",), "corundum": (),
-    "ferrochrome": ("chromium",), "ferromanganese": ("manganese",),
-    "ferromolybdenum": ("molybdenum",), "ferronickel": ("nickel",), "ferroniobium": ("niobium",),
-    "ferrosilicon": ("silicon",), "ferrosilicon manganese": ("manganese",),
-    "silicomanganese": ("manganese",), "ferrite strontium powder": ("strontium",),
+    "alumina": ("bauxite",),
+    "aluminium": ("aluminum",),
+    "barium": ("barite",),
+    "borates": ("boron",),
+    "caesium": ("cesium",),
+    "chromite": ("chromium",),
+    "clay": ("clays",),
+    "kaolin": ("clays",),
+    "coal": ("coal",),
+    "thermal coal": ("coal",),
+    "metallurgical coal": ("coal",),
+    "diamond": ("industrial_diamond",),
+    "opal": ("gemstones",),
+    "corundum": (),
+    "ferrochrome": ("chromium",),
+    "ferromanganese": ("manganese",),
+    "ferromolybdenum": ("molybdenum",),
+    "ferronickel": ("nickel",),
+    "ferroniobium": ("niobium",),
+    "ferrosilicon": ("silicon",),
+    "ferrosilicon manganese": ("manganese",),
+    "silicomanganese": ("manganese",),
+    "ferrite strontium powder": ("strontium",),
     "heavy mineral sands": ("titanium_mineral_concentrates", "zirconium"),
-    "ilmenite": ("titanium_mineral_concentrates",), "rutile": ("titanium_mineral_concentrates",),
+    "ilmenite": ("titanium_mineral_concentrates",),
+    "rutile": ("titanium_mineral_concentrates",),
     "leucoxene": ("titanium_mineral_concentrates",),
-    "iron": ("iron_ore",), "iron ore": ("iron_ore",), "steel": ("iron_steel",),
-    "lanthanides": ("rare_earths",), "monazite": ("rare_earths",),
-    "petalite": ("lithium",), "spodumene": ("lithium",),
-    "pgm": ("platinum_group_metals",), "platinum group elements": ("platinum_group_metals",),
-    "platinum group metals": ("platinum_group_metals",), "osmium": ("platinum_group_metals",),
-    "phosphate": ("phosphate_rock",), "phosphates": ("phosphate_rock",),
+    "iron": ("iron_ore",),
+    "iron ore": ("iron_ore",),
+    "steel": ("iron_steel",),
+    "lanthanides": ("rare_earths",),
+    "monazite": ("rare_earths",),
+    "petalite": ("lithium",),
+    "spodumene": ("lithium",),
+    "pgm": ("platinum_group_metals",),
+    "platinum group elements": ("platinum_group_metals",),
+    "platinum group metals": ("platinum_group_metals",),
+    "osmium": ("platinum_group_metals",),
+    "phosphate": ("phosphate_rock",),
+    "phosphates": ("phosphate_rock",),
     "phosphoric acid": ("phosphate_rock",),
-    "potassium oxide": ("potash",), "potassium sulfate": ("potash",),
-    "pyrite": ("sulfur",), "sulfuric acid": ("sulfur",), "sulphuric acid": ("sulfur",),
-    "silica": ("sand_gravel_industrial",), "calcined soda": ("soda_ash",),
+    "potassium oxide": ("potash",),
+    "potassium sulfate": ("potash",),
+    "pyrite": ("sulfur",),
+    "sulfuric acid": ("sulfur",),
+    "sulphuric acid": ("sulfur",),
+    "silica": ("sand_gravel_industrial",),
+    "calcined soda": ("soda_ash",),
     "zircon": ("zirconium",),
     # intermediates and by-products with no one commodity
-    "ammonium sulfate": (), "anode slime": (), "calcine": (), "sulphate": (),
+    "ammonium sulfate": (),
+    "anode slime": (),
+    "calcine": (),
+    "sulphate": (),
 }
 
-_ASSET_STAGE = {"Mine": "mining", "Plant": "concentrating", "Smelter": "smelting",
-                "Refinery": "refining"}
+_ASSET_STAGE = {"Mine": "mining", "Plant": "concentrating", "Smelter": "smelting", "Refinery": "refining"}
 _FERROALLOY = ("ferro", "silicomanganese")
 
 
@@ -162,17 +215,24 @@ def _read_sheet(path: Path, file: str) -> tuple[list[str], list[tuple[object, ..
     except FileNotFoundError as exc:
         raise SourceFormatError(str(path), None, None, "file not found") from exc
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors of a damaged workbook
-        raise SourceFormatError(file, None, None, "cannot be read as an .xlsx workbook (truncated or "
-                                f"corrupted?): {type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise SourceFormatError(
+            file,
+            None,
+            None,
+            f"cannot be read as an .xlsx workbook (truncated or corrupted?): {type(exc).__name__}: {str(exc)[:200]}",
+        ) from exc
     try:
         if SHEET not in wb.sheetnames:
-            raise SourceFormatError(file, None, None,
-                                    f"no sheet {SHEET!r}; sheets: {wb.sheetnames}")
+            raise SourceFormatError(file, None, None, f"no sheet {SHEET!r}; sheets: {wb.sheetnames}")
         try:
             rows = list(wb[SHEET].iter_rows(values_only=True))
         except Exception as exc:  # a damaged sheet part of the zip
-            raise SourceFormatError(file, None, SHEET, "the sheet cannot be read (corrupted workbook?): "
-                                    f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            raise SourceFormatError(
+                file,
+                None,
+                SHEET,
+                f"the sheet cannot be read (corrupted workbook?): {type(exc).__name__}: {str(exc)[:200]}",
+            ) from exc
     finally:
         wb.close()
     if not rows:
@@ -181,8 +241,14 @@ def _read_sheet(path: Path, file: str) -> tuple[list[str], list[tuple[object, ..
     return header, rows[1:]
 
 
-def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | None = None,
-              commodities: Collection[str] | None = None, file: str = FILE) -> LoadResult:
+def load_icmm(
+    sources_dir: Path,
+    crosswalk: Crosswalk,
+    *,
+    countries: set[str] | None = None,
+    commodities: Collection[str] | None = None,
+    file: str = FILE,
+) -> LoadResult:
     """Load the ``External`` sheet of the ICMM Global Mining Dataset.
 
     Parameters
@@ -212,8 +278,7 @@ def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | 
     header, rows = _read_sheet(path, file)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise SourceFormatError(file, 0, ", ".join(missing),
-                                f"expected the ICMM columns {list(COLUMNS)}")
+        raise SourceFormatError(file, 0, ", ".join(missing), f"expected the ICMM columns {list(COLUMNS)}")
     col = {c: header.index(c) for c in COLUMNS}
     scope = resolve_scope(commodities)
     ledger = RowLedger(file)
@@ -224,8 +289,12 @@ def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | 
         r = {c: (raw[j] if j < len(raw) else None) for c, j in col.items()}
         extra = [v for v in raw[width:] if clean_text(v)]
         if extra:
-            ledger.reject(i, "(beyond the header)", extra[0], f"{len(extra)} value(s) in columns without a "
-                          "header: cannot tell which column each value belongs to")
+            ledger.reject(
+                i,
+                "(beyond the header)",
+                extra[0],
+                f"{len(extra)} value(s) in columns without a header: cannot tell which column each value belongs to",
+            )
             continue
         if all(clean_text(v) == "" for v in r.values()):
             ledger.exclude(i, "empty row")
@@ -251,20 +320,21 @@ def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | 
         try:
             lat, lon = parse_coordinate(r["Latitude"]), parse_coordinate(r["Longitude"])
         except (TypeError, ValueError):
-            ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}",
-                          "expected decimal degrees")
+            ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}", "expected decimal degrees")
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
-            ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}",
-                          "outside -90..90 / -180..180 or 0,0")
+            ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}", "outside -90..90 / -180..180 or 0,0")
             continue
         asset_text = clean_text(r["Asset Type"])
         assets = [clean_text(a) for a in asset_text.split(";") if clean_text(a)]
         unknown = [a for a in assets if a not in (*_ASSET_STAGE, "Steel Plant")]
         if not assets or unknown:
-            ledger.reject(i, "Asset Type", asset_text,
-                          "expected Mine, Smelter, Refinery, Plant or Steel Plant, ';'-joined; "
-                          f"got {unknown or asset_text!r}")
+            ledger.reject(
+                i,
+                "Asset Type",
+                asset_text,
+                f"expected Mine, Smelter, Refinery, Plant or Steel Plant, ';'-joined; got {unknown or asset_text!r}",
+            )
             continue
         if countries is not None and iso3 not in countries:
             ledger.exclude(i, f"outside the countries in scope ({iso3})")
@@ -279,8 +349,7 @@ def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | 
         for cname in raw_names:
             mapped = map_commodity(cname)
             if mapped is None:
-                ledger.reject_cell(i, "commodity", cname,
-                                   "unknown commodity name (add it to icmm.COMMODITY_MAP)")
+                ledger.reject_cell(i, "commodity", cname, "unknown commodity name (add it to icmm.COMMODITY_MAP)")
                 continue
             ids += [c for c in mapped if c not in ids]
         if not any(c in scope for c in ids):
@@ -297,14 +366,29 @@ def load_icmm(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | 
             a = repair_text(clean_text(a))
             if a and a.lower() != name.lower() and a.lower() not in {x.lower() for x in alt}:
                 alt.append(a)
-        records.append({
-            "record_id": rid, "dataset": DATASET, "name": name, "alt_names": ";".join(alt),
-            "iso3": iso3, "admin1": "", "lon": lon, "lat": lat, "node_kind": node_kind,
-            "kind": kind, "stages": ";".join(stages), "commodities": ";".join(ids),
-            "raw_commodities": ";".join(raw_names), "operator": "", "status": "unknown",
-            "confidence": clean_text(r["Confidence Factor"]), "url": URL, "note": "; ".join(notes),
-            "row": i,
-        })
+        records.append(
+            {
+                "record_id": rid,
+                "dataset": DATASET,
+                "name": name,
+                "alt_names": ";".join(alt),
+                "iso3": iso3,
+                "admin1": "",
+                "lon": lon,
+                "lat": lat,
+                "node_kind": node_kind,
+                "kind": kind,
+                "stages": ";".join(stages),
+                "commodities": ";".join(ids),
+                "raw_commodities": ";".join(raw_names),
+                "operator": "",
+                "status": "unknown",
+                "confidence": clean_text(r["Confidence Factor"]),
+                "url": URL,
+                "note": "; ".join(notes),
+                "row": i,
+            }
+        )
         ledger.load(i)
     table = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
     return ledger.finish(SOURCE, len(rows), table)

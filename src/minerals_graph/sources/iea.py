@@ -95,21 +95,59 @@ NOT_READ: dict[str, str] = {
     "iea.json:byTechnology": "technology demand scenarios: not supply",
 }
 
-SUPPLY_COLUMNS = ["mineral", "scope", "stage", "block", "country_iso3", "country_name", "year", "kt",
-                  "projection", "edition", "base_year", "row", "cell"]
-SHARE_COLUMNS = ["mineral", "scope", "stage", "iea_stage", "country_iso3", "year", "kt", "total_kt",
-                 "lines_kt", "share_pct", "edition", "base_year"]
+SUPPLY_COLUMNS = [
+    "mineral",
+    "scope",
+    "stage",
+    "block",
+    "country_iso3",
+    "country_name",
+    "year",
+    "kt",
+    "projection",
+    "edition",
+    "base_year",
+    "row",
+    "cell",
+]
+SHARE_COLUMNS = [
+    "mineral",
+    "scope",
+    "stage",
+    "iea_stage",
+    "country_iso3",
+    "year",
+    "kt",
+    "total_kt",
+    "lines_kt",
+    "share_pct",
+    "edition",
+    "base_year",
+]
 
-_MINERALS = {"copper": "copper", "cobalt": "cobalt", "lithium": "lithium", "nickel": "nickel",
-             "graphite": "graphite", "magnet rare earth elements": "rare_earths",
-             "rare earth elements": "rare_earths"}
-_STAGES = {"mining": "mining", "mining (natural)": "mining", "refining": "refining", "chemicals": "refining",
-           "battery grade": "refining"}
-_SCOPE = {("rare_earths", "mining"): "magnet rare earths (Nd, Pr, Dy, Tb)",
-          ("rare_earths", "refining"): "magnet rare earths (Nd, Pr, Dy, Tb)",
-          ("graphite", "mining"): "natural graphite",
-          ("graphite", "refining"): "battery-grade graphite",
-          ("lithium", "refining"): "lithium chemicals"}
+_MINERALS = {
+    "copper": "copper",
+    "cobalt": "cobalt",
+    "lithium": "lithium",
+    "nickel": "nickel",
+    "graphite": "graphite",
+    "magnet rare earth elements": "rare_earths",
+    "rare earth elements": "rare_earths",
+}
+_STAGES = {
+    "mining": "mining",
+    "mining (natural)": "mining",
+    "refining": "refining",
+    "chemicals": "refining",
+    "battery grade": "refining",
+}
+_SCOPE = {
+    ("rare_earths", "mining"): "magnet rare earths (Nd, Pr, Dy, Tb)",
+    ("rare_earths", "refining"): "magnet rare earths (Nd, Pr, Dy, Tb)",
+    ("graphite", "mining"): "natural graphite",
+    ("graphite", "refining"): "battery-grade graphite",
+    ("lithium", "refining"): "lithium chemicals",
+}
 _AGGREGATES = {"rest of world": "ROW", "total": "WLD", "total clean technologies": "WLD"}
 _TOP3 = "top 3 share"
 #: Project stage of each mineral's refined output in data/processing_shares.csv: the IEA's
@@ -180,15 +218,23 @@ def load_supply_workbook(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors of a damaged workbook
-        raise SourceFormatError(rel, None, None, "cannot be read as an .xlsx workbook (truncated or "
-                                f"corrupted?): {type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise SourceFormatError(
+            rel,
+            None,
+            None,
+            f"cannot be read as an .xlsx workbook (truncated or corrupted?): {type(exc).__name__}: {str(exc)[:200]}",
+        ) from exc
     try:
         return _load_supply_sheet(wb, rel, crosswalk)
     except MineralsGraphError:
         raise
     except Exception as exc:  # a damaged sheet part of the zip (XML, zlib errors)
-        raise SourceFormatError(rel, None, SUPPLY_SHEET, "the sheet cannot be read (corrupted workbook?): "
-                                f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise SourceFormatError(
+            rel,
+            None,
+            SUPPLY_SHEET,
+            f"the sheet cannot be read (corrupted workbook?): {type(exc).__name__}: {str(exc)[:200]}",
+        ) from exc
     finally:
         wb.close()
 
@@ -208,7 +254,7 @@ def _load_supply_sheet(wb, rel: str, crosswalk: Crosswalk) -> LoadResult:
         cells = list(values) + [None] * max(0, 13 - len(values))
         extra = [c for c in [cells[5], *cells[11:]] if c not in (None, "")]  # column F or beyond K
         for side, (letter, start) in enumerate(_HALVES):
-            part = cells[start:start + 5]
+            part = cells[start : start + 5]
             if side == 1 and extra:
                 part = part + extra
             if all(c in (None, "") for c in part):
@@ -226,7 +272,7 @@ def _load_supply_sheet(wb, rel: str, crosswalk: Crosswalk) -> LoadResult:
                 continue
             if not label and all(isinstance(c, int) and 1990 < c < 2100 for c in nums):
                 if not years:
-                    years = [int(c) for c in nums]  # type: ignore[arg-type]
+                    years = [int(c) for c in nums]
                 ledger.exclude(n, f"{ref}: column header (years {', '.join(str(c) for c in nums)})")
                 continue
             if label.lower().startswith("notes:"):
@@ -259,19 +305,23 @@ def _load_supply_sheet(wb, rel: str, crosswalk: Crosswalk) -> LoadResult:
                 ledger.reject(n, "country", label, why)
                 continue
             if (side, block_label, iso3) in listed:
-                ledger.reject(n, "country", label, f"{ref}: {iso3} is already a line of block {block_label!r} "
-                              f"(cell {listed[(side, block_label, iso3)]}): a duplicated line")
+                ledger.reject(
+                    n,
+                    "country",
+                    label,
+                    f"{ref}: {iso3} is already a line of block {block_label!r} "
+                    f"(cell {listed[(side, block_label, iso3)]}): a duplicated line",
+                )
                 continue
             listed[(side, block_label, iso3)] = ref
             got = 0
-            for j, (year, raw) in enumerate(zip(years, nums)):
+            for j, (year, raw) in enumerate(zip(years, nums, strict=False)):
                 kt = _number(raw)
                 if kt is None:
                     ledger.reject_cell(n, str(year), raw, f"{_col(start + 1 + j)}{r}: expected a number (kt)")
                     continue
                 got += 1
-                recs.append(_rec(mineral, stage, block_label, iso3, label, year, kt, EDITION_2024, years[0],
-                                 n, ref))
+                recs.append(_rec(mineral, stage, block_label, iso3, label, year, kt, EDITION_2024, years[0], n, ref))
             if got:
                 ledger.load(n)
             else:
@@ -279,12 +329,34 @@ def _load_supply_sheet(wb, rel: str, crosswalk: Crosswalk) -> LoadResult:
     return ledger.finish(SOURCE, n, _table(recs))
 
 
-def _rec(mineral: str, stage: str, block: str, iso3: str, name: str, year: int, kt: float, edition: str,
-         base_year: int, row: int, cell: str) -> dict[str, object]:
-    return {"mineral": mineral, "scope": _SCOPE.get((mineral, stage), ""), "stage": stage, "block": block,
-            "country_iso3": iso3, "country_name": name, "year": int(year), "kt": kt,
-            "projection": int(year) > base_year, "edition": edition, "base_year": int(base_year), "row": row,
-            "cell": cell}
+def _rec(
+    mineral: str,
+    stage: str,
+    block: str,
+    iso3: str,
+    name: str,
+    year: int,
+    kt: float,
+    edition: str,
+    base_year: int,
+    row: int,
+    cell: str,
+) -> dict[str, object]:
+    return {
+        "mineral": mineral,
+        "scope": _SCOPE.get((mineral, stage), ""),
+        "stage": stage,
+        "block": block,
+        "country_iso3": iso3,
+        "country_name": name,
+        "year": int(year),
+        "kt": kt,
+        "projection": int(year) > base_year,
+        "edition": edition,
+        "base_year": int(base_year),
+        "row": row,
+        "cell": cell,
+    }
 
 
 def _table(recs: list[dict[str, object]]) -> pd.DataFrame:
@@ -306,11 +378,11 @@ def load_supply_json(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     except FileNotFoundError as exc:
         raise SourceFormatError(rel, None, None, "file not found") from exc
     except _DuplicateKeyError as exc:
-        raise SourceFormatError(rel, None, str(exc), "the key appears twice in one object: a duplicated "
-                                "entry (JSON keeps only the last)") from exc
+        raise SourceFormatError(
+            rel, None, str(exc), "the key appears twice in one object: a duplicated entry (JSON keeps only the last)"
+        ) from exc
     except json.JSONDecodeError as exc:
-        raise SourceFormatError(rel, None, None, f"line {exc.lineno}: not valid JSON "
-                                f"(truncated?): {exc.msg}") from exc
+        raise SourceFormatError(rel, None, None, f"line {exc.lineno}: not valid JSON (truncated?): {exc.msg}") from exc
     except UnicodeDecodeError as exc:
         raise SourceFormatError(rel, None, None, f"cannot be decoded as UTF-8: {exc}") from exc
     supply = data.get("supply") if isinstance(data, dict) else None
@@ -330,13 +402,21 @@ def load_supply_json(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
             prefix = f"supply.{name}.{stage_key}"
             if not isinstance(blk, dict) or not isinstance(blk.get("countries") or {}, dict):
                 n += 1
-                ledger.reject(n, prefix, type(blk).__name__,
-                              "expected an object {countries: {name: {year: kt}}, total, top3Share}")
+                ledger.reject(
+                    n,
+                    prefix,
+                    type(blk).__name__,
+                    "expected an object {countries: {name: {year: kt}}, total, top3Share}",
+                )
                 continue
             entries = [(c, v, f"{prefix}.countries[{c[:40]!r}]") for c, v in (blk.get("countries") or {}).items()]
-            entries += [("Total", blk.get("total") or {}, f"{prefix}.total"),
-                        ("Top 3 share", blk.get("top3Share") or {}, f"{prefix}.top3Share")]
-            yrs = sorted({int(y) for _, v, _ in entries if isinstance(v, dict) for y in v if re.fullmatch(r"\d{4}", str(y))})
+            entries += [
+                ("Total", blk.get("total") or {}, f"{prefix}.total"),
+                ("Top 3 share", blk.get("top3Share") or {}, f"{prefix}.top3Share"),
+            ]
+            yrs = sorted(
+                {int(y) for _, v, _ in entries if isinstance(v, dict) for y in v if re.fullmatch(r"\d{4}", str(y))}
+            )
             base = yrs[0] if yrs else 0
             listed: dict[str, str] = {}  # iso3 -> first JSON path in this block
             for country, values, where in entries:
@@ -348,18 +428,29 @@ def load_supply_json(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
                     ledger.exclude(n, f"{where}: top-3 share is a fraction of the total, not a quantity")
                     continue
                 vals = values if isinstance(values, dict) else {}
-                if vals and all(v is None for v in vals.values()) and (len(country) > 60 or " " in country.strip()
-                                                                       and country.rstrip().endswith(".")):
-                    ledger.reject(n, "country", country[:80], "converter defect: a sheet-note sentence stored as "
-                                  "a country with null values")
+                if (
+                    vals
+                    and all(v is None for v in vals.values())
+                    and (len(country) > 60 or " " in country.strip() and country.rstrip().endswith("."))
+                ):
+                    ledger.reject(
+                        n,
+                        "country",
+                        country[:80],
+                        "converter defect: a sheet-note sentence stored as a country with null values",
+                    )
                     continue
                 iso3, why = _country(crosswalk, country, f"{rel} {where}")
                 if iso3 is None:
                     ledger.reject(n, "country", country[:80], why)
                     continue
                 if iso3 in listed:
-                    ledger.reject(n, "country", country[:80], f"{where}: {iso3} is already listed in this block "
-                                  f"({listed[iso3]}): a duplicated entry")
+                    ledger.reject(
+                        n,
+                        "country",
+                        country[:80],
+                        f"{where}: {iso3} is already listed in this block ({listed[iso3]}): a duplicated entry",
+                    )
                     continue
                 listed[iso3] = where
                 got = 0
@@ -369,8 +460,21 @@ def load_supply_json(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
                         ledger.reject_cell(n, str(y), raw, f"{where}: expected a year key and a number (kt)")
                         continue
                     got += 1
-                    recs.append(_rec(mineral, stage, f"{name} - {stage_key}", iso3, country, int(y), kt,
-                                     EDITION_2025, base, n, where))
+                    recs.append(
+                        _rec(
+                            mineral,
+                            stage,
+                            f"{name} - {stage_key}",
+                            iso3,
+                            country,
+                            int(y),
+                            kt,
+                            EDITION_2025,
+                            base,
+                            n,
+                            where,
+                        )
+                    )
                 if got:
                     ledger.load(n)
                 else:
@@ -409,13 +513,25 @@ def processing_share_rows(result: LoadResult | pd.DataFrame, *, stage: str = "re
         lines = g[g["country_iso3"] != "WLD"]
         lines_kt = round(float(lines["kt"].sum()), 6)
         for r in lines.itertuples(index=False):
-            rows.append({"mineral": mineral, "scope": r.scope, "stage": PROJECT_STAGE.get(mineral, stage),
-                         "iea_stage": stage, "country_iso3": r.country_iso3, "year": int(r.year),
-                         "kt": float(r.kt), "total_kt": tot, "lines_kt": lines_kt,
-                         "share_pct": round(100.0 * float(r.kt) / tot, 1),
-                         "edition": edition, "base_year": int(r.base_year)})
+            rows.append(
+                {
+                    "mineral": mineral,
+                    "scope": r.scope,
+                    "stage": PROJECT_STAGE.get(mineral, stage),
+                    "iea_stage": stage,
+                    "country_iso3": r.country_iso3,
+                    "year": int(r.year),
+                    "kt": float(r.kt),
+                    "total_kt": tot,
+                    "lines_kt": lines_kt,
+                    "share_pct": round(100.0 * float(r.kt) / tot, 1),
+                    "edition": edition,
+                    "base_year": int(r.base_year),
+                }
+            )
     df = pd.DataFrame(rows, columns=SHARE_COLUMNS)
     if len(df):
-        df = df.sort_values(["edition", "mineral", "share_pct", "country_iso3"], ascending=[True, True, False, True],
-                            kind="stable").reset_index(drop=True)
+        df = df.sort_values(
+            ["edition", "mineral", "share_pct", "country_iso3"], ascending=[True, True, False, True], kind="stable"
+        ).reset_index(drop=True)
     return df

@@ -70,11 +70,7 @@ def source_info(year: int, table: str) -> SourceInfo:
     )
 
 
-SOURCES = {
-    (y, t): source_info(y, t)
-    for y in (2024, 2025)
-    for t in ("salient", "world", "Fig2", "Fig3", "T4", "T5")
-}
+SOURCES = {(y, t): source_info(y, t) for y in (2024, 2025) for t in ("salient", "world", "Fig2", "Fig3", "T4", "T5")}
 
 _NUMBERISH = re.compile(r"^\s*[<>]?\s*[0-9][0-9,.]*\s*$")
 _FILE_CODE = re.compile(r"^mcs(\d{4})-([a-z_]+?)_(salient|world)\.csv$", re.IGNORECASE)
@@ -151,8 +147,13 @@ def _load_salient_file(path: Path, sources_dir: Path, year: int) -> LoadResult:
             if not any(c.strip() for c in _):
                 ledger.exclude(i, "empty row")
             else:
-                ledger.reject(i, "Year", "", "not a salient-statistics table: the header has no Year "
-                              "column (the file holds a world-production table; known defect of the copy)")
+                ledger.reject(
+                    i,
+                    "Year",
+                    "",
+                    "not a salient-statistics table: the header has no Year "
+                    "column (the file holds a world-production table; known defect of the copy)",
+                )
         return ledger.finish(SOURCES[(year, "salient")], len(rows), pd.DataFrame(records))
     try:
         cid = commodity_id(code, rel)
@@ -177,9 +178,13 @@ def _load_salient_file(path: Path, sources_dir: Path, year: int) -> LoadResult:
             ledger.exclude(i, "empty row")
             continue
         if i in overflow:  # feldspar, fluorspar (MCS 2024): values shifted against the header
-            ledger.reject(i, "(row)", ",".join(overflow[i]),
-                          f"{len(header) + len(overflow[i])} values for {len(header)} named columns: "
-                          "cannot tell which column each value belongs to")
+            ledger.reject(
+                i,
+                "(row)",
+                ",".join(overflow[i]),
+                f"{len(header) + len(overflow[i])} values for {len(header)} named columns: "
+                "cannot tell which column each value belongs to",
+            )
             continue
         ytext = clean_text(raw[y_idx])
         if not re.fullmatch(r"\d{4}", ytext):
@@ -197,11 +202,20 @@ def _load_salient_file(path: Path, sources_dir: Path, year: int) -> LoadResult:
             if bad:
                 ledger.reject_cell(i, col, raw[j], bad)
                 continue
-            records.append({
-                "row": i, "commodity": cid, "usgs_code": code, "year": int(ytext),
-                "measure": measure, "detail": detail, "unit": unit,
-                "value": q.value, "qualifier": q.qualifier, "column": col,
-            })
+            records.append(
+                {
+                    "row": i,
+                    "commodity": cid,
+                    "usgs_code": code,
+                    "year": int(ytext),
+                    "measure": measure,
+                    "detail": detail,
+                    "unit": unit,
+                    "value": q.value,
+                    "qualifier": q.qualifier,
+                    "column": col,
+                }
+            )
         ledger.load(i)
     return ledger.finish(SOURCES[(year, "salient")], len(rows), pd.DataFrame.from_records(records))
 
@@ -218,10 +232,16 @@ _STAGE_RULES: tuple[tuple[str, str], ...] = (
     (r"plant production, silicon", "smelting"),
     (r"soda ash, synthetic|synthetic", "refining"),
     (r"m(i)?ne\s+p|mine production|mine poduction|mne production|world mine", "mining"),
-    (r"plant production|plant capacity|primary production|cement production|clinker|"
-     r"production, all forms", "refining"),
-    (r"^(borates|crude borates|boron, crude ore|datolite ore|ulexite|boric oxide eqivalent|"
-     r"boron total all types|boron compounds)$", "mining"),
+    (
+        r"plant production|plant capacity|primary production|cement production|clinker|"
+        r"production, all forms",
+        "refining",
+    ),
+    (
+        r"^(borates|crude borates|boron, crude ore|datolite ore|ulexite|boric oxide eqivalent|"
+        r"boron total all types|boron compounds)$",
+        "mining",
+    ),
     (r"soda ash, natural|soda ash, total", "mining"),
     (r"^mine production$|kyanite|^mine production,", "mining"),
 )
@@ -263,8 +283,10 @@ def load_world(sources_dir: Path, crosswalk: Crosswalk, year: int = 2024) -> lis
     folder = Path(sources_dir) / f"usgs_mcs{year}" / "world"
     if not folder.is_dir():
         raise SourceFormatError(str(folder), None, None, "folder not found")
-    return [_load_world_file(p, sources_dir, year, crosswalk)
-            for p in sorted(folder.glob("*_world.csv"), key=lambda p: p.name.lower())]
+    return [
+        _load_world_file(p, sources_dir, year, crosswalk)
+        for p in sorted(folder.glob("*_world.csv"), key=lambda p: p.name.lower())
+    ]
 
 
 def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) -> LoadResult:
@@ -276,18 +298,26 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
     if len(header) < 3 or header[0] != "Source" or header[1] != "Country":
         raise SourceFormatError(rel, 0, "Source,Country", f"expected a world table header, got {header[:3]}")
     type_header = header[2]
-    prod_cols = [(j, _PROD_COL.match(c)) for j, c in enumerate(header)]
-    prod_cols = [(j, m) for j, m in prod_cols if m]
-    res_cols = [(j, _RES_COL.match(c)) for j, c in enumerate(header)]
-    res_cols = [(j, m) for j, m in res_cols if m]
+    prod_matches = [(j, _PROD_COL.match(c)) for j, c in enumerate(header)]
+    prod_cols = [(j, m) for j, m in prod_matches if m]
+    res_matches = [(j, _RES_COL.match(c)) for j, c in enumerate(header)]
+    res_cols = [(j, m) for j, m in res_matches if m]
     if not prod_cols:
-        raise SourceFormatError(rel, 0, "Prod_*", "expected production or capacity columns like "
-                                "Prod_t_2022 or Cap_t_est_2023")
-    unread = [c for c in header if re.match(r"^(prod|cap)_", c, re.IGNORECASE) and "note" not in c.lower()
-              and not _PROD_COL.match(c)]
+        raise SourceFormatError(
+            rel, 0, "Prod_*", "expected production or capacity columns like Prod_t_2022 or Cap_t_est_2023"
+        )
+    unread = [
+        c
+        for c in header
+        if re.match(r"^(prod|cap)_", c, re.IGNORECASE) and "note" not in c.lower() and not _PROD_COL.match(c)
+    ]
     if unread:  # a damaged year or unit: its values would be lost and the reserves year misread
-        raise SourceFormatError(rel, 0, unread[0], "expected a production or capacity column like "
-                                "Prod_t_2022 or Cap_t_est_2023 (unit and year in the name)")
+        raise SourceFormatError(
+            rel,
+            0,
+            unread[0],
+            "expected a production or capacity column like Prod_t_2022 or Cap_t_est_2023 (unit and year in the name)",
+        )
     notes_idx = next((j for j, c in enumerate(header) if c.lower().startswith("prod_note")), None)
     rnotes_idx = next((j for j, c in enumerate(header) if c.lower().startswith("reserves_note")), None)
     ledger = RowLedger(rel)
@@ -309,11 +339,20 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
             extra = overflow[i]
             harmless = all(not _NUMBERISH.search(x) or x in raw for x in extra)
             if not harmless:
-                ledger.reject(i, "(row)", ",".join(extra), f"{len(header) + len(extra)} values for "
-                              f"{len(header)} named columns: cannot tell which column each value belongs to")
+                ledger.reject(
+                    i,
+                    "(row)",
+                    ",".join(extra),
+                    f"{len(header) + len(extra)} values for "
+                    f"{len(header)} named columns: cannot tell which column each value belongs to",
+                )
                 continue
-            ledger.reject_cell(i, "(beyond header)", " | ".join(extra)[:200],
-                               "values beyond the named columns ignored: a spilled note or a repeated value")
+            ledger.reject_cell(
+                i,
+                "(beyond header)",
+                " | ".join(extra)[:200],
+                "values beyond the named columns ignored: a spilled note or a repeated value",
+            )
         country_raw = raw[1]
         type_text = clean_text(raw[2]) if type_header == "Type" else clean_text(type_header)
         if not clean_text(country_raw):
@@ -336,9 +375,16 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
             if word in type_text.lower():
                 row_cid = member
         base = {
-            "row": i, "commodity": row_cid, "usgs_code": code, "country_raw": clean_text(country_raw),
-            "iso3": m.iso3, "country_qualifier": m.qualifier, "country_estimated": m.estimated,
-            "footnote": m.footnote, "type_text": type_text, "stage": stage,
+            "row": i,
+            "commodity": row_cid,
+            "usgs_code": code,
+            "country_raw": clean_text(country_raw),
+            "iso3": m.iso3,
+            "country_qualifier": m.qualifier,
+            "country_estimated": m.estimated,
+            "footnote": m.footnote,
+            "type_text": type_text,
+            "stage": stage,
         }
         note = clean_text(raw[notes_idx]) if notes_idx is not None else ""
         for j, pm in prod_cols:
@@ -350,11 +396,19 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
             if q.is_blank:
                 continue
             measure = "capacity" if pm.group("kind").lower() == "cap" else "production"
-            records.append({**base, "measure": measure, "year": int(pm.group("year")),
-                            "estimated": bool(pm.group("est")) or m.estimated,
-                            "quantity": q.value, "qualifier": q.qualifier,
-                            "unit": pm.group("unit").lower(), "product": pm.group("detail") or "",
-                            "note": note})
+            records.append(
+                {
+                    **base,
+                    "measure": measure,
+                    "year": int(pm.group("year")),
+                    "estimated": bool(pm.group("est")) or m.estimated,
+                    "quantity": q.value,
+                    "qualifier": q.qualifier,
+                    "unit": pm.group("unit").lower(),
+                    "product": pm.group("detail") or "",
+                    "note": note,
+                }
+            )
         for j, rm in res_cols:
             try:
                 q = parse_qvalue(raw[j])
@@ -363,11 +417,19 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
                 continue
             if q.is_blank:
                 continue
-            records.append({**base, "measure": "reserves",
-                            "year": int(rm.group(2)) if rm.group(2) else latest_year,
-                            "estimated": False, "quantity": q.value, "qualifier": q.qualifier,
-                            "unit": rm.group(1).lower(), "product": "",
-                            "note": clean_text(raw[rnotes_idx]) if rnotes_idx is not None else ""})
+            records.append(
+                {
+                    **base,
+                    "measure": "reserves",
+                    "year": int(rm.group(2)) if rm.group(2) else latest_year,
+                    "estimated": False,
+                    "quantity": q.value,
+                    "qualifier": q.qualifier,
+                    "unit": rm.group(1).lower(),
+                    "product": "",
+                    "note": clean_text(raw[rnotes_idx]) if rnotes_idx is not None else "",
+                }
+            )
         ledger.load(i)
     return ledger.finish(SOURCES[(year, "world")], len(rows), pd.DataFrame.from_records(records))
 
@@ -407,8 +469,12 @@ def load_nir(sources_dir: Path, crosswalk: Crosswalk, year: int) -> tuple[LoadRe
     j_note = _col(header, "Notes", rel)
     ym = re.search(r"(\d{4})$", header[j_nir].strip())
     if ym is None:
-        raise SourceFormatError(rel, 0, header[j_nir], "expected the data year at the end of the column "
-                                "name, e.g. Net_Import_Reliance_pct_2024")
+        raise SourceFormatError(
+            rel,
+            0,
+            header[j_nir],
+            "expected the data year at the end of the column name, e.g. Net_Import_Reliance_pct_2024",
+        )
     data_year = int(ym.group(1))
     period = "-".join(re.findall(r"\d{4}", header[j_src]))
     ledger = RowLedger(rel)
@@ -437,9 +503,18 @@ def load_nir(sources_dir: Path, crosswalk: Crosswalk, year: int) -> tuple[LoadRe
             ledger.reject(i, header[j_nir], raw[j_nir], bad)
             continue
         note = clean_text(raw[j_note])
-        nir.append({"row": i, "commodity": cid, "label": label, "year": data_year,
-                    "pct": q.value, "qualifier": q.qualifier, "order": clean_text(raw[j_ord]),
-                    "note": note})
+        nir.append(
+            {
+                "row": i,
+                "commodity": cid,
+                "label": label,
+                "year": data_year,
+                "pct": q.value,
+                "qualifier": q.qualifier,
+                "order": clean_text(raw[j_ord]),
+                "note": note,
+            }
+        )
         names = [n for n in (clean_text(x) for x in raw[j_src].split(",")) if n]
         for rank, name in enumerate(names, start=1):
             try:
@@ -450,10 +525,20 @@ def load_nir(sources_dir: Path, crosswalk: Crosswalk, year: int) -> tuple[LoadRe
             if m.iso3 is None:
                 ledger.reject_cell(i, header[j_src], name, m.note)
                 continue
-            trades.append({"row": i, "commodity": cid, "label": label, "exporter": m.iso3,
-                           "importer": "USA", "rank": rank, "period": period,
-                           "note": "Imports from Hong Kong are included with China"
-                           if "hong kong" in note.lower() and m.iso3 == "CHN" else ""})
+            trades.append(
+                {
+                    "row": i,
+                    "commodity": cid,
+                    "label": label,
+                    "exporter": m.iso3,
+                    "importer": "USA",
+                    "rank": rank,
+                    "period": period,
+                    "note": "Imports from Hong Kong are included with China"
+                    if "hong kong" in note.lower() and m.iso3 == "CHN"
+                    else "",
+                }
+            )
         ledger.load(i)
     result = ledger.finish(SOURCES[(year, "Fig2")], len(rows), pd.DataFrame.from_records(nir))
     return result, pd.DataFrame.from_records(trades)
@@ -490,8 +575,15 @@ def load_import_source_counts(sources_dir: Path, crosswalk: Crosswalk, year: int
         except ValueError:
             ledger.reject(i, "Commodity_Count", raw[j_n], "expected an integer")
             continue
-        recs.append({"row": i, "iso3": iso3, "country_raw": clean_text(raw[j_c]),
-                     "commodity_count": n, "map_class": clean_text(raw[j_m])})
+        recs.append(
+            {
+                "row": i,
+                "iso3": iso3,
+                "country_raw": clean_text(raw[j_c]),
+                "commodity_count": n,
+                "map_class": clean_text(raw[j_m]),
+            }
+        )
         ledger.load(i)
     return ledger.finish(SOURCES[(year, "Fig3")], len(rows), pd.DataFrame.from_records(recs))
 
@@ -506,8 +598,11 @@ def load_critical_list(sources_dir: Path, year: int) -> LoadResult:
     path = _trend_path(sources_dir, year, "T4_Critical_Minerals_End_Use")
     rel = _rel(path, sources_dir)
     header, rows = read_csv_text(path)
-    j_m, j_a, j_n = (_col(header, "Critical Mineral", rel), _col(header, "Primary Applications", rel),
-                     _col(header, "Category_Note", rel))
+    j_m, j_a, j_n = (
+        _col(header, "Critical Mineral", rel),
+        _col(header, "Primary Applications", rel),
+        _col(header, "Category_Note", rel),
+    )
     ledger = RowLedger(rel)
     recs = []
     copies = first_copies(rows)
@@ -530,9 +625,16 @@ def load_critical_list(sources_dir: Path, year: int) -> LoadResult:
             group = "rare_earths"
         elif "platinum" in note:
             group = "platinum_group_metals"
-        recs.append({"row": i, "commodity": cid, "label": label,
-                     "applications": clean_text(raw[j_a]), "group": group,
-                     "schema_group": commodity_by_id(cid).group})
+        recs.append(
+            {
+                "row": i,
+                "commodity": cid,
+                "label": label,
+                "applications": clean_text(raw[j_a]),
+                "group": group,
+                "schema_group": commodity_by_id(cid).group,
+            }
+        )
         ledger.load(i)
     return ledger.finish(SOURCES[(year, "T4")], len(rows), pd.DataFrame.from_records(recs))
 
@@ -565,9 +667,15 @@ def load_critical_salient(sources_dir: Path, crosswalk: Crosswalk, year: int) ->
     j_imp = _col(header, "Primary_import_source", rel)
     j_lead = _col(header, "Leading_source_country", rel)
     cols = {key: _col(header, key, rel) for key in _T5_FIELDS}
-    notes = {key: next((j for j, c in enumerate(header) if c.lower().startswith(p)), None)
-             for key, p in (("prod", "prod_notes"), ("cons", "con"), ("imp", "import_source_notes"),
-                            ("world", "world_prod_notes"))}
+    notes = {
+        key: next((j for j, c in enumerate(header) if c.lower().startswith(p)), None)
+        for key, p in (
+            ("prod", "prod_notes"),
+            ("cons", "con"),
+            ("imp", "import_source_notes"),
+            ("world", "world_prod_notes"),
+        )
+    }
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
     copies = first_copies(rows)
@@ -614,15 +722,40 @@ def load_critical_salient(sources_dir: Path, crosswalk: Crosswalk, year: int) ->
             if iso3 is None:  # leading country published as NA
                 ledger.reject_cell(i, header[j], raw[j], "no leading country (published as NA)")
                 continue
-            note_key = {"primary_production": "prod", "secondary_production": "prod",
-                        "apparent_consumption": "cons", "world_production": "world"}.get(measure)
-            note = clean_text(raw[notes[note_key]]) if note_key and notes[note_key] is not None else ""
-            recs.append({**base, "measure": measure, "unit": unit, "value": q.value,
-                         "qualifier": q.qualifier, "iso3": iso3, "note": note, "column": header[j]})
+            note_key = {
+                "primary_production": "prod",
+                "secondary_production": "prod",
+                "apparent_consumption": "cons",
+                "world_production": "world",
+            }.get(measure)
+            note_idx = notes[note_key] if note_key else None
+            note = clean_text(raw[note_idx]) if note_idx is not None else ""
+            recs.append(
+                {
+                    **base,
+                    "measure": measure,
+                    "unit": unit,
+                    "value": q.value,
+                    "qualifier": q.qualifier,
+                    "iso3": iso3,
+                    "note": note,
+                    "column": header[j],
+                }
+            )
         imp_note = clean_text(raw[notes["imp"]]) if notes["imp"] is not None else ""
         if imp is not None:
-            recs.append({**base, "measure": "primary_import_source", "unit": "", "value": None,
-                         "qualifier": "", "iso3": imp, "note": imp_note, "column": header[j_imp]})
+            recs.append(
+                {
+                    **base,
+                    "measure": "primary_import_source",
+                    "unit": "",
+                    "value": None,
+                    "qualifier": "",
+                    "iso3": imp,
+                    "note": imp_note,
+                    "column": header[j_imp],
+                }
+            )
         ledger.load(i)
     return ledger.finish(SOURCES[(year, "T5")], len(rows), pd.DataFrame.from_records(recs))
 
@@ -644,4 +777,3 @@ def _domain_problem(measure: str, value: float | None, qualifier: str) -> str | 
     if measure in _PERCENT_MEASURES and value is not None and qualifier != "E" and not 0 <= value <= 100:
         return f"{measure} {value:g}% is outside 0..100 (a net exporter is published as E)"
     return None
-

@@ -120,30 +120,29 @@ def source_info(table: str) -> SourceInfo:
 #: accounting); ``world``, ``salient`` and ``import_sources`` are the tables split from it.
 SOURCES: dict[str, SourceInfo] = {
     t: source_info(t)
-    for t in ("commodities_data", "world", "salient", "import_sources",
-              "Fig2", "Fig3", "T4", "T5", "T6", "T7")
+    for t in ("commodities_data", "world", "salient", "import_sources", "Fig2", "Fig3", "T4", "T5", "T6", "T7")
 }
 
 #: Files of the release that are not loaded, by file-name prefix, with the reason.
 NOT_READ: dict[str, str] = {
     "MCS2026_Fig1_": "economy-wide figure (value of nonfuel mineral raw materials, processed "
-                     "materials and their share of GDP): no commodity or country dimension",
+    "materials and their share of GDP): no commodity or country dimension",
     "MCS2026_Fig4_": "economy-wide figure (value of U.S. mine production by type: metals, "
-                     "aggregates, industrial minerals): no commodity or country dimension",
+    "aggregates, industrial minerals): no commodity or country dimension",
     "MCS2026_Fig10_": "price growth rates of priced critical minerals: derived from the salient "
-                      "prices, which are loaded from Commodities_Data",
+    "prices, which are loaded from Commodities_Data",
     "MCS2026_Fig11_": "percent change in U.S. apparent consumption 2024–25: derived from the "
-                      "salient statistics, which are loaded from Commodities_Data",
+    "salient statistics, which are loaded from Commodities_Data",
     "MCS2026_Fig12_": "percent change in U.S. apparent consumption 2021–25: derived from the "
-                      "salient statistics, which are loaded from Commodities_Data",
+    "salient statistics, which are loaded from Commodities_Data",
     "MCS2026_Fig13_": "value of U.S. scrap by metal and destination: U.S. totals without a "
-                      "trade partner, outside the graph's scope",
+    "trade partner, outside the graph's scope",
     "MCS2026_T1_": "U.S. mineral-industry trends (value of mine production, employment, "
-                   "earnings): economy-wide, no commodity or country dimension",
+    "earnings): economy-wide, no commodity or country dimension",
     "MCS2026_T2_": "U.S. economic indicators (GDP, production indexes, housing starts): "
-                   "economy-wide, no commodity or country dimension",
+    "economy-wide, no commodity or country dimension",
     "MCS2026_T3_": "value of nonfuel mineral production by U.S. State: sub-national, with the "
-                   "principal commodities as free text",
+    "principal commodities as free text",
 }
 
 # ---------------------------------------------------------------------------------------
@@ -220,8 +219,10 @@ def _strip_footnote(text: str) -> str:
 
 
 def _not_in_schema(name: str) -> str:
-    return (f"commodity {clean_text(name)!r} is not in the schema (schema.COMMODITIES) nor in "
-            "mcs2026.COMMODITY_NAMES: out of scope")
+    return (
+        f"commodity {clean_text(name)!r} is not in the schema (schema.COMMODITIES) nor in "
+        "mcs2026.COMMODITY_NAMES: out of scope"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -384,8 +385,7 @@ def _rel(path: Path, sources_dir: Path) -> str:
         return str(path)
 
 
-def _read(sources_dir: Path, name: str, encoding: str = "utf-8-sig"
-          ) -> tuple[str, list[str], list[list[str]]]:
+def _read(sources_dir: Path, name: str, encoding: str = "utf-8-sig") -> tuple[str, list[str], list[list[str]]]:
     path = Path(sources_dir) / _FOLDER / name
     header, rows = read_csv_text(path, encoding)
     return _rel(path, Path(sources_dir)), [clean_text(h) for h in header], rows
@@ -395,8 +395,7 @@ def _cols(header: list[str], names: tuple[str, ...], rel: str) -> dict[str, int]
     """Index of each expected column (first occurrence); raise naming the missing ones."""
     missing = [n for n in names if n not in header]
     if missing:
-        raise SourceFormatError(rel, 0, ", ".join(missing),
-                                f"expected columns {list(names)}; got {header}")
+        raise SourceFormatError(rel, 0, ", ".join(missing), f"expected columns {list(names)}; got {header}")
     return {n: header.index(n) for n in names}
 
 
@@ -408,9 +407,20 @@ def _blank(raw: list[str]) -> bool:
 # Commodities_Data: the long table
 
 _COMMODITIES_FILE = "MCS2026_Commodities_Data.csv"
-_LONG_COLUMNS = ("MCS chapter", "Section", "Commodity", "Country", "Statistics",
-                 "Statistics_detail", "Unit", "Year", "Value", "Notes",
-                 "Is critical mineral 2025", "Other notes")
+_LONG_COLUMNS = (
+    "MCS chapter",
+    "Section",
+    "Commodity",
+    "Country",
+    "Statistics",
+    "Statistics_detail",
+    "Unit",
+    "Year",
+    "Value",
+    "Notes",
+    "Is critical mineral 2025",
+    "Other notes",
+)
 _SALIENT_SECTION = "Salient Statistics—United States"
 _IMPORT_SECTION = "Import Sources"
 _SALIENT_MEASURES = {
@@ -431,15 +441,61 @@ _SALIENT_MEASURES = {
 _ROUNDED = re.compile(r"(?:^|[,:]\s*)rounded$", re.IGNORECASE)
 _GENERIC_DETAIL = {"mine production", "production", "reserves"}
 
-WORLD_COLUMNS = ["row", "commodity", "label", "chapter", "country_raw", "iso3",
-                 "country_qualifier", "country_estimated", "footnote", "section", "type_text",
-                 "stage", "measure", "year", "estimated", "quantity", "qualifier", "unit",
-                 "unit_text", "product", "rounded", "note"]
-SALIENT_COLUMNS = ["row", "commodity", "label", "chapter", "iso3", "year", "estimated",
-                   "measure", "detail", "unit", "unit_text", "value", "qualifier", "note",
-                   "column"]
-IMPORT_COLUMNS = ["row", "commodity", "label", "form", "exporter", "importer", "country_raw",
-                  "rank", "share_pct", "qualifier", "period", "note"]
+WORLD_COLUMNS = [
+    "row",
+    "commodity",
+    "label",
+    "chapter",
+    "country_raw",
+    "iso3",
+    "country_qualifier",
+    "country_estimated",
+    "footnote",
+    "section",
+    "type_text",
+    "stage",
+    "measure",
+    "year",
+    "estimated",
+    "quantity",
+    "qualifier",
+    "unit",
+    "unit_text",
+    "product",
+    "rounded",
+    "note",
+]
+SALIENT_COLUMNS = [
+    "row",
+    "commodity",
+    "label",
+    "chapter",
+    "iso3",
+    "year",
+    "estimated",
+    "measure",
+    "detail",
+    "unit",
+    "unit_text",
+    "value",
+    "qualifier",
+    "note",
+    "column",
+]
+IMPORT_COLUMNS = [
+    "row",
+    "commodity",
+    "label",
+    "form",
+    "exporter",
+    "importer",
+    "country_raw",
+    "rank",
+    "share_pct",
+    "qualifier",
+    "period",
+    "note",
+]
 
 
 @dataclass
@@ -475,8 +531,7 @@ class CommoditiesData:
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """The three split tables by name (``world``, ``salient``, ``import_sources``)."""
-        return {"world": self.world, "salient": self.salient,
-                "import_sources": self.import_sources}
+        return {"world": self.world, "salient": self.salient, "import_sources": self.import_sources}
 
 
 def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> CommoditiesData:
@@ -535,9 +590,14 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
         elif section in WORLD_SECTION_STAGES:
             part = "world"
         else:
-            ledger.reject(i, "Section", section, "unknown Section: expected "
-                          f"{_SALIENT_SECTION!r}, {_IMPORT_SECTION!r} or a World section of "
-                          "mcs2026.WORLD_SECTION_STAGES")
+            ledger.reject(
+                i,
+                "Section",
+                section,
+                "unknown Section: expected "
+                f"{_SALIENT_SECTION!r}, {_IMPORT_SECTION!r} or a World section of "
+                "mcs2026.WORLD_SECTION_STAGES",
+            )
             continue
         label = clean_text(raw[j["Commodity"]])
         cid = commodity_of(label)
@@ -566,8 +626,7 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
             ledger.reject(i, "Country", country_raw, str(exc))
             continue
         if m.iso3 is None:
-            ledger.exclude(i, f"country {country_raw!r} cannot be attributed to one ISO3 code"
-                              f" ({m.note})")
+            ledger.exclude(i, f"country {country_raw!r} cannot be attributed to one ISO3 code ({m.note})")
             continue
         ytext = clean_text(raw[j["Year"]])
         detail = clean_text(raw[j["Statistics_detail"]])
@@ -580,9 +639,20 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                 ledger.reject(i, "Year", ytext, "expected the period 2021–24 of import sources")
                 continue
             rank = ranks.get(i)
-            imports.append({**base, "form": detail, "exporter": m.iso3, "importer": "USA",
-                            "country_raw": country_raw, "rank": rank, "share_pct": q.value,
-                            "qualifier": q.qualifier, "period": IMPORT_PERIOD, "note": notes})
+            imports.append(
+                {
+                    **base,
+                    "form": detail,
+                    "exporter": m.iso3,
+                    "importer": "USA",
+                    "country_raw": country_raw,
+                    "rank": rank,
+                    "share_pct": q.value,
+                    "qualifier": q.qualifier,
+                    "period": IMPORT_PERIOD,
+                    "note": notes,
+                }
+            )
         else:
             if not re.fullmatch(r"\d{4}", ytext):
                 ledger.reject(i, "Year", ytext, "expected a four-digit year")
@@ -590,38 +660,70 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
             year = int(ytext)
             if part == "salient":
                 measure = _SALIENT_MEASURES.get(stat.lower(), re.sub(r"\W+", "_", stat.lower()))
-                salient.append({**base, "chapter": clean_text(raw[j["MCS chapter"]]),
-                                "iso3": m.iso3, "year": year,
-                                "estimated": _is_estimated(notes, year), "measure": measure,
-                                "detail": detail, "unit": _unit_code(unit_text),
-                                "unit_text": unit_text, "value": q.value,
-                                "qualifier": q.qualifier, "note": notes, "column": stat})
+                salient.append(
+                    {
+                        **base,
+                        "chapter": clean_text(raw[j["MCS chapter"]]),
+                        "iso3": m.iso3,
+                        "year": year,
+                        "estimated": _is_estimated(notes, year),
+                        "measure": measure,
+                        "detail": detail,
+                        "unit": _unit_code(unit_text),
+                        "unit_text": unit_text,
+                        "value": q.value,
+                        "qualifier": q.qualifier,
+                        "note": notes,
+                        "column": stat,
+                    }
+                )
             else:
                 measure_w = WORLD_MEASURES.get(stat)
                 if measure_w is None:
-                    ledger.reject(i, "Statistics", stat,
-                                  f"expected one of {sorted(WORLD_MEASURES)} in a World section")
+                    ledger.reject(i, "Statistics", stat, f"expected one of {sorted(WORLD_MEASURES)} in a World section")
                     continue
                 stage = world_stage(section, measure_w, detail, cid)
                 head, product, rounded = _split_detail(detail)
-                world.append({**base, "chapter": clean_text(raw[j["MCS chapter"]]),
-                              "country_raw": country_raw, "iso3": m.iso3,
-                              "country_qualifier": m.qualifier,
-                              "country_estimated": m.estimated, "footnote": m.footnote,
-                              "section": section, "type_text": detail, "stage": stage,
-                              "measure": measure_w, "year": year,
-                              "estimated": m.estimated or _is_estimated(
-                                  notes, None if measure_w == "reserves" else year),
-                              "quantity": q.value, "qualifier": q.qualifier,
-                              "unit": _unit_code(unit_text), "unit_text": unit_text,
-                              "product": product, "rounded": rounded, "note": notes})
+                world.append(
+                    {
+                        **base,
+                        "chapter": clean_text(raw[j["MCS chapter"]]),
+                        "country_raw": country_raw,
+                        "iso3": m.iso3,
+                        "country_qualifier": m.qualifier,
+                        "country_estimated": m.estimated,
+                        "footnote": m.footnote,
+                        "section": section,
+                        "type_text": detail,
+                        "stage": stage,
+                        "measure": measure_w,
+                        "year": year,
+                        "estimated": m.estimated or _is_estimated(notes, None if measure_w == "reserves" else year),
+                        "quantity": q.value,
+                        "qualifier": q.qualifier,
+                        "unit": _unit_code(unit_text),
+                        "unit_text": unit_text,
+                        "product": product,
+                        "rounded": rounded,
+                        "note": notes,
+                    }
+                )
         index.append({"row": i, "part": part, "section": section, "commodity": cid})
         ledger.load(i)
-    result = ledger.finish(SOURCES["commodities_data"], len(rows),
-                           pd.DataFrame(index, columns=["row", "part", "section", "commodity"]))
-    log.info("%s: read %s, loaded %s (world %s, salient %s, import sources %s), excluded %s, "
-             "rejected %s", rel, result.rows_read, result.rows_loaded, len(world), len(salient),
-             len(imports), result.rows_excluded, result.rows_rejected)
+    result = ledger.finish(
+        SOURCES["commodities_data"], len(rows), pd.DataFrame(index, columns=["row", "part", "section", "commodity"])
+    )
+    log.info(
+        "%s: read %s, loaded %s (world %s, salient %s, import sources %s), excluded %s, rejected %s",
+        rel,
+        result.rows_read,
+        result.rows_loaded,
+        len(world),
+        len(salient),
+        len(imports),
+        result.rows_excluded,
+        result.rows_rejected,
+    )
     return CommoditiesData(
         result=result,
         world=pd.DataFrame(world, columns=WORLD_COLUMNS),
@@ -650,8 +752,11 @@ def _import_ranks(rows: list[list[str]], j: dict[str, int], crosswalk: Crosswalk
             iso3 = "?"  # a named country, rejected: it keeps its place
         if iso3 in (None, "ROW"):
             continue
-        key = (clean_text(raw[j["Commodity"]]), clean_text(raw[j["MCS chapter"]]),
-               clean_text(raw[j["Statistics_detail"]]))
+        key = (
+            clean_text(raw[j["Commodity"]]),
+            clean_text(raw[j["MCS chapter"]]),
+            clean_text(raw[j["Statistics_detail"]]),
+        )
         counter[key] = counter.get(key, 0) + 1
         out[i] = counter[key]
     return out
@@ -705,8 +810,11 @@ def load_fig2(sources_dir: Path, crosswalk: Crosswalk) -> tuple[LoadResult, pd.D
     reason; a source name the crosswalk does not know is a cell reject of its row.
     """
     rel, header, rows = _read(sources_dir, _FIG2_FILE)
-    j = _cols(header, ("Import_Share_Order", "Commodity", "Net_Import_Reliance_pct_2025",
-                       "Major_Import_Sources_2021_24", "Notes"), rel)
+    j = _cols(
+        header,
+        ("Import_Share_Order", "Commodity", "Net_Import_Reliance_pct_2025", "Major_Import_Sources_2021_24", "Notes"),
+        rel,
+    )
     ledger = RowLedger(rel)
     nir: list[dict[str, object]] = []
     trades: list[dict[str, object]] = []
@@ -726,16 +834,23 @@ def load_fig2(sources_dir: Path, crosswalk: Crosswalk) -> tuple[LoadResult, pd.D
         try:
             q = parse_qvalue(raw[j["Net_Import_Reliance_pct_2025"]])
         except ValueError as exc:
-            ledger.reject(i, "Net_Import_Reliance_pct_2025",
-                          raw[j["Net_Import_Reliance_pct_2025"]], str(exc))
+            ledger.reject(i, "Net_Import_Reliance_pct_2025", raw[j["Net_Import_Reliance_pct_2025"]], str(exc))
             continue
         note = clean_text(raw[j["Notes"]])
-        nir.append({"row": i, "commodity": cid, "label": label, "year": DATA_YEAR,
-                    "pct": q.value, "qualifier": q.qualifier,
-                    "order": clean_text(raw[j["Import_Share_Order"]]), "note": note})
+        nir.append(
+            {
+                "row": i,
+                "commodity": cid,
+                "label": label,
+                "year": DATA_YEAR,
+                "pct": q.value,
+                "qualifier": q.qualifier,
+                "order": clean_text(raw[j["Import_Share_Order"]]),
+                "note": note,
+            }
+        )
         src = clean_text(raw[j["Major_Import_Sources_2021_24"]])
-        names = [] if src.upper() in ("", "NA") else [
-            n for n in map(clean_text, src.split(",")) if n]
+        names = [] if src.upper() in ("", "NA") else [n for n in map(clean_text, src.split(",")) if n]
         for rank, name in enumerate(names, start=1):
             try:
                 iso3 = crosswalk.iso3(name, f"{rel}, row {i}, field 'Major_Import_Sources_2021_24'")
@@ -743,14 +858,27 @@ def load_fig2(sources_dir: Path, crosswalk: Crosswalk) -> tuple[LoadResult, pd.D
                 ledger.reject_cell(i, "Major_Import_Sources_2021_24", name, str(exc))
                 continue
             hk = "hong kong" in note.lower() and iso3 == "CHN"
-            trades.append({"row": i, "commodity": cid, "label": label, "exporter": iso3,
-                           "importer": "USA", "rank": rank, "period": IMPORT_PERIOD,
-                           "note": "Imports from Hong Kong are included with China" if hk else ""})
+            trades.append(
+                {
+                    "row": i,
+                    "commodity": cid,
+                    "label": label,
+                    "exporter": iso3,
+                    "importer": "USA",
+                    "rank": rank,
+                    "period": IMPORT_PERIOD,
+                    "note": "Imports from Hong Kong are included with China" if hk else "",
+                }
+            )
         ledger.load(i)
-    result = ledger.finish(SOURCES["Fig2"], len(rows), pd.DataFrame(
-        nir, columns=["row", "commodity", "label", "year", "pct", "qualifier", "order", "note"]))
-    return result, pd.DataFrame(trades, columns=["row", "commodity", "label", "exporter",
-                                                 "importer", "rank", "period", "note"])
+    result = ledger.finish(
+        SOURCES["Fig2"],
+        len(rows),
+        pd.DataFrame(nir, columns=["row", "commodity", "label", "year", "pct", "qualifier", "order", "note"]),
+    )
+    return result, pd.DataFrame(
+        trades, columns=["row", "commodity", "label", "exporter", "importer", "rank", "period", "note"]
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -783,8 +911,7 @@ def load_fig3(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     excluded with that reason.
     """
     rel, header, rows = _read(sources_dir, _FIG3_FILE)
-    j = _cols(header, ("Commodity", "Import_Source_2021_24", "Percent", "NIR",
-                       "Critical_Mineral"), rel)
+    j = _cols(header, ("Commodity", "Import_Source_2021_24", "Percent", "NIR", "Critical_Mineral"), rel)
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
     ranks: dict[str, int] = {}
@@ -828,15 +955,42 @@ def load_fig3(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
         if flag not in ("Y", "N"):
             ledger.reject(i, "Critical_Mineral", flag, "expected Y or N")
             continue
-        recs.append({"row": i, "commodity": cid, "label": label, "exporter": iso3,
-                     "importer": "USA", "country_raw": country_raw, "rank": rank,
-                     "share_pct": share.value, "qualifier": share.qualifier,
-                     "nir_pct": nir.value, "nir_qualifier": nir.qualifier,
-                     "critical_flag": flag == "Y", "period": IMPORT_PERIOD})
+        recs.append(
+            {
+                "row": i,
+                "commodity": cid,
+                "label": label,
+                "exporter": iso3,
+                "importer": "USA",
+                "country_raw": country_raw,
+                "rank": rank,
+                "share_pct": share.value,
+                "qualifier": share.qualifier,
+                "nir_pct": nir.value,
+                "nir_qualifier": nir.qualifier,
+                "critical_flag": flag == "Y",
+                "period": IMPORT_PERIOD,
+            }
+        )
         ledger.load(i)
-    table = pd.DataFrame(recs, columns=[
-        "row", "commodity", "label", "exporter", "importer", "country_raw", "rank",
-        "share_pct", "qualifier", "nir_pct", "nir_qualifier", "critical_flag", "period"])
+    table = pd.DataFrame(
+        recs,
+        columns=[
+            "row",
+            "commodity",
+            "label",
+            "exporter",
+            "importer",
+            "country_raw",
+            "rank",
+            "share_pct",
+            "qualifier",
+            "nir_pct",
+            "nir_qualifier",
+            "critical_flag",
+            "period",
+        ],
+    )
     return ledger.finish(SOURCES["Fig3"], len(rows), table.astype({"rank": "Int64"}))
 
 
@@ -849,8 +1003,7 @@ _T4_FILE = "MCS2026_T4_Country_Export_Control.csv"
 #: the schema's aliases do not give, -> schema ids. An empty tuple keeps the item with
 #: commodity ``""`` (no schema commodity fits); the reason is in the row's ``note``.
 EXPORT_CONTROL_ITEMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "diamonds": (("gemstones", "industrial_diamond"),
-                 "rough diamonds: both gem-quality and industrial"),
+    "diamonds": (("gemstones", "industrial_diamond"), "rough diamonds: both gem-quality and industrial"),
     "steel waste and scrap": (("iron_steel_scrap",), ""),
     "ferrous metal waste and scrap": (("iron_steel_scrap",), ""),
     "ferrous ingot": (("iron_steel",), ""),
@@ -863,14 +1016,15 @@ EXPORT_CONTROL_ITEMS: dict[str, tuple[tuple[str, ...], str]] = {
     "quartz": ((), "raw quartz: not the schema's quartz_crystal (cultured/industrial crystal)"),
     "natural sand": ((), "natural sand: construction or industrial sand not specified"),
     "metal waste and scrap": ((), "mixed metal waste and scrap: no single commodity"),
-    "catalysts and waste containing precious metals":
-        ((), "precious-metal catalysts and waste: no single commodity"),
-    "artificial graphite anode materials":
-        ((), "synthetic graphite: the schema's graphite is natural graphite"),
+    "catalysts and waste containing precious metals": ((), "precious-metal catalysts and waste: no single commodity"),
+    "artificial graphite anode materials": ((), "synthetic graphite: the schema's graphite is natural graphite"),
 }
 _T4_GROUP = re.compile(r"(.+?)\s*\((\d{4})\)")
-_T4_FORM = re.compile(r"^(raw minerals, including|raw materials of|ores and concentrates of|"
-                      r"ore concentrates of|raw)\s+", re.IGNORECASE)
+_T4_FORM = re.compile(
+    r"^(raw minerals, including|raw materials of|ores and concentrates of|"
+    r"ore concentrates of|raw)\s+",
+    re.IGNORECASE,
+)
 _T4_PROTECT = ("waste and scrap", "catalysts and waste")
 
 
@@ -894,7 +1048,7 @@ def _item_commodities(item: str) -> tuple[tuple[str, ...], str]:
     words = key.split()
     for n in range(len(words) - 1, 0, -1):  # longest sub-phrase first: 'nickel ore' -> nickel
         for k in range(len(words) - n + 1):
-            cid = commodity_of(" ".join(words[k:k + n]))
+            cid = commodity_of(" ".join(words[k : k + n]))
             if cid is not None:
                 return (cid,), ""
     return (), "no schema commodity for this item"
@@ -906,14 +1060,15 @@ def _parse_commodity_year(text: str) -> list[tuple[str, str, int]]:
     groups = list(_T4_GROUP.finditer(s))
     rest = _T4_GROUP.sub("", s)
     if not groups or re.sub(r"[\s,]|\band\b", "", rest):
-        raise ValueError("expected items each followed by a year in parentheses, "
-                         "e.g. 'Antimony (2024), bismuth (2025)'")
+        raise ValueError(
+            "expected items each followed by a year in parentheses, e.g. 'Antimony (2024), bismuth (2025)'"
+        )
     out = []
     for g in groups:
         seg = re.sub(r"^(?:,\s*)?(?:and\s+)?", "", g.group(1).strip())
         fm = _T4_FORM.match(seg)
         form = fm.group(1).lower() if fm else ""
-        seg = seg[fm.end():] if fm else seg
+        seg = seg[fm.end() :] if fm else seg
         out += [(form, item, int(g.group(2))) for item in _split_items(seg)]
     return out
 
@@ -970,18 +1125,43 @@ def load_export_controls(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
         except ValueError as exc:
             ledger.reject(i, "Commodity_Year", raw[j["Commodity_Year"]], str(exc))
             continue
-        base = {"row": i, "country_raw": country_raw, "iso3": iso3,
-                "control_type": clean_text(raw[j["Control_Type"]])}
+        base = {"row": i, "country_raw": country_raw, "iso3": iso3, "control_type": clean_text(raw[j["Control_Type"]])}
         for form, item, year in items:
             ids, note = _item_commodities(item)
             for cid in ids or ("",):
-                recs.append({**base, "commodity": cid, "item": item, "form": form, "year": year,
-                             "data_source": clean_text(raw[j["Data_source"]]),
-                             "notes": clean_text(raw[j["Notes"]]), "note": note})
+                recs.append(
+                    {
+                        **base,
+                        "commodity": cid,
+                        "item": item,
+                        "form": form,
+                        "year": year,
+                        "data_source": clean_text(raw[j["Data_source"]]),
+                        "notes": clean_text(raw[j["Notes"]]),
+                        "note": note,
+                    }
+                )
         ledger.load(i)
-    return ledger.finish(SOURCES["T4"], len(rows), pd.DataFrame(recs, columns=[
-        "row", "country_raw", "iso3", "control_type", "commodity", "item", "form", "year",
-        "data_source", "notes", "note"]))
+    return ledger.finish(
+        SOURCES["T4"],
+        len(rows),
+        pd.DataFrame(
+            recs,
+            columns=[
+                "row",
+                "country_raw",
+                "iso3",
+                "control_type",
+                "commodity",
+                "item",
+                "form",
+                "year",
+                "data_source",
+                "notes",
+                "note",
+            ],
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1018,8 +1198,9 @@ def load_trade_agreements(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult
     j = _cols(header, ("Country", "Agreement", "Focus_area", "Source"), rel)
     dates = [k for k, h in enumerate(header) if h == "Signing_date"]
     if len(dates) != 2:
-        raise SourceFormatError(rel, 0, "Signing_date", "expected two Signing_date columns "
-                                f"(text and ISO); got {header}")
+        raise SourceFormatError(
+            rel, 0, "Signing_date", f"expected two Signing_date columns (text and ISO); got {header}"
+        )
     j_text, j_iso = dates
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
@@ -1043,18 +1224,40 @@ def load_trade_agreements(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult
             continue
         text_date = clean_text(raw[j_text])
         if not _dates_agree(text_date, iso_date):
-            ledger.reject_cell(i, "Signing_date", text_date,
-                               f"text date disagrees with the ISO date {iso_date}; ISO kept")
+            ledger.reject_cell(
+                i, "Signing_date", text_date, f"text date disagrees with the ISO date {iso_date}; ISO kept"
+            )
         for iso3 in isos:
-            recs.append({"row": i, "country_raw": country_raw, "iso3": iso3,
-                         "agreement": clean_text(raw[j["Agreement"]]),
-                         "signing_date": iso_date, "signing_date_text": text_date,
-                         "focus_area": clean_text(raw[j["Focus_area"]]),
-                         "source_url": clean_text(raw[j["Source"]])})
+            recs.append(
+                {
+                    "row": i,
+                    "country_raw": country_raw,
+                    "iso3": iso3,
+                    "agreement": clean_text(raw[j["Agreement"]]),
+                    "signing_date": iso_date,
+                    "signing_date_text": text_date,
+                    "focus_area": clean_text(raw[j["Focus_area"]]),
+                    "source_url": clean_text(raw[j["Source"]]),
+                }
+            )
         ledger.load(i)
-    return ledger.finish(SOURCES["T5"], len(rows), pd.DataFrame(recs, columns=[
-        "row", "country_raw", "iso3", "agreement", "signing_date", "signing_date_text",
-        "focus_area", "source_url"]))
+    return ledger.finish(
+        SOURCES["T5"],
+        len(rows),
+        pd.DataFrame(
+            recs,
+            columns=[
+                "row",
+                "country_raw",
+                "iso3",
+                "agreement",
+                "signing_date",
+                "signing_date_text",
+                "focus_area",
+                "source_url",
+            ],
+        ),
+    )
 
 
 def _partners(crosswalk: Crosswalk, name: str, where: str) -> list[str]:
@@ -1137,14 +1340,36 @@ def load_critical_list_2025(sources_dir: Path) -> LoadResult:
             group = "rare_earths"
         elif "platinum" in note.lower():
             group = "platinum_group_metals"
-        recs.append({"row": i, "commodity": cid, "label": label,
-                     "applications": clean_text(raw[j["Primary_Applications"]]),
-                     "group": group, "schema_group": commodity_by_id(cid).group,
-                     "critical_2025": True, "category_note": note})
+        recs.append(
+            {
+                "row": i,
+                "commodity": cid,
+                "label": label,
+                "applications": clean_text(raw[j["Primary_Applications"]]),
+                "group": group,
+                "schema_group": commodity_by_id(cid).group,
+                "critical_2025": True,
+                "category_note": note,
+            }
+        )
         ledger.load(i)
-    return ledger.finish(SOURCES["T6"], len(rows), pd.DataFrame(recs, columns=[
-        "row", "commodity", "label", "applications", "group", "schema_group", "critical_2025",
-        "category_note"]))
+    return ledger.finish(
+        SOURCES["T6"],
+        len(rows),
+        pd.DataFrame(
+            recs,
+            columns=[
+                "row",
+                "commodity",
+                "label",
+                "applications",
+                "group",
+                "schema_group",
+                "critical_2025",
+                "category_note",
+            ],
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1190,8 +1415,11 @@ def load_critical_salient_2025(sources_dir: Path, crosswalk: Crosswalk) -> LoadR
     """
     rel, header, rows = _read(sources_dir, _T7_FILE)
     notes_cols = ("Prod_notes", "Consumption_Notes", "Import_source_notes", "World_prod_notes")
-    j = _cols(header, ("Year", "Units", "Critical_mineral", "Leading_source_country",
-                       _T7_IMPORT, *_T7_FIELDS, *notes_cols), rel)
+    j = _cols(
+        header,
+        ("Year", "Units", "Critical_mineral", "Leading_source_country", _T7_IMPORT, *_T7_FIELDS, *notes_cols),
+        rel,
+    )
     ledger = RowLedger(rel)
     recs: list[dict[str, object]] = []
     copies = first_copies(rows)
@@ -1213,16 +1441,21 @@ def load_critical_salient_2025(sources_dir: Path, crosswalk: Crosswalk) -> LoadR
             ledger.reject(i, "Year", ytext, "expected a year such as 2025_estimated")
             continue
         try:
-            lead = _country_or_none(crosswalk, raw[j["Leading_source_country"]],
-                                    f"{rel}, row {i}, field 'Leading_source_country'")
-            imp = _country_or_none(crosswalk, raw[j[_T7_IMPORT]],
-                                   f"{rel}, row {i}, field {_T7_IMPORT!r}")
+            lead = _country_or_none(
+                crosswalk, raw[j["Leading_source_country"]], f"{rel}, row {i}, field 'Leading_source_country'"
+            )
+            imp = _country_or_none(crosswalk, raw[j[_T7_IMPORT]], f"{rel}, row {i}, field {_T7_IMPORT!r}")
         except UnknownCountryError as exc:
             ledger.reject(i, f"Leading_source_country/{_T7_IMPORT}", "", str(exc))
             continue
         unit = _unit_code(raw[j["Units"]])
-        base = {"row": i, "commodity": cid, "label": label, "year": int(ym.group(1)),
-                "estimated": "estimated" in ytext.lower()}
+        base = {
+            "row": i,
+            "commodity": cid,
+            "label": label,
+            "year": int(ym.group(1)),
+            "estimated": "estimated" in ytext.lower(),
+        }
         for col, (measure, unit_override, notes_col) in _T7_FIELDS.items():
             try:
                 q = parse_qvalue(raw[j[col]])
@@ -1238,18 +1471,53 @@ def load_critical_salient_2025(sources_dir: Path, crosswalk: Crosswalk) -> LoadR
             if iso3 is None:
                 ledger.reject_cell(i, col, raw[j[col]], "no leading country (published as NA)")
                 continue
-            recs.append({**base, "measure": measure, "unit": unit_override or unit,
-                         "value": q.value, "qualifier": q.qualifier, "iso3": iso3,
-                         "note": clean_text(raw[j[notes_col]]) if notes_col else "",
-                         "column": col})
+            recs.append(
+                {
+                    **base,
+                    "measure": measure,
+                    "unit": unit_override or unit,
+                    "value": q.value,
+                    "qualifier": q.qualifier,
+                    "iso3": iso3,
+                    "note": clean_text(raw[j[notes_col]]) if notes_col else "",
+                    "column": col,
+                }
+            )
         if imp is not None:
-            recs.append({**base, "measure": "primary_import_source", "unit": "", "value": None,
-                         "qualifier": "", "iso3": imp,
-                         "note": clean_text(raw[j["Import_source_notes"]]), "column": _T7_IMPORT})
+            recs.append(
+                {
+                    **base,
+                    "measure": "primary_import_source",
+                    "unit": "",
+                    "value": None,
+                    "qualifier": "",
+                    "iso3": imp,
+                    "note": clean_text(raw[j["Import_source_notes"]]),
+                    "column": _T7_IMPORT,
+                }
+            )
         ledger.load(i)
-    return ledger.finish(SOURCES["T7"], len(rows), pd.DataFrame(recs, columns=[
-        "row", "commodity", "label", "year", "estimated", "measure", "unit", "value",
-        "qualifier", "iso3", "note", "column"]))
+    return ledger.finish(
+        SOURCES["T7"],
+        len(rows),
+        pd.DataFrame(
+            recs,
+            columns=[
+                "row",
+                "commodity",
+                "label",
+                "year",
+                "estimated",
+                "measure",
+                "unit",
+                "value",
+                "qualifier",
+                "iso3",
+                "note",
+                "column",
+            ],
+        ),
+    )
 
 
 def _country_or_none(crosswalk: Crosswalk, raw: str, where: str) -> str | None:
@@ -1257,4 +1525,3 @@ def _country_or_none(crosswalk: Crosswalk, raw: str, where: str) -> str | None:
     if clean_text(raw).upper() in ("", "NA"):
         return None
     return crosswalk.iso3(raw, where)
-

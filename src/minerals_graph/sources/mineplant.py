@@ -35,12 +35,14 @@ SOURCE = SourceInfo(
     url="https://mrdata.usgs.gov/mineplant/",
 )
 FILE = "usgs_mineplant_us_2003/mineplant.csv"
-REQUIRED = ("id", "COMMODITY", "SITE_NAME", "COMPANY_NA", "STATE_LOCA", "COUNTY", "LATITUDE",
-            "LONGITUDE", "PLANT_MIN")
+REQUIRED = ("id", "COMMODITY", "SITE_NAME", "COMPANY_NA", "STATE_LOCA", "COUNTY", "LATITUDE", "LONGITUDE", "PLANT_MIN")
 #: Construction materials: not mineral commodities this model follows.
 OUT_OF_SCOPE = ("Sand and Gravel", "Crushed Stone", "Dimension Stone", "Common Clay and Shale")
-_KIND = {"M": ("Site", "mine", "mining"), "P": ("Facility", "processing_plant", "refining"),
-         "M/P": ("Site", "mine", "mining")}
+_KIND = {
+    "M": ("Site", "mine", "mining"),
+    "P": ("Facility", "processing_plant", "refining"),
+    "M/P": ("Site", "mine", "mining"),
+}
 _STATE_ABBR = {"WV": "West Virginia"}
 
 
@@ -71,8 +73,9 @@ def load_mineplants(sources_dir: Path) -> LoadResult:
         try:
             lat, lon = parse_number(raw[ix["LATITUDE"]]), parse_number(raw[ix["LONGITUDE"]])
         except ValueError:
-            ledger.reject(i, "LATITUDE/LONGITUDE", f"{raw[ix['LATITUDE']]},{raw[ix['LONGITUDE']]}",
-                          "expected decimal degrees")
+            ledger.reject(
+                i, "LATITUDE/LONGITUDE", f"{raw[ix['LATITUDE']]},{raw[ix['LONGITUDE']]}", "expected decimal degrees"
+            )
             continue
         if not clean_text(raw[ix["SITE_NAME"]]):
             ledger.reject(i, "SITE_NAME", "", "empty site name: the row cannot be identified")
@@ -83,11 +86,23 @@ def load_mineplants(sources_dir: Path) -> LoadResult:
             continue
         node_kind, kind, stage = _KIND[pm]
         state = clean_text(raw[ix["STATE_LOCA"]])
-        recs.append({"row": i, "usgs_row_id": clean_text(raw[ix["id"]]), "commodity": cid,
-                     "commodity_raw": com, "name": clean_text(raw[ix["SITE_NAME"]]),
-                     "company": clean_text(raw[ix["COMPANY_NA"]]),
-                     "admin1": _STATE_ABBR.get(state, state), "county": clean_text(raw[ix["COUNTY"]]),
-                     "lon": lon, "lat": lat, "plant_min": pm, "node_kind": node_kind, "kind": kind,
-                     "stage": stage})
+        recs.append(
+            {
+                "row": i,
+                "usgs_row_id": clean_text(raw[ix["id"]]),
+                "commodity": cid,
+                "commodity_raw": com,
+                "name": clean_text(raw[ix["SITE_NAME"]]),
+                "company": clean_text(raw[ix["COMPANY_NA"]]),
+                "admin1": _STATE_ABBR.get(state, state),
+                "county": clean_text(raw[ix["COUNTY"]]),
+                "lon": lon,
+                "lat": lat,
+                "plant_min": pm,
+                "node_kind": node_kind,
+                "kind": kind,
+                "stage": stage,
+            }
+        )
         ledger.load(i)
     return ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs))

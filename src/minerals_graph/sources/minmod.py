@@ -34,12 +34,22 @@ from minerals_graph.matching import RECORD_COLUMNS, repair_text, resolve_scope
 from minerals_graph.schema import commodity_id
 from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text
 
-__all__ = ["FOLDER", "SETS", "SOURCES", "SYMBOLS", "NAMES", "REE_ELEMENTS", "load_minmod",
-           "load_minmod_file", "map_commodity", "parse_point", "record_url"]
+__all__ = [
+    "FOLDER",
+    "SETS",
+    "SOURCES",
+    "SYMBOLS",
+    "NAMES",
+    "REE_ELEMENTS",
+    "load_minmod",
+    "load_minmod_file",
+    "map_commodity",
+    "parse_point",
+    "record_url",
+]
 
 FOLDER = "usgs_mineral_sites_minmod"
-_PUBLISHER = ("U.S. Geological Survey (MinMod JSON conversion by DARPA CriticalMAAS TA2, "
-              "'UMN Matching System v1')")
+_PUBLISHER = "U.S. Geological Survey (MinMod JSON conversion by DARPA CriticalMAAS TA2, 'UMN Matching System v1')"
 _LICENCE = "Public domain (U.S. Government work); MinMod conversion under the MIT licence"
 
 #: dataset id -> folder under :data:`FOLDER`.
@@ -50,16 +60,29 @@ SETS: dict[str, str] = {
 }
 SOURCES: dict[str, SourceInfo] = {
     "usgs-major-deposits": SourceInfo(
-        "usgs-major-deposits", _PUBLISHER,
-        "Major mineral deposits of the world (USGS Open-File Report 2005-1294)", 2005,
-        "https://mrdata.usgs.gov/major-deposits", _LICENCE),
+        "usgs-major-deposits",
+        _PUBLISHER,
+        "Major mineral deposits of the world (USGS Open-File Report 2005-1294)",
+        2005,
+        "https://mrdata.usgs.gov/major-deposits",
+        _LICENCE,
+    ),
     "usgs-ree": SourceInfo(
-        "usgs-ree", _PUBLISHER, "Rare earth element mines, deposits, and occurrences", 2002,
-        "https://mrdata.usgs.gov/ree", _LICENCE),
+        "usgs-ree",
+        _PUBLISHER,
+        "Rare earth element mines, deposits, and occurrences",
+        2002,
+        "https://mrdata.usgs.gov/ree",
+        _LICENCE,
+    ),
     "usgs-pp1802": SourceInfo(
-        "usgs-pp1802", _PUBLISHER,
-        "Critical mineral resources of the United States (USGS Professional Paper 1802): "
-        "deposit locations", 2017, "https://mrdata.usgs.gov/pp1802", _LICENCE),
+        "usgs-pp1802",
+        _PUBLISHER,
+        "Critical mineral resources of the United States (USGS Professional Paper 1802): deposit locations",
+        2017,
+        "https://mrdata.usgs.gov/pp1802",
+        _LICENCE,
+    ),
 }
 #: Record page per set (from the MinMod repository's data_source.csv). PP1802 has no record
 #: page there: its records point to the dataset page.
@@ -74,52 +97,151 @@ _RECORD_URL = {
 #: Ti -> titanium_mineral_concentrates, Mg -> magnesium_compounds (magnesite), K -> potash,
 #: P -> phosphate_rock, Na -> soda_ash, F -> fluorspar, Ba -> barite.
 SYMBOLS: dict[str, tuple[str, ...]] = {
-    "Ag": ("silver",), "Al": ("bauxite",), "As": ("arsenic",), "Au": ("gold",), "B": ("boron",),
-    "Ba": ("barite",), "Be": ("beryllium",), "Br": ("bromine",), "Cd": ("cadmium",),
-    "Co": ("cobalt",), "Cr": ("chromium",), "Cs": ("cesium",), "Cu": ("copper",),
-    "F": ("fluorspar",), "Fe": ("iron_ore",), "Hg": ("mercury",), "I": ("iodine",),
-    "K": ("potash",), "Li": ("lithium",), "Mg": ("magnesium_compounds",), "Mn": ("manganese",),
-    "Mo": ("molybdenum",), "Na": ("soda_ash",), "Nb": ("niobium",), "Ni": ("nickel",),
-    "P": ("phosphate_rock",), "PGE": ("platinum_group_metals",), "Pb": ("lead",),
-    "Pd": ("palladium",), "Pt": ("platinum",), "REE": ("rare_earths",), "Rb": ("rubidium",),
-    "S": ("sulfur",), "Sb": ("antimony",), "Sc": ("scandium",), "Se": ("selenium",),
-    "Sn": ("tin",), "Sr": ("strontium",), "Ta": ("tantalum",), "Te": ("tellurium",),
-    "Th": ("thorium",), "Ti": ("titanium_mineral_concentrates",), "U": ("uranium",),
-    "V": ("vanadium",), "W": ("tungsten",), "Zn": ("zinc",), "Zr": ("zirconium",),
+    "Ag": ("silver",),
+    "Al": ("bauxite",),
+    "As": ("arsenic",),
+    "Au": ("gold",),
+    "B": ("boron",),
+    "Ba": ("barite",),
+    "Be": ("beryllium",),
+    "Br": ("bromine",),
+    "Cd": ("cadmium",),
+    "Co": ("cobalt",),
+    "Cr": ("chromium",),
+    "Cs": ("cesium",),
+    "Cu": ("copper",),
+    "F": ("fluorspar",),
+    "Fe": ("iron_ore",),
+    "Hg": ("mercury",),
+    "I": ("iodine",),
+    "K": ("potash",),
+    "Li": ("lithium",),
+    "Mg": ("magnesium_compounds",),
+    "Mn": ("manganese",),
+    "Mo": ("molybdenum",),
+    "Na": ("soda_ash",),
+    "Nb": ("niobium",),
+    "Ni": ("nickel",),
+    "P": ("phosphate_rock",),
+    "PGE": ("platinum_group_metals",),
+    "Pb": ("lead",),
+    "Pd": ("palladium",),
+    "Pt": ("platinum",),
+    "REE": ("rare_earths",),
+    "Rb": ("rubidium",),
+    "S": ("sulfur",),
+    "Sb": ("antimony",),
+    "Sc": ("scandium",),
+    "Se": ("selenium",),
+    "Sn": ("tin",),
+    "Sr": ("strontium",),
+    "Ta": ("tantalum",),
+    "Te": ("tellurium",),
+    "Th": ("thorium",),
+    "Ti": ("titanium_mineral_concentrates",),
+    "U": ("uranium",),
+    "V": ("vanadium",),
+    "W": ("tungsten",),
+    "Zn": ("zinc",),
+    "Zr": ("zirconium",),
 }
 #: Names (lower case) -> schema ids; () = known, no schema commodity. Element names not
 #: listed fall back to :func:`~minerals_graph.schema.commodity_id` (``cobalt`` …).
 NAMES: dict[str, tuple[str, ...]] = {
     # gemstones
-    **{g: ("gemstones",) for g in ("amber", "amethyst", "aquamarine", "emerald", "gem", "jade",
-                                   "kunzite", "lapis lazuli", "opal", "peridot", "rhodochrosite",
-                                   "ruby", "sapphire", "spinel", "topaz", "tourmaline")},
+    **{
+        g: ("gemstones",)
+        for g in (
+            "amber",
+            "amethyst",
+            "aquamarine",
+            "emerald",
+            "gem",
+            "jade",
+            "kunzite",
+            "lapis lazuli",
+            "opal",
+            "peridot",
+            "rhodochrosite",
+            "ruby",
+            "sapphire",
+            "spinel",
+            "topaz",
+            "tourmaline",
+        )
+    },
     # clays
-    **{c: ("clays",) for c in ("bentonite", "clay", "halloysite", "hectorite", "kaolinite",
-                               "palygorskite", "saponite", "sepiolite")},
-    "andalusite": ("kyanite",), "sillimanite": ("kyanite",), "anhydrite": ("gypsum",),
-    "beryl": ("beryllium",), "diamond": ("industrial_diamond",), "feldspathic sand": ("feldspar",),
-    "fluorite": ("fluorspar",), "iron": ("iron_ore",), "magnetite": ("iron_ore",),
-    "lithium mica": ("lithium",), "magnesia": ("magnesium_compounds",),
-    "magnesite": ("magnesium_compounds",), "marble": ("dimension_stone",),
-    "muscovite": ("mica",), "phlogopite": ("mica",), "nepheline syenite": ("nepheline_syenite",),
-    "nitrate": ("nitrogen",), "phosphate": ("phosphate_rock",), "potassium": ("potash",),
-    "sylvite": ("potash",), "silica sand": ("sand_gravel_industrial",),
-    "sodium carbonate": ("soda_ash",), "zeolite": ("zeolites",), "zircon": ("zirconium",),
+    **{
+        c: ("clays",)
+        for c in ("bentonite", "clay", "halloysite", "hectorite", "kaolinite", "palygorskite", "saponite", "sepiolite")
+    },
+    "andalusite": ("kyanite",),
+    "sillimanite": ("kyanite",),
+    "anhydrite": ("gypsum",),
+    "beryl": ("beryllium",),
+    "diamond": ("industrial_diamond",),
+    "feldspathic sand": ("feldspar",),
+    "fluorite": ("fluorspar",),
+    "iron": ("iron_ore",),
+    "magnetite": ("iron_ore",),
+    "lithium mica": ("lithium",),
+    "magnesia": ("magnesium_compounds",),
+    "magnesite": ("magnesium_compounds",),
+    "marble": ("dimension_stone",),
+    "muscovite": ("mica",),
+    "phlogopite": ("mica",),
+    "nepheline syenite": ("nepheline_syenite",),
+    "nitrate": ("nitrogen",),
+    "phosphate": ("phosphate_rock",),
+    "potassium": ("potash",),
+    "sylvite": ("potash",),
+    "silica sand": ("sand_gravel_industrial",),
+    "sodium carbonate": ("soda_ash",),
+    "zeolite": ("zeolites",),
+    "zircon": ("zirconium",),
     # PP1802 grouped names
     "niobium and tantalum": ("niobium", "tantalum"),
     "platinum-group elements": ("platinum_group_metals",),
     "rare-earth elements": ("rare_earths",),
     "zirconium and hafnium": ("zirconium", "hafnium"),
     # no one schema commodity (gangue and rock names, associated minerals)
-    **{x: () for x in ("alunite", "calcite", "corundum", "cryolite", "dolomite", "limestone",
-                       "pyrite", "quartz", "sand", "staurolite", "sulfides")},
+    **{
+        x: ()
+        for x in (
+            "alunite",
+            "calcite",
+            "corundum",
+            "cryolite",
+            "dolomite",
+            "limestone",
+            "pyrite",
+            "quartz",
+            "sand",
+            "staurolite",
+            "sulfides",
+        )
+    },
 }
 #: The 15 elements every REE-set record lists (read as ``rare_earths`` in that set).
-REE_ELEMENTS: frozenset[str] = frozenset({
-    "lanthanum", "cerium", "praseodymium", "neodymium", "samarium", "europium", "gadolinium",
-    "terbium", "dysprosium", "holmium", "erbium", "thulium", "ytterbium", "lutetium", "yttrium",
-})
+REE_ELEMENTS: frozenset[str] = frozenset(
+    {
+        "lanthanum",
+        "cerium",
+        "praseodymium",
+        "neodymium",
+        "samarium",
+        "europium",
+        "gadolinium",
+        "terbium",
+        "dysprosium",
+        "holmium",
+        "erbium",
+        "thulium",
+        "ytterbium",
+        "lutetium",
+        "yttrium",
+    }
+)
 
 _NUM = r"(-?[0-9.]+(?:[eE]-?[0-9]+)?)"
 _POINT = re.compile(rf"^\s*POINT\s*\(\s*{_NUM}\s+{_NUM}\s*\)\s*$", re.IGNORECASE)
@@ -164,9 +286,16 @@ def _observed(entries: object) -> str:
     return ""
 
 
-def load_minmod_file(sources_dir: Path, crosswalk: Crosswalk, file: str, *, dataset: str,
-                     countries: set[str] | None = None, commodities: Collection[str] | None = None,
-                     seen: set[str] | None = None) -> LoadResult:
+def load_minmod_file(
+    sources_dir: Path,
+    crosswalk: Crosswalk,
+    file: str,
+    *,
+    dataset: str,
+    countries: set[str] | None = None,
+    commodities: Collection[str] | None = None,
+    seen: set[str] | None = None,
+) -> LoadResult:
     """Load one ``bNNN.json`` file of one set.
 
     Parameters
@@ -264,8 +393,9 @@ def load_minmod_file(sources_dir: Path, crosswalk: Crosswalk, file: str, *, data
         for cname in raw_names:
             mapped = map_commodity(cname, dataset)
             if mapped is None:
-                ledger.reject_cell(i, "mineral_inventory.commodity", cname,
-                                   "unknown commodity name (add it to minmod.NAMES)")
+                ledger.reject_cell(
+                    i, "mineral_inventory.commodity", cname, "unknown commodity name (add it to minmod.NAMES)"
+                )
                 continue
             ids += [c for c in mapped if c not in ids]
         if not any(c in scope for c in ids):
@@ -276,24 +406,43 @@ def load_minmod_file(sources_dir: Path, crosswalk: Crosswalk, file: str, *, data
         if dtype:
             notes.append(f"deposit type: {dtype}")
         if dataset == "usgs-ree" and REE_ELEMENTS.issubset(n.lower() for n in raw_names):
-            notes.append("the 15 rare-earth elements every record of this set lists are read "
-                         "as rare_earths")
-        records.append({
-            "record_id": rid, "dataset": dataset, "name": name, "alt_names": "", "iso3": iso3,
-            "admin1": repair_text(_observed(loc.get("state_or_province"))), "lon": lon, "lat": lat,
-            "node_kind": "Site", "kind": "deposit", "stages": "mining",
-            "commodities": ";".join(ids),
-            "raw_commodities": ";".join(raw_names), "operator": "", "status": "unknown",
-            "confidence": "", "url": record_url(dataset, rid), "note": "; ".join(notes), "row": i,
-        })
+            notes.append("the 15 rare-earth elements every record of this set lists are read as rare_earths")
+        records.append(
+            {
+                "record_id": rid,
+                "dataset": dataset,
+                "name": name,
+                "alt_names": "",
+                "iso3": iso3,
+                "admin1": repair_text(_observed(loc.get("state_or_province"))),
+                "lon": lon,
+                "lat": lat,
+                "node_kind": "Site",
+                "kind": "deposit",
+                "stages": "mining",
+                "commodities": ";".join(ids),
+                "raw_commodities": ";".join(raw_names),
+                "operator": "",
+                "status": "unknown",
+                "confidence": "",
+                "url": record_url(dataset, rid),
+                "note": "; ".join(notes),
+                "row": i,
+            }
+        )
         ledger.load(i)
     table = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
     return ledger.finish(SOURCES[dataset], len(data), table)
 
 
-def load_minmod(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] | None = None,
-                commodities: Collection[str] | None = None,
-                datasets: Iterable[str] = tuple(SETS)) -> list[LoadResult]:
+def load_minmod(
+    sources_dir: Path,
+    crosswalk: Crosswalk,
+    *,
+    countries: set[str] | None = None,
+    commodities: Collection[str] | None = None,
+    datasets: Iterable[str] = tuple(SETS),
+) -> list[LoadResult]:
     """Load every ``bNNN.json`` file of the MinMod sets, one :class:`LoadResult` per file.
 
     Parameters are those of :func:`load_minmod_file`; ``datasets`` selects sets of
@@ -309,7 +458,15 @@ def load_minmod(sources_dir: Path, crosswalk: Crosswalk, *, countries: set[str] 
         seen: set[str] = set()
         for f in files:
             rel = f.relative_to(Path(sources_dir)).as_posix()
-            results.append(load_minmod_file(sources_dir, crosswalk, rel, dataset=dataset,
-                                            countries=countries, commodities=commodities,
-                                            seen=seen))
+            results.append(
+                load_minmod_file(
+                    sources_dir,
+                    crosswalk,
+                    rel,
+                    dataset=dataset,
+                    countries=countries,
+                    commodities=commodities,
+                    seen=seen,
+                )
+            )
     return results

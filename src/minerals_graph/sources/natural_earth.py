@@ -21,10 +21,20 @@ SOURCE = SourceInfo(
     licence="Public domain",
 )
 FILE = "natural_earth_admin0_110m/ne_110m_admin_0_countries.zip"
-_NAME_COLUMNS = ("ADMIN", "NAME", "NAME_LONG", "FORMAL_EN", "NAME_EN", "BRK_NAME", "GEOUNIT",
-                 "SUBUNIT", "NAME_SORT", "NAME_CIAWF", "NAME_ALT")
-_REQUIRED = ("ADMIN", "ISO_A3", "ISO_A3_EH", "ADM0_A3", "CONTINENT", "REGION_UN", "SUBREGION",
-             "LABEL_X", "LABEL_Y")
+_NAME_COLUMNS = (
+    "ADMIN",
+    "NAME",
+    "NAME_LONG",
+    "FORMAL_EN",
+    "NAME_EN",
+    "BRK_NAME",
+    "GEOUNIT",
+    "SUBUNIT",
+    "NAME_SORT",
+    "NAME_CIAWF",
+    "NAME_ALT",
+)
+_REQUIRED = ("ADMIN", "ISO_A3", "ISO_A3_EH", "ADM0_A3", "CONTINENT", "REGION_UN", "SUBREGION", "LABEL_X", "LABEL_Y")
 
 
 def read_country_polygons(sources_dir: Path) -> gpd.GeoDataFrame:
@@ -35,8 +45,12 @@ def read_country_polygons(sources_dir: Path) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(f"zip://{path}")
     except Exception as exc:  # pyogrio/GDAL raise their own types (DataSourceError, …)
-        raise SourceFormatError(FILE, None, None, "cannot be read as a zipped shapefile (truncated "
-                                f"or corrupted?): {type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise SourceFormatError(
+            FILE,
+            None,
+            None,
+            f"cannot be read as a zipped shapefile (truncated or corrupted?): {type(exc).__name__}: {str(exc)[:200]}",
+        ) from exc
     missing = [c for c in _REQUIRED if c not in gdf.columns]
     if missing:
         raise SourceFormatError(FILE, 0, ",".join(missing), "expected Natural Earth admin-0 columns")
@@ -70,8 +84,7 @@ def load_countries(sources_dir: Path) -> LoadResult:
             ledger.reject(i, "ISO_A3", r.ISO_A3, "no ISO_A3, ISO_A3_EH or ADM0_A3 code")
             continue
         if r.iso3 in first:
-            ledger.reject(i, "ISO_A3", r.iso3, f"country already read from row {first[r.iso3]} "
-                          "(a duplicated feature)")
+            ledger.reject(i, "ISO_A3", r.iso3, f"country already read from row {first[r.iso3]} (a duplicated feature)")
             continue
         first[r.iso3] = i
         try:
@@ -79,18 +92,21 @@ def load_countries(sources_dir: Path) -> LoadResult:
         except ValueError:
             ledger.reject(i, "LABEL_X/LABEL_Y", f"{r.LABEL_X},{r.LABEL_Y}", "expected decimal degrees")
             continue
-        names = sorted({clean_text(getattr(r, c)) for c in _NAME_COLUMNS if c in gdf.columns}
-                       - {"", clean_text(r.ADMIN)})
-        records.append({
-            "row": i,
-            "iso3": r.iso3,
-            "name": clean_text(r.ADMIN),
-            "alt_names": ";".join(names),
-            "continent": clean_text(r.CONTINENT),
-            "region_un": clean_text(r.REGION_UN),
-            "subregion": clean_text(r.SUBREGION),
-            "lon": lon,
-            "lat": lat,
-        })
+        names = sorted(
+            {clean_text(getattr(r, c)) for c in _NAME_COLUMNS if c in gdf.columns} - {"", clean_text(r.ADMIN)}
+        )
+        records.append(
+            {
+                "row": i,
+                "iso3": r.iso3,
+                "name": clean_text(r.ADMIN),
+                "alt_names": ";".join(names),
+                "continent": clean_text(r.CONTINENT),
+                "region_un": clean_text(r.REGION_UN),
+                "subregion": clean_text(r.SUBREGION),
+                "lon": lon,
+                "lat": lat,
+            }
+        )
         ledger.load(i)
     return ledger.finish(SOURCE, len(gdf), pd.DataFrame.from_records(records))

@@ -35,23 +35,56 @@ SOURCE = SourceInfo(
 )
 FILE = "usgs_indopac_mineral_facilities/INDOPAC_Mineral_facilities.geojson"
 
-REQUIRED = ("FeatureUID", "Country", "FeatureNam", "FeatureTyp", "DsgAttr01", "DsgAttr02",
-            "DsgAttr06", "DsgAttr07", "LocOpStat", "ADM1", "LocConf", "Latitude", "Longitude",
-            "OperateNam", "OwnerName1")
+REQUIRED = (
+    "FeatureUID",
+    "Country",
+    "FeatureNam",
+    "FeatureTyp",
+    "DsgAttr01",
+    "DsgAttr02",
+    "DsgAttr06",
+    "DsgAttr07",
+    "LocOpStat",
+    "ADM1",
+    "LocConf",
+    "Latitude",
+    "Longitude",
+    "OperateNam",
+    "OwnerName1",
+)
 _EXCLUDED_TYPES = ("oil and gas",)
-_STATUS = {"assumed active": "operating", "active": "operating", "suspended": "suspended",
-           "c&m": "care_and_maintenance", "closed": "closed", "inactive": "closed",
-           "under construction": "construction", "planned": "planned"}
-_UNITS = {"kmt": "kt", "mt": "t", "kg": "kg", "million mt": "Mt", "thousand carats": "kct",
-          "kbbl": "kbbl", "mmbbl": "MMbbl", "mcm": "mcm"}
+_STATUS = {
+    "assumed active": "operating",
+    "active": "operating",
+    "suspended": "suspended",
+    "c&m": "care_and_maintenance",
+    "closed": "closed",
+    "inactive": "closed",
+    "under construction": "construction",
+    "planned": "planned",
+}
+_UNITS = {
+    "kmt": "kt",
+    "mt": "t",
+    "kg": "kg",
+    "million mt": "Mt",
+    "thousand carats": "kct",
+    "kbbl": "kbbl",
+    "mmbbl": "MMbbl",
+    "mcm": "mcm",
+}
 #: (pattern on the product text DsgAttr02, kind of plant, stage); first match wins.
 _PRODUCT_RULES: tuple[tuple[str, str, str], ...] = (
     (r"rare-earth compounds|oxide|oxalate", "separation_plant", "separation"),
     (r"^ferro|silicomanganese|alloy", "metal_alloy_plant", "metal_alloy"),
     (r"concentrate|sinter", "concentrator", "concentrating"),
     (r"pig iron|raw steel|direct-reduced|hot-briquetted|slag|matte", "smelter", "smelting"),
-    (r"metal|refined|cathode|paratungstate|trimethylindium|sulfuric acid|intermediate|"
-     r"chemical|carbonate|solution|synthetic graphite|titanium dioxide", "refinery", "refining"),
+    (
+        r"metal|refined|cathode|paratungstate|trimethylindium|sulfuric acid|intermediate|"
+        r"chemical|carbonate|solution|synthetic graphite|titanium dioxide",
+        "refinery",
+        "refining",
+    ),
 )
 _OWNER = re.compile(r"^(.*?)\s*\[\s*([0-9.]+)\s*%?\s*\]\s*$")
 
@@ -87,9 +120,14 @@ def _read(path: Path, file: str) -> pd.DataFrame:
         else:
             gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio/GDAL raise their own types (DataSourceError, …)
-        raise SourceFormatError(file, None, None, f"cannot be read as a GIS layer "
-                                f"(truncated or not GeoJSON/shapefile/GeoPackage?): "
-                                f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        raise SourceFormatError(
+            file,
+            None,
+            None,
+            f"cannot be read as a GIS layer "
+            f"(truncated or not GeoJSON/shapefile/GeoPackage?): "
+            f"{type(exc).__name__}: {str(exc)[:200]}",
+        ) from exc
     return pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
 
 
@@ -120,8 +158,11 @@ def load_facility_layer(
         first[key] = i
         ftype = clean_text(r["FeatureTyp"])
         if any(x in ftype.lower() for x in _EXCLUDED_TYPES):
-            ledger.exclude(i, f"out of scope: FeatureTyp {ftype!r} (petroleum and natural gas are not "
-                              "mineral commodities of this model)")
+            ledger.exclude(
+                i,
+                f"out of scope: FeatureTyp {ftype!r} (petroleum and natural gas are not "
+                "mineral commodities of this model)",
+            )
             continue
         uid = clean_text(r["FeatureUID"])
         if not uid:
@@ -152,8 +193,11 @@ def load_facility_layer(
         unit_raw = clean_text(r["DsgAttr07"])
         capacity: float | None
         try:
-            capacity = parse_number(cap_raw) if cap_raw not in (None, "") and not (
-                isinstance(cap_raw, float) and cap_raw != cap_raw) else None
+            capacity = (
+                parse_number(cap_raw)
+                if cap_raw not in (None, "") and not (isinstance(cap_raw, float) and cap_raw != cap_raw)
+                else None
+            )
         except (TypeError, ValueError):
             ledger.reject_cell(i, "DsgAttr06", cap_raw, "expected a number")
             capacity = None
@@ -165,18 +209,41 @@ def load_facility_layer(
         if status is None:
             ledger.reject_cell(i, "LocOpStat", status_raw, f"expected one of {sorted(_STATUS)}")
             status = "unknown"
-        owners = [parse_owner(r[f"OwnerName{k}"]) for k in range(1, 7)
-                  if f"OwnerName{k}" in r and clean_text(r[f"OwnerName{k}"])]
-        urls = [clean_text(r[f"InfSource{k}"]) for k in range(1, 8)
-                if f"InfSource{k}" in r and clean_text(r[f"InfSource{k}"]).startswith("http")]
-        records.append({
-            "row": i, "uid": uid, "node_kind": node_kind, "kind": kind, "stage": stage,
-            "name": clean_text(r["FeatureNam"]), "iso3": iso3, "admin1": clean_text(r["ADM1"]),
-            "lon": lon, "lat": lat, "status": status, "status_raw": status_raw,
-            "commodity": cid, "product": product, "content": clean_text(r.get("DsgAttr03", "")),
-            "capacity": capacity, "capacity_unit": unit, "operator": clean_text(r["OperateNam"]),
-            "owners": owners, "info_urls": urls, "loc_conf": clean_text(r["LocConf"]),
-            "location": clean_text(r.get("DsgAttr10", "")),
-        })
+        owners = [
+            parse_owner(r[f"OwnerName{k}"])
+            for k in range(1, 7)
+            if f"OwnerName{k}" in r and clean_text(r[f"OwnerName{k}"])
+        ]
+        urls = [
+            clean_text(r[f"InfSource{k}"])
+            for k in range(1, 8)
+            if f"InfSource{k}" in r and clean_text(r[f"InfSource{k}"]).startswith("http")
+        ]
+        records.append(
+            {
+                "row": i,
+                "uid": uid,
+                "node_kind": node_kind,
+                "kind": kind,
+                "stage": stage,
+                "name": clean_text(r["FeatureNam"]),
+                "iso3": iso3,
+                "admin1": clean_text(r["ADM1"]),
+                "lon": lon,
+                "lat": lat,
+                "status": status,
+                "status_raw": status_raw,
+                "commodity": cid,
+                "product": product,
+                "content": clean_text(r.get("DsgAttr03", "")),
+                "capacity": capacity,
+                "capacity_unit": unit,
+                "operator": clean_text(r["OperateNam"]),
+                "owners": owners,
+                "info_urls": urls,
+                "loc_conf": clean_text(r["LocConf"]),
+                "location": clean_text(r.get("DsgAttr10", "")),
+            }
+        )
         ledger.load(i)
     return ledger.finish(source, len(df), pd.DataFrame.from_records(records))

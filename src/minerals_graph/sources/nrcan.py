@@ -36,8 +36,17 @@ from minerals_graph.sources._common import (
     read_csv_text,
 )
 
-__all__ = ["SOURCE", "FILE", "DATASET", "URL", "PLANT_TYPES", "PRODUCTS", "load_nrcan",
-           "split_products", "clean_operator"]
+__all__ = [
+    "SOURCE",
+    "FILE",
+    "DATASET",
+    "URL",
+    "PLANT_TYPES",
+    "PRODUCTS",
+    "load_nrcan",
+    "split_products",
+    "clean_operator",
+]
 
 DATASET = "nrcan"
 URL = "https://open.canada.ca/data/en/dataset/22b2db8a-dc12-47f2-9737-99d3da921751"
@@ -51,9 +60,19 @@ SOURCE = SourceInfo(
     licence="Open Government Licence – Canada",
 )
 FILE = "nrcan_processing_facilities/export.csv"
-COLUMNS = ("Operation Group", "Property Name", "Operator Owners", "Province/Territory",
-           "Commodities", "Development Stage", "Activity Status", "Latitude", "Longitude",
-           "Website", "Unique identifier")
+COLUMNS = (
+    "Operation Group",
+    "Property Name",
+    "Operator Owners",
+    "Province/Territory",
+    "Commodities",
+    "Development Stage",
+    "Activity Status",
+    "Latitude",
+    "Longitude",
+    "Website",
+    "Unique identifier",
+)
 
 #: ``Development Stage`` (lower case) -> (kind, stages, primary first). ``plant`` in a
 #: combination is the mill/concentrator of the complex; a secondary smelter of recycled
@@ -77,29 +96,55 @@ _STEEL_TYPES = ("steel plant", "steel mill")
 #: Every product NRCan lists (lower case, whitespace folded) -> schema ids; () = known, no
 #: schema commodity (``precious metals`` is not resolved into gold, silver and PGMs).
 PRODUCTS: dict[str, tuple[str, ...]] = {
-    "nickel": ("nickel",), "copper": ("copper",), "cobalt": ("cobalt",),
+    "nickel": ("nickel",),
+    "copper": ("copper",),
+    "cobalt": ("cobalt",),
     "high-purity iron ore pellets (direct reduction grade)": ("iron_ore",),
-    "aluminum (pure)": ("aluminum",), "aluminum (pure or alloyed)": ("aluminum",),
-    "alumina": ("bauxite",), "aluminum chemicals": ("aluminum",), "composites": (),
-    "ferroniobium": ("niobium",), "silicon metal": ("silicon",), "ferrosilicon": ("silicon",),
-    "steel": ("iron_steel",), "titanium dioxide": ("titanium",), "scandium": ("scandium",),
-    "copper (cathodes)": ("copper",), "gold": ("gold",), "silver": ("silver",),
-    "tellurium": ("tellurium",), "selenium": ("selenium",), "nickel sulfate": ("nickel",),
-    "copper sulfate": ("copper",), "platinum group metals": ("platinum_group_metals",),
-    "cadmium": ("cadmium",), "zinc": ("zinc",), "liquid sulfur dioxide": ("sulfur",),
-    "sulfuric acid": ("sulfur",), "copper anodes": ("copper",), "precious metals": (),
-    "ferrovanadium": ("vanadium",), "ferromolybdenum": ("molybdenum",),
+    "aluminum (pure)": ("aluminum",),
+    "aluminum (pure or alloyed)": ("aluminum",),
+    "alumina": ("bauxite",),
+    "aluminum chemicals": ("aluminum",),
+    "composites": (),
+    "ferroniobium": ("niobium",),
+    "silicon metal": ("silicon",),
+    "ferrosilicon": ("silicon",),
+    "steel": ("iron_steel",),
+    "titanium dioxide": ("titanium",),
+    "scandium": ("scandium",),
+    "copper (cathodes)": ("copper",),
+    "gold": ("gold",),
+    "silver": ("silver",),
+    "tellurium": ("tellurium",),
+    "selenium": ("selenium",),
+    "nickel sulfate": ("nickel",),
+    "copper sulfate": ("copper",),
+    "platinum group metals": ("platinum_group_metals",),
+    "cadmium": ("cadmium",),
+    "zinc": ("zinc",),
+    "liquid sulfur dioxide": ("sulfur",),
+    "sulfuric acid": ("sulfur",),
+    "copper anodes": ("copper",),
+    "precious metals": (),
+    "ferrovanadium": ("vanadium",),
+    "ferromolybdenum": ("molybdenum",),
     "uranium (hexafluoride, dioxide, metals, alloys)": ("uranium",),
-    "gallium": ("gallium",), "indium": ("indium",), "electrolytic cobalt": ("cobalt",),
+    "gallium": ("gallium",),
+    "indium": ("indium",),
+    "electrolytic cobalt": ("cobalt",),
     "platinum group metals (in residues)": ("platinum_group_metals",),
     "recycled aluminum": ("aluminum",),
     "nickel-copper matte containing cobalt": ("nickel", "copper", "cobalt"),
     "nickel (oxide sinter, pellets, powder, sulfide)": ("nickel",),
-    "copper cathodes": ("copper",), "selenium cake": ("selenium",),
-    "tellurium dioxide cake": ("tellurium",), "uranium (trioxide)": ("uranium",),
-    "copper sulfide": ("copper",), "ammonium sulfate": (),
+    "copper cathodes": ("copper",),
+    "selenium cake": ("selenium",),
+    "tellurium dioxide cake": ("tellurium",),
+    "uranium (trioxide)": ("uranium",),
+    "copper sulfide": ("copper",),
+    "ammonium sulfate": (),
     "magnesium oxide": ("magnesium_compounds",),
-    "lead": ("lead",), "bismuth": ("bismuth",), "germanium": ("germanium",),
+    "lead": ("lead",),
+    "bismuth": ("bismuth",),
+    "germanium": ("germanium",),
 }
 _STATUS = {"active": "operating"}
 _TRAILING_STOP = re.compile(r"(\b[A-Za-z]{4,})\.$")
@@ -143,9 +188,14 @@ def clean_operator(text: str) -> str:
     return " / ".join(_TRAILING_STOP.sub(r"\1", n) for n in names if n)
 
 
-def load_nrcan(sources_dir: Path, crosswalk: Crosswalk | None = None, *,
-               countries: set[str] | None = None, commodities: Collection[str] | None = None,
-               file: str = FILE) -> LoadResult:
+def load_nrcan(
+    sources_dir: Path,
+    crosswalk: Crosswalk | None = None,
+    *,
+    countries: set[str] | None = None,
+    commodities: Collection[str] | None = None,
+    file: str = FILE,
+) -> LoadResult:
     """Load the NRCan processing-facility export.
 
     Parameters
@@ -172,8 +222,7 @@ def load_nrcan(sources_dir: Path, crosswalk: Crosswalk | None = None, *,
     header = [clean_text(h) for h in header]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise SourceFormatError(file, 0, ", ".join(missing),
-                                f"expected the NRCan columns {list(COLUMNS)}")
+        raise SourceFormatError(file, 0, ", ".join(missing), f"expected the NRCan columns {list(COLUMNS)}")
     scope = resolve_scope(commodities)
     ledger = RowLedger(file)
     seen: set[str] = set()
@@ -198,12 +247,10 @@ def load_nrcan(sources_dir: Path, crosswalk: Crosswalk | None = None, *,
         try:
             lat, lon = parse_number(r["Latitude"]), parse_number(r["Longitude"])
         except ValueError:
-            ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}",
-                          "expected decimal degrees")
+            ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}", "expected decimal degrees")
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
-            ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}",
-                          "outside -90..90 / -180..180 or 0,0")
+            ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}", "outside -90..90 / -180..180 or 0,0")
             continue
         iso3 = "CAN"
         if countries is not None and iso3 not in countries:
@@ -218,8 +265,7 @@ def load_nrcan(sources_dir: Path, crosswalk: Crosswalk | None = None, *,
         for prod in raw_products:
             mapped = PRODUCTS.get(prod.lower())
             if mapped is None:
-                ledger.reject_cell(i, "Commodities", prod,
-                                   "unknown product (add it to nrcan.PRODUCTS)")
+                ledger.reject_cell(i, "Commodities", prod, "unknown product (add it to nrcan.PRODUCTS)")
                 continue
             ids += [c for c in mapped if c not in ids]
         if not any(c in scope for c in ids):
@@ -228,27 +274,40 @@ def load_nrcan(sources_dir: Path, crosswalk: Crosswalk | None = None, *,
         if ptype.lower() in PLANT_TYPES:
             kind, stages = PLANT_TYPES[ptype.lower()]
         else:
-            ledger.reject_cell(i, "Development Stage", ptype,
-                               f"expected one of {sorted(PLANT_TYPES)}")
+            ledger.reject_cell(i, "Development Stage", ptype, f"expected one of {sorted(PLANT_TYPES)}")
             kind, stages = "processing_plant", ("refining",)
         status_raw = clean_text(r["Activity Status"])
         status = _STATUS.get(status_raw.lower())
         if status is None:
-            ledger.reject_cell(i, "Activity Status", status_raw,
-                               f"expected one of {sorted(_STATUS)}")
+            ledger.reject_cell(i, "Activity Status", status_raw, f"expected one of {sorted(_STATUS)}")
             status = "unknown"
         notes = [f"Development Stage: {ptype}"]
         website = clean_text(r["Website"])
         if website:
             notes.append(f"website: {website}")
-        records.append({
-            "record_id": rid, "dataset": DATASET, "name": name, "alt_names": "", "iso3": iso3,
-            "admin1": clean_text(r["Province/Territory"]), "lon": lon, "lat": lat,
-            "node_kind": "Facility", "kind": kind, "stages": ";".join(stages),
-            "commodities": ";".join(ids), "raw_commodities": ";".join(raw_products),
-            "operator": clean_operator(r["Operator Owners"]), "status": status, "confidence": "",
-            "url": URL, "note": "; ".join(notes), "row": i,
-        })
+        records.append(
+            {
+                "record_id": rid,
+                "dataset": DATASET,
+                "name": name,
+                "alt_names": "",
+                "iso3": iso3,
+                "admin1": clean_text(r["Province/Territory"]),
+                "lon": lon,
+                "lat": lat,
+                "node_kind": "Facility",
+                "kind": kind,
+                "stages": ";".join(stages),
+                "commodities": ";".join(ids),
+                "raw_commodities": ";".join(raw_products),
+                "operator": clean_operator(r["Operator Owners"]),
+                "status": status,
+                "confidence": "",
+                "url": URL,
+                "note": "; ".join(notes),
+                "row": i,
+            }
+        )
         ledger.load(i)
     table = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
     return ledger.finish(SOURCE, len(rows), table)

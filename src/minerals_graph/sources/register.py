@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -45,13 +46,46 @@ SOURCE = SourceInfo(
 )
 
 FACILITY_COLUMNS = (
-    "id", "name", "kind", "commodities", "stages", "country_iso3", "admin1", "lon", "lat",
-    "coord_precision", "coord_source", "coord_source_url", "status", "status_year", "capacity", "capacity_unit",
-    "capacity_basis", "capacity_commodity", "capacity_year", "operator", "owners", "source_title",
-    "source_publisher", "source_url", "source_year", "source_date_read", "other_source_urls", "notes",
+    "id",
+    "name",
+    "kind",
+    "commodities",
+    "stages",
+    "country_iso3",
+    "admin1",
+    "lon",
+    "lat",
+    "coord_precision",
+    "coord_source",
+    "coord_source_url",
+    "status",
+    "status_year",
+    "capacity",
+    "capacity_unit",
+    "capacity_basis",
+    "capacity_commodity",
+    "capacity_year",
+    "operator",
+    "owners",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_year",
+    "source_date_read",
+    "other_source_urls",
+    "notes",
 )
-LINK_COLUMNS = ("from_id", "to_id", "relation", "commodity", "source_title", "source_publisher",
-                "source_url", "source_date_read", "notes")
+LINK_COLUMNS = (
+    "from_id",
+    "to_id",
+    "relation",
+    "commodity",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_date_read",
+    "notes",
+)
 _ID = re.compile(r"^fac_[a-z]{3}_[a-z0-9_]+$")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -86,8 +120,7 @@ def _files(data_dir: Path, prefix: str) -> list[Path]:
     return sorted((Path(data_dir) / "register").glob(f"{prefix}_*.csv"))
 
 
-def load_facilities(data_dir: Path, known_iso3: set[str],
-                    fold: dict[str, str] | None = None) -> list[LoadResult]:
+def load_facilities(data_dir: Path, known_iso3: set[str], fold: dict[str, str] | None = None) -> list[LoadResult]:
     """Every ``facilities_*.csv``: one LoadResult per file.
 
     Table columns: the FORMAT.md columns, typed (``lon``, ``lat``, ``capacity`` floats;
@@ -120,7 +153,7 @@ def load_facilities(data_dir: Path, known_iso3: set[str],
                 ledger.reject(i, *problem)
                 continue
             seen[r["id"]] = f"{rel} row {i}"
-            rec: dict[str, object] = {"row": i, **r}
+            rec: dict[str, Any] = {"row": i, **r}
             rec["node_kind"] = "Site" if r["kind"] in SITE_KINDS else "Facility"
             rec["commodity_list"] = [c.strip() for c in r["commodities"].split(";") if c.strip()]
             rec["stage_list"] = [s.strip() for s in r["stages"].split(";") if s.strip()]
@@ -128,17 +161,18 @@ def load_facilities(data_dir: Path, known_iso3: set[str],
             for col in ("lon", "lat", "capacity"):
                 rec[col] = _number(ledger, i, col, r[col])
             lon, lat = rec["lon"], rec["lat"]
-            if (lon is None) != (lat is None) or (
-                lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)  # type: ignore[operator]
-            ):
+            if (lon is None) != (lat is None) or (lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)):
                 ledger.reject_cell(i, "lon/lat", f"{r['lon']},{r['lat']}", "expected both, in -180..180 / -90..90")
                 rec["lon"] = rec["lat"] = None
             if rec["lon"] is not None and r["coord_precision"] not in COORD_PRECISIONS:
                 ledger.reject_cell(i, "coord_precision", r["coord_precision"], f"expected one of {COORD_PRECISIONS}")
             if rec["lon"] is not None and not (r["coord_source"] and r["coord_source_url"].startswith("http")):
-                ledger.reject_cell(i, "coord_source/coord_source_url", r["coord_source"],
-                                   "coordinates need their own evidence: a coord_source and its URL; "
-                                   "the coordinates are left out")
+                ledger.reject_cell(
+                    i,
+                    "coord_source/coord_source_url",
+                    r["coord_source"],
+                    "coordinates need their own evidence: a coord_source and its URL; the coordinates are left out",
+                )
                 rec["lon"] = rec["lat"] = None
             if r["source_year"] and not _YEAR.match(r["source_year"]):
                 ledger.reject_cell(i, "source_year", r["source_year"], "expected the page's four-digit year")
@@ -180,8 +214,9 @@ def _number(ledger: RowLedger, row: int, col: str, text: str) -> float | None:
         return None
 
 
-def _row_problem(r: dict[str, str], known_iso3: set[str], seen: dict[str, str], rel: str
-                 ) -> tuple[str, str, str] | None:
+def _row_problem(
+    r: dict[str, str], known_iso3: set[str], seen: dict[str, str], rel: str
+) -> tuple[str, str, str] | None:
     """(field, value, reason) of the first identity problem of a row, or None."""
     if not _ID.match(r["id"]):
         return "id", r["id"], "expected fac_<iso3>_<slug> in lowercase a-z0-9_"
@@ -269,10 +304,32 @@ def load_links(data_dir: Path, facility_ids: set[str], port_numbers: set[int] | 
     return results
 
 
-SHARE_COLUMNS = ("commodity", "stage", "country_iso3", "share_pct", "year", "basis", "source_title",
-                 "source_publisher", "source_url", "source_date_read", "notes")
-IMPORT_SHARE_COLUMNS = ("commodity", "mcs_edition", "period", "form", "exporter_name", "share_pct", "source_title",
-                        "source_publisher", "source_url", "source_date_read", "notes")
+SHARE_COLUMNS = (
+    "commodity",
+    "stage",
+    "country_iso3",
+    "share_pct",
+    "year",
+    "basis",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_date_read",
+    "notes",
+)
+IMPORT_SHARE_COLUMNS = (
+    "commodity",
+    "mcs_edition",
+    "period",
+    "form",
+    "exporter_name",
+    "share_pct",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_date_read",
+    "notes",
+)
 
 
 def _cited_table(data_dir: Path, name: str, columns: tuple[str, ...], check) -> LoadResult | None:
@@ -291,7 +348,7 @@ def _cited_table(data_dir: Path, name: str, columns: tuple[str, ...], check) -> 
         if i in copies:
             ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
             continue
-        r = {c: clean_text(raw[ix[c]]) for c in columns}
+        r: dict[str, Any] = {c: clean_text(raw[ix[c]]) for c in columns}
         problem = check(r)
         if not problem and not r["source_url"].startswith(("http://", "https://")):
             problem = ("source_url", r["source_url"][:80], "every row must cite a source URL")
@@ -310,6 +367,7 @@ def _cited_table(data_dir: Path, name: str, columns: tuple[str, ...], check) -> 
 
 def load_processing_shares(data_dir: Path, known_iso3: set[str]) -> LoadResult | None:
     """``data/processing_shares.csv``: cited country shares of world processing."""
+
     def check(r: dict[str, str]):
         try:
             commodity_by_id(r["commodity"])
@@ -322,11 +380,13 @@ def load_processing_shares(data_dir: Path, known_iso3: set[str]) -> LoadResult |
         if not _YEAR.match(r["year"]):
             return "year", r["year"], "expected a four-digit year"
         return None
+
     return _cited_table(data_dir, "processing_shares.csv", SHARE_COLUMNS, check)
 
 
 def load_import_shares(data_dir: Path) -> LoadResult | None:
     """``data/us_import_shares.csv``: cited shares of U.S. imports by source country."""
+
     def check(r: dict[str, str]):
         try:
             commodity_by_id(r["commodity"])
@@ -335,11 +395,23 @@ def load_import_shares(data_dir: Path) -> LoadResult | None:
         if not re.fullmatch(r"\d{4}-\d{4}", r["period"]):
             return "period", r["period"], "expected yyyy-yyyy"
         return None
+
     return _cited_table(data_dir, "us_import_shares.csv", IMPORT_SHARE_COLUMNS, check)
 
 
-GATEWAY_COLUMNS = ("wpi_number", "port_name", "iso3", "coast", "role", "source_title", "source_publisher",
-                   "source_url", "source_year", "source_date_read", "notes")
+GATEWAY_COLUMNS = (
+    "wpi_number",
+    "port_name",
+    "iso3",
+    "coast",
+    "role",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_year",
+    "source_date_read",
+    "notes",
+)
 
 
 def load_gateway_ports(data_dir: Path, ports: dict[int, str] | None) -> LoadResult | None:

@@ -86,28 +86,58 @@ def load_sites(sources_dir: Path) -> LoadResult:
             ledger.reject(i, "Site_ID *", "", "empty Site_ID")
             continue
         if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            ledger.reject(i, "Approx_Lon/Approx_Lat", f"{raw[ix['Approx_Lon']]},{raw[ix['Approx_Lat']]}",
-                          "expected decimal degrees")
+            ledger.reject(
+                i,
+                "Approx_Lon/Approx_Lat",
+                f"{raw[ix['Approx_Lon']]},{raw[ix['Approx_Lat']]}",
+                "expected decimal degrees",
+            )
             continue
-        recs.append({"row": i, "site_id": sid, "name": _v(raw[ix["Site_Name"]]),
-                     "other_name": _v(raw[ix["Other_Name"]]),
-                     "commodities": [c.strip() for c in _v(raw[ix["Commodity"]]).split(";") if c.strip()],
-                     "lon": lon, "lat": lat, "remarks": _v(raw[ix["Remarks"]])})
+        recs.append(
+            {
+                "row": i,
+                "site_id": sid,
+                "name": _v(raw[ix["Site_Name"]]),
+                "other_name": _v(raw[ix["Other_Name"]]),
+                "commodities": [c.strip() for c in _v(raw[ix["Commodity"]]).split(";") if c.strip()],
+                "lon": lon,
+                "lat": lat,
+                "remarks": _v(raw[ix["Remarks"]]),
+            }
+        )
         ledger.load(i)
     return ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs))
 
 
 #: USMIN feature types -> place kind.
-_FEATURE_KIND = {"well": "well", "pit": "mine", "mine": "mine", "open pit": "mine",
-                 "underground mine": "mine", "evaporation pond": "brine", "pond": "brine",
-                 "plant": "processing_plant", "mill": "concentrator"}
+_FEATURE_KIND = {
+    "well": "well",
+    "pit": "mine",
+    "mine": "mine",
+    "open pit": "mine",
+    "underground mine": "mine",
+    "evaporation pond": "brine",
+    "pond": "brine",
+    "plant": "processing_plant",
+    "mill": "concentrator",
+}
 
 
 def load_points(sources_dir: Path) -> LoadResult:
     """``Loc_Pt.csv``: ``row, site_id, ftr_id, name, ftr_type, kind, commodities, state,
     county, lon, lat, ref_id``."""
-    req = ("Site_ID *", "Ftr_ID *", "Ftr_Name", "Ftr_Type", "Commodity", "Lat_WGS84", "Long_WGS84",
-           "State", "County", "Ref_ID")
+    req = (
+        "Site_ID *",
+        "Ftr_ID *",
+        "Ftr_Name",
+        "Ftr_Type",
+        "Commodity",
+        "Lat_WGS84",
+        "Long_WGS84",
+        "State",
+        "County",
+        "Ref_ID",
+    )
     rel, header, rows = _table(sources_dir, "Loc_Pt.csv", req)
     ix = {c: header.index(c) for c in req}
     ledger = RowLedger(rel)
@@ -119,16 +149,30 @@ def load_points(sources_dir: Path) -> LoadResult:
             continue
         lon, lat = _float(raw[ix["Long_WGS84"]]), _float(raw[ix["Lat_WGS84"]])
         if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            ledger.reject(i, "Lat_WGS84/Long_WGS84", f"{raw[ix['Lat_WGS84']]},{raw[ix['Long_WGS84']]}",
-                          "expected WGS84 decimal degrees")
+            ledger.reject(
+                i,
+                "Lat_WGS84/Long_WGS84",
+                f"{raw[ix['Lat_WGS84']]},{raw[ix['Long_WGS84']]}",
+                "expected WGS84 decimal degrees",
+            )
             continue
         ftype = _v(raw[ix["Ftr_Type"]])
-        recs.append({"row": i, "site_id": _v(raw[ix["Site_ID *"]]), "ftr_id": _v(raw[ix["Ftr_ID *"]]),
-                     "name": _v(raw[ix["Ftr_Name"]]), "ftr_type": ftype,
-                     "kind": _FEATURE_KIND.get(ftype.lower(), "deposit"),
-                     "commodities": [c.strip() for c in _v(raw[ix["Commodity"]]).split(";") if c.strip()],
-                     "state": _v(raw[ix["State"]]), "county": _v(raw[ix["County"]]),
-                     "lon": lon, "lat": lat, "ref_id": _v(raw[ix["Ref_ID"]])})
+        recs.append(
+            {
+                "row": i,
+                "site_id": _v(raw[ix["Site_ID *"]]),
+                "ftr_id": _v(raw[ix["Ftr_ID *"]]),
+                "name": _v(raw[ix["Ftr_Name"]]),
+                "ftr_type": ftype,
+                "kind": _FEATURE_KIND.get(ftype.lower(), "deposit"),
+                "commodities": [c.strip() for c in _v(raw[ix["Commodity"]]).split(";") if c.strip()],
+                "state": _v(raw[ix["State"]]),
+                "county": _v(raw[ix["County"]]),
+                "lon": lon,
+                "lat": lat,
+                "ref_id": _v(raw[ix["Ref_ID"]]),
+            }
+        )
         ledger.load(i)
     return ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs))
 
@@ -155,9 +199,17 @@ def load_history(sources_dir: Path) -> LoadResult:
                 ledger.reject_cell(i, col, raw[ix[col]], "expected a year (or empty / <Null>)")
         yf = yf if yf is not None and yf == int(yf) else None
         yt = yt if yt is not None and yt == int(yt) else None
-        recs.append({"row": i, "site_id": _v(raw[ix["Site_ID *"]]), "ftr_id": _v(raw[ix["Ftr_ID *"]]),
-                     "status": status, "detail": _v(raw[ix["StatDetail"]]),
-                     "year_from": int(yf) if yf else None, "year_to": int(yt) if yt else None})
+        recs.append(
+            {
+                "row": i,
+                "site_id": _v(raw[ix["Site_ID *"]]),
+                "ftr_id": _v(raw[ix["Ftr_ID *"]]),
+                "status": status,
+                "detail": _v(raw[ix["StatDetail"]]),
+                "year_from": int(yf) if yf else None,
+                "year_to": int(yt) if yt else None,
+            }
+        )
         ledger.load(i)
     return ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs))
 

@@ -8,6 +8,7 @@ with a space (sometimes without); the same port can appear twice under one WPI n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -71,7 +72,7 @@ def load_ports(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
     idx = {name: header.index(name) for name in _COLUMNS}
     ledger = RowLedger(FILE)
     seen: dict[int, int] = {}
-    records = []
+    records: list[dict[str, Any]] = []
     for i, raw in enumerate(rows, start=1):
         rec = {key: clean_text(raw[idx[col]]) for col, key in _COLUMNS.items()}
         try:
@@ -93,11 +94,17 @@ def load_ports(sources_dir: Path, crosswalk: Crosswalk) -> LoadResult:
         if number in seen:
             first = records[seen[number]]
             same = first["name"].lower().replace("h", "") == rec["name"].lower().replace("h", "") or (
-                abs(float(first["lat"]) - lat) < 0.01 and abs(float(first["lon"]) - lon) < 0.01)
-            ledger.reject(i, "World Port Index Number", number,
-                          f"true duplicate: a copy of row {first['row']} (same port, same place); the first row is "
-                          f"kept{fraction}" if same else f"number already used by row {first['row']} for another port "
-                          f"({first['name']}); the second record is rejected{fraction}")
+                abs(float(first["lat"]) - lat) < 0.01 and abs(float(first["lon"]) - lon) < 0.01
+            )
+            ledger.reject(
+                i,
+                "World Port Index Number",
+                number,
+                f"true duplicate: a copy of row {first['row']} (same port, same place); the first row is kept{fraction}"
+                if same
+                else f"number already used by row {first['row']} for another port "
+                f"({first['name']}); the second record is rejected{fraction}",
+            )
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}", "outside -90..90 / -180..180")

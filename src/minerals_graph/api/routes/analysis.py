@@ -1,4 +1,4 @@
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from fastapi import APIRouter, Query
 
@@ -9,11 +9,17 @@ from minerals_graph.api.models import Bands, Chokepoint, ExportControl, ListOf, 
 from minerals_graph.lookup import select_rows
 
 router = APIRouter(tags=["analyses"])
-Metric = Literal[tuple(CHOKEPOINT_METRICS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Metric: TypeAlias = str  # built at runtime from CHOKEPOINT_METRICS: a type checker sees str
+else:
+    Metric = Literal[tuple(CHOKEPOINT_METRICS)]
 
 
-@router.get("/chokepoints", response_model=ListOf[Chokepoint],
-            summary="Ranked chokepoints on U.S. supply paths (N-1 loss, SPOF, min cut, betweenness, HHI)")
+@router.get(
+    "/chokepoints",
+    response_model=ListOf[Chokepoint],
+    summary="Ranked chokepoints on U.S. supply paths (N-1 loss, SPOF, min cut, betweenness, HHI)",
+)
 def chokepoints(
     state: State,
     commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$", examples=["rare_earths"])] = None,
@@ -25,11 +31,14 @@ def chokepoints(
         check_modelled(state, commodity)
     df = rank_chokepoints(state.model.chokepoints(), commodity=commodity, stage=stage, metric=metric, limit=limit)
     rows = records(df)
-    return ListOf[Chokepoint](data=rows, count=len(rows))
+    return ListOf[Chokepoint].model_validate({"data": rows, "count": len(rows)})
 
 
-@router.get("/dependence/nir", response_model=ListOf[NIRRow],
-            summary="U.S. net import reliance: published vs recomputed, with qualifiers and explanations")
+@router.get(
+    "/dependence/nir",
+    response_model=ListOf[NIRRow],
+    summary="U.S. net import reliance: published vs recomputed, with qualifiers and explanations",
+)
 def nir(
     state: State,
     commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
@@ -40,23 +49,39 @@ def nir(
     for r in rows:
         for k in ("published_qualifier", "explanation", "form", "fig2_qualifier", "consumption_column"):
             r[k] = r.get(k) or ""
-    return ListOf[NIRRow](data=rows, count=len(rows))
+    return ListOf[NIRRow].model_validate({"data": rows, "count": len(rows)})
 
 
-@router.get("/dependence/bands", response_model=Bands,
-            summary="Net-import-reliance bands of the 2022 critical-minerals list (2023: MCS 2024, 2024: MCS 2025)")
-def bands(state: State, year: Annotated[int, Query(ge=2023, le=2025, description=(
-        "data year: 2023 (MCS 2024) and 2024 (MCS 2025) band the 2022 list; 2025 (MCS 2026) the 2025 list"))]
-          = 2025) -> Bands:
+@router.get(
+    "/dependence/bands",
+    response_model=Bands,
+    summary="Net-import-reliance bands of the 2022 critical-minerals list (2023: MCS 2024, 2024: MCS 2025)",
+)
+def bands(
+    state: State,
+    year: Annotated[
+        int,
+        Query(
+            ge=2023,
+            le=2025,
+            description=(
+                "data year: 2023 (MCS 2024) and 2024 (MCS 2025) band the 2022 list; 2025 (MCS 2026) the 2025 list"
+            ),
+        ),
+    ] = 2025,
+) -> Bands:
     b = state.model.bands(year)
     rows = records(b)
     for r in rows:
         r["label"], r["via"], r["qualifier"] = r["label"] or "", r["via"] or "", r["qualifier"] or ""
-    return Bands(year=year, minerals=rows, counts=records(band_counts(b)))
+    return Bands.model_validate({"year": year, "minerals": rows, "counts": records(band_counts(b))})
 
 
-@router.get("/dependence/prc-exposure", response_model=ListOf[PRCExposure],
-            summary="The PRC's weight per commodity: import rank/share, mine and processing shares, embodied share")
+@router.get(
+    "/dependence/prc-exposure",
+    response_model=ListOf[PRCExposure],
+    summary="The PRC's weight per commodity: import rank/share, mine and processing shares, embodied share",
+)
 def prc_exposure(
     state: State, commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None
 ) -> ListOf[PRCExposure]:
@@ -68,12 +93,15 @@ def prc_exposure(
         base = {k: plain(v) for k, v in r.items() if not k.startswith("registered_")}
         base.setdefault("embodied_share_pct", None)
         base["assumptions"] = base.get("assumptions") or ""
-        rows.append(PRCExposure(**base, registered=reg))
+        rows.append(PRCExposure.model_validate({**base, "registered": reg}))
     return ListOf[PRCExposure](data=rows, count=len(rows))
 
 
-@router.get("/export-controls", response_model=ListOf[ExportControl],
-            summary="Export controls in force by country and commodity (USGS MCS 2026 Table 4), with official links")
+@router.get(
+    "/export-controls",
+    response_model=ListOf[ExportControl],
+    summary="Export controls in force by country and commodity (USGS MCS 2026 Table 4), with official links",
+)
 def export_controls(
     state: State,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", examples=["CHN"])] = None,
@@ -81,4 +109,4 @@ def export_controls(
 ) -> ListOf[ExportControl]:
     check_commodity(state, commodity)
     rows = state.model.export_controls(country, commodity)
-    return ListOf[ExportControl](data=rows, count=len(rows))
+    return ListOf[ExportControl].model_validate({"data": rows, "count": len(rows)})

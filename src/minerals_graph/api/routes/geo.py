@@ -11,27 +11,36 @@ router = APIRouter(tags=["geo"])
 
 
 @router.get("/geojson/nodes", response_model=FeatureCollection, summary="Nodes as GeoJSON points (EPSG:4326)")
-def geo_nodes(model: Model, kind: GeoNodeKind | None = None,
-              limit: Annotated[int, Query(ge=1, le=20000)] = 5000) -> FeatureCollection:
+def geo_nodes(
+    model: Model, kind: GeoNodeKind | None = None, limit: Annotated[int, Query(ge=1, le=20000)] = 5000
+) -> FeatureCollection:
     nodes, _ = model.gdfs()
-    return FeatureCollection(**gdf_to_geojson(nodes, match={"kind": kind}, limit=limit))
+    return FeatureCollection.model_validate(gdf_to_geojson(nodes, match={"kind": kind}, limit=limit))
 
 
 @router.get("/geojson/edges", response_model=FeatureCollection, summary="Edges as GeoJSON lines (EPSG:4326)")
-def geo_edges(model: Model, kind: GeoEdgeKind = "SHIPS_VIA",
-              commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
-              limit: Annotated[int, Query(ge=1, le=20000)] = 5000) -> FeatureCollection:
+def geo_edges(
+    model: Model,
+    kind: GeoEdgeKind = "SHIPS_VIA",
+    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
+) -> FeatureCollection:
     _, edges = model.gdfs()
-    return FeatureCollection(**gdf_to_geojson(edges, match={"kind": kind, "commodity": commodity}, limit=limit))
+    return FeatureCollection.model_validate(
+        gdf_to_geojson(edges, match={"kind": kind, "commodity": commodity}, limit=limit)
+    )
 
 
-@router.get("/geojson/whatif/{preset}", response_model=FeatureCollection,
-            summary="A preset scenario as GeoJSON: removed nodes and the nodes carrying U.S. supply afterwards")
-def geo_scenario(state: State, preset: str,
-                 commodity: Annotated[str, Query(max_length=60, pattern=r"^[a-z_]+$")] = "rare_earths"
-                 ) -> FeatureCollection:
+@router.get(
+    "/geojson/whatif/{preset}",
+    response_model=FeatureCollection,
+    summary="A preset scenario as GeoJSON: removed nodes and the nodes carrying U.S. supply afterwards",
+)
+def geo_scenario(
+    state: State, preset: str, commodity: Annotated[str, Query(max_length=60, pattern=r"^[a-z_]+$")] = "rare_earths"
+) -> FeatureCollection:
     if preset not in PRESETS:
         raise HTTPException(404, f"preset {preset!r} not found; list presets at /api/v1/whatif/presets")
     check_modelled(state, commodity)
     points = whatif_to_gdf(state.G, state.model.preset(preset, [commodity]))
-    return FeatureCollection(**gdf_to_geojson(points))
+    return FeatureCollection.model_validate(gdf_to_geojson(points))

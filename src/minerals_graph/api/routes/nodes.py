@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
@@ -12,9 +12,9 @@ _BASE = tuple(c for c in NODE_FIRST_COLUMNS if c != "id")
 MAX_NEIGHBOURS = 500
 
 
-def to_node(n: str, d: dict) -> Node:
+def to_node(n: str, d: dict[str, Any]) -> Node:
     attrs = {k: plain(v) for k, v in d.items() if k not in _BASE and plain(v) is not None}
-    return Node(id=n, **{k: plain(d.get(k)) for k in _BASE}, attributes=attrs)
+    return Node.model_validate({"id": n, **{k: plain(d.get(k)) for k in _BASE}, "attributes": attrs})
 
 
 @router.get("/nodes", response_model=Page[Node], summary="Nodes with filters and pagination")
@@ -25,8 +25,15 @@ def list_nodes(
     country: Annotated[ISO3 | None, Query(description="where the node is (ISO3)")] = None,
     control: Annotated[ISO3 | None, Query(description="country of control of a place (largest owner)")] = None,
     commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
-    min_lon: Annotated[float | None, Query(ge=-180, le=180, description="bounding box with min_lat, max_lon, "
-                                           "max_lat: a missing bound is unbounded; min/max order is free")] = None,
+    min_lon: Annotated[
+        float | None,
+        Query(
+            ge=-180,
+            le=180,
+            description="bounding box with min_lat, max_lon, "
+            "max_lat: a missing bound is unbounded; min/max order is free",
+        ),
+    ] = None,
     min_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     max_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     max_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
@@ -35,9 +42,16 @@ def list_nodes(
 ) -> Page[Node]:
     check_commodity(state, commodity)
     G = state.G
-    hits = find_nodes(G, kind=kind, stage=stage, country=country, control=control, commodity=commodity,
-                      bbox=bounding_box(min_lon, min_lat, max_lon, max_lat))
-    page = [to_node(n, G.nodes[n]) for n in hits[offset:offset + limit]]
+    hits = find_nodes(
+        G,
+        kind=kind,
+        stage=stage,
+        country=country,
+        control=control,
+        commodity=commodity,
+        bbox=bounding_box(min_lon, min_lat, max_lon, max_lat),
+    )
+    page = [to_node(n, G.nodes[n]) for n in hits[offset : offset + limit]]
     return Page[Node](data=page, count=len(page), total=len(hits), limit=limit, offset=offset)
 
 
@@ -45,12 +59,29 @@ def list_nodes(
 def get_node(state: State, node_id: Annotated[str, Path(max_length=200, examples=["country:CHN"])]) -> NodeDetail:
     G = state.G
     if node_id not in G:
-        raise HTTPException(404, f"node {node_id!r} not found; list nodes at /api/v1/nodes (ids look like "
-                                 "country:CHN, facility:fac_…, port:wpi-1234)")
+        raise HTTPException(
+            404,
+            f"node {node_id!r} not found; list nodes at /api/v1/nodes (ids look like "
+            "country:CHN, facility:fac_…, port:wpi-1234)",
+        )
     neigh = neighbours(G, node_id)
-    out = [Neighbour(id=o, kind=G.nodes[o].get("kind", ""), name=G.nodes[o].get("name"), direction=dirn,
-                     edge_kind=d.get("kind", ""), edge={k: plain(v) for k, v in d.items() if plain(v) is not None})
-           for dirn, o, d in neigh[:MAX_NEIGHBOURS]]
-    srcs = [Source(**{**s, "year": plain(s["year"])}) for s in node_sources(G, node_id, (d for _, _, d in neigh))]
-    return NodeDetail(node=to_node(node_id, G.nodes[node_id]), neighbours=out, neighbours_total=len(neigh),
-                      sources=srcs)
+    out = [
+        Neighbour.model_validate(
+            {
+                "id": o,
+                "kind": G.nodes[o].get("kind", ""),
+                "name": G.nodes[o].get("name"),
+                "direction": dirn,
+                "edge_kind": d.get("kind", ""),
+                "edge": {k: plain(v) for k, v in d.items() if plain(v) is not None},
+            }
+        )
+        for dirn, o, d in neigh[:MAX_NEIGHBOURS]
+    ]
+    srcs = [
+        Source.model_validate({**s, "year": plain(s["year"])})
+        for s in node_sources(G, node_id, (d for _, _, d in neigh))
+    ]
+    return NodeDetail(
+        node=to_node(node_id, G.nodes[node_id]), neighbours=out, neighbours_total=len(neigh), sources=srcs
+    )

@@ -28,13 +28,17 @@ async def _compute(fn: Callable[[], pd.DataFrame]) -> list[dict]:
         with anyio.fail_after(WHATIF_TIMEOUT_S):
             return await anyio.to_thread.run_sync(lambda: _rows(fn()), abandon_on_cancel=True)
     except TimeoutError:
-        raise HTTPException(504, f"what-if computation exceeded {WHATIF_TIMEOUT_S:g} s; narrow it with "
-                                 "'commodities'") from None
+        raise HTTPException(
+            504, f"what-if computation exceeded {WHATIF_TIMEOUT_S:g} s; narrow it with 'commodities'"
+        ) from None
 
 
-@router.post("/whatif", response_model=ListOf[WhatIfRow],
-             summary="Remove nodes by filter and/or add capacity; supply and shortfall per commodity and demand",
-             description="With nothing removed or added, the base case (supply before = after) is returned.")
+@router.post(
+    "/whatif",
+    response_model=ListOf[WhatIfRow],
+    summary="Remove nodes by filter and/or add capacity; supply and shortfall per commodity and demand",
+    description="With nothing removed or added, the base case (supply before = after) is returned.",
+)
 async def whatif(state: State, req: WhatIfRequest) -> ListOf[WhatIfRow]:
     coms = [check_modelled(state, c) for c in req.commodities] or None
     for a in req.add:
@@ -42,7 +46,7 @@ async def whatif(state: State, req: WhatIfRequest) -> ListOf[WhatIfRow]:
     filters = [wi.NodeFilter(**{k: frozenset(v) for k, v in f.model_dump().items()}) for f in req.remove]
     adds = [wi.Addition(**a.model_dump()) for a in req.add]
     rows = await _compute(lambda: state.model.whatif(filters, adds, coms))
-    return ListOf[WhatIfRow](data=rows, count=len(rows))
+    return ListOf[WhatIfRow].model_validate({"data": rows, "count": len(rows)})
 
 
 @router.get("/whatif/presets", response_model=ListOf[Preset], summary="Named scenarios")
@@ -53,11 +57,14 @@ def presets() -> ListOf[Preset]:
 
 @router.get("/whatif/presets/{name}", response_model=ListOf[WhatIfRow], summary="Run a named scenario")
 async def run_preset(
-    state: State, name: str,
-    commodity: Annotated[list[str] | None, Query(max_length=60, description="repeatable; default: all modelled")] = None,
+    state: State,
+    name: str,
+    commodity: Annotated[
+        list[str] | None, Query(max_length=60, description="repeatable; default: all modelled")
+    ] = None,
 ) -> ListOf[WhatIfRow]:
     if name not in wi.PRESETS:
         raise HTTPException(404, f"preset {name!r} not found; list presets at /api/v1/whatif/presets")
     coms = [check_modelled(state, c) for c in (commodity or [])] or None
     rows = await _compute(lambda: state.model.preset(name, coms))
-    return ListOf[WhatIfRow](data=rows, count=len(rows))
+    return ListOf[WhatIfRow].model_validate({"data": rows, "count": len(rows)})
