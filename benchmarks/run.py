@@ -11,7 +11,9 @@ Everything is measured in the same run, as ratios against a baseline measured be
 3. what-if latency: prc-refining-cutoff and single-node removals, cold and cached;
 4. scale: SYNTHETIC graphs 10x and 100x the embedded graph (benchmarks/synthetic.py): build
    time, peak memory and analysis time, each in its own process;
-5. the web API under load (benchmarks/api_load.py): p50/p95/p99 and errors.
+5. the web API under load (benchmarks/api_load.py): p50/p95/p99 and errors;
+6. the web API under wrk, 100 connections for 60 s on the full data (benchmarks/load.py):
+   requests/s against a bare FastAPI endpoint, latency, errors, the server's memory.
 """
 
 from __future__ import annotations
@@ -160,24 +162,28 @@ def main() -> int:
 
     t0 = time.perf_counter()
     results = {"machine": machine()}
-    print("1/5 build vs parse ...", flush=True)
+    print("1/6 build vs parse ...", flush=True)
     results["build"] = bench_build()
     full = SupplyModel.load(sources=SHARED)
-    print("2/5 N-1 scan vs naive ...", flush=True)
+    print("2/6 N-1 scan vs naive ...", flush=True)
     results["n1"] = bench_n1(full)
-    print("3/5 what-if latency ...", flush=True)
+    print("3/6 what-if latency ...", flush=True)
     results["whatif"] = bench_whatif(full)
-    print("4/5 scale (synthetic 1x, 10x, 100x) ...", flush=True)
+    print("4/6 scale (synthetic 1x, 10x, 100x) ...", flush=True)
     results["scale"] = bench_scale()
-    print("5/5 API load ...", flush=True)
+    print("5/6 API load ...", flush=True)
     from benchmarks.api_load import run as api_run
 
     results["api"] = api_run(requests=400, concurrency=8, seconds=120)
+    print("6/6 load with wrk (100 connections, 60 s) ...", flush=True)
+    from benchmarks.load import run as load_run
+
+    results["load"] = load_run()
     results["total_s"] = round(time.perf_counter() - t0, 1)
     results["peak_rss_mb_runner"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     write_results(results)
     print(json.dumps(results, indent=1))
-    return 0 if results["n1"]["identical"] else 1
+    return 0 if results["n1"]["identical"] and results["load"]["ok"] else 1
 
 
 def write_results(r: dict) -> None:
@@ -243,7 +249,12 @@ def write_results(r: dict) -> None:
         lines.append(
             f"| {name} | {e['requests']} | {e['errors']} | {e['p50_ms']} ms | {e['p95_ms']} ms | {e['p99_ms']} ms |"
         )
-    lines += ["", "Raw numbers:", "", "```json", json.dumps(r, indent=1), "```", ""]
+    raw = {k: v for k, v in r.items() if k != "load"}  # the load section carries its own
+    lines += ["", "Raw numbers:", "", "```json", json.dumps(raw, indent=1), "```", ""]
+    if "load" in r:
+        from benchmarks.load import section
+
+        lines += [section(r["load"]), ""]
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -64,8 +64,8 @@ def test_nodes_filters_and_pagination(client):
     assert ctrl["total"] >= 5  # PRC-controlled plants in Indonesia
     box = client.get(
         f"{API}/nodes",
-        params={"kind": "Port", "min_lon": -66, "max_lon": -125, "min_lat": 24, "max_lat": 50, "limit": 1000},
-    ).json()  # min/max order is free
+        params={"kind": "Port", "min_lon": -125, "max_lon": -66, "min_lat": 24, "max_lat": 50, "limit": 1000},
+    ).json()
     assert box["total"] > 300 and all(-125 <= n["lon"] <= -66 and 24 <= n["lat"] <= 50 for n in box["data"])
     lit = client.get(f"{API}/nodes", params={"commodity": "lithium", "stage": "refining"}).json()
     assert lit["total"] >= 20
@@ -77,14 +77,78 @@ def test_nodes_filters_and_pagination(client):
         ({"limit": 0}, 422, "greater than or equal to 1"),
         ({"limit": 5000}, 422, "less than or equal to 1000"),
         ({"country": "China"}, 422, "pattern"),
+        ({"country": "ZZZ"}, 422, "country 'ZZZ': not an ISO3 code of a country in the graph"),
+        ({"control": "CHM"}, 422, "control 'CHM'"),
         ({"kind": "Castle"}, 422, "Input should be"),
+        ({"kind": "Facilty"}, 422, "did you mean 'Facility'?"),
+        ({"stage": "refinning"}, 422, "did you mean 'refining'?"),
         ({"min_lon": 200, "min_lat": 0, "max_lon": 0, "max_lat": 0}, 422, "less than or equal to 180"),
-        ({"commodity": "unobtainium"}, 404, "list valid ids at /api/v1/commodities"),
+        ({"min_lon": -66, "max_lon": -125}, 422, "min_lon must not be above max_lon -125"),
+        ({"min_lat": 50, "max_lat": 24}, 422, "min_lat must not be above max_lat 24"),
+        ({"commodity": "unobtainium"}, 422, "list them at /api/v1/commodities"),
+        ({"commodity": "lithum"}, 422, "did you mean 'lithium'"),
+        ({"name": "lynas"}, 422, "unknown query parameter 'name'"),
+        ({"kinds": "Port"}, 422, "did you mean 'kind'?"),
+        ({"q": ""}, 422, "at least 1 character"),
     ],
 )
 def test_nodes_errors(client, params, status, text):
     r = client.get(f"{API}/nodes", params=params)
-    assert r.status_code == status and text in r.text
+    assert r.status_code == status and text in r.text, r.text
+    assert r.json()["detail"][0]["loc"][0] == "query"
+
+
+def test_unknown_query_parameters_are_refused_everywhere(client):
+    spec = client.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        if "get" not in ops or "{" in path:
+            continue
+        r = client.get(path, params={"bogus": "1"})
+        assert r.status_code == 422, path
+        assert r.json()["detail"][0]["loc"] == ["query", "bogus"] and "unknown query parameter" in r.text
+    assert client.get(f"{API}/health", params={"x": "1"}).json()["detail"][0]["msg"].endswith("takes none")
+
+
+def test_nodes_name_search(client, data_graph):
+    r = client.get(f"{API}/nodes", params={"q": "LYNAS", "limit": 1000}).json()
+    want = sorted(n for n, d in data_graph.nodes(data=True) if "lynas" in str(d.get("name") or "").lower())
+    assert r["total"] == len(want) >= 2 and [n["id"] for n in r["data"]] == want
+    f = client.get(f"{API}/nodes", params={"q": "lynas", "kind": "Facility"}).json()
+    assert f["total"] >= 1 and all(n["kind"] == "Facility" and "lynas" in n["name"].lower() for n in f["data"])
+    assert client.get(f"{API}/nodes", params={"q": "no such name at all"}).json()["total"] == 0
+
+
+def test_openapi_enumerates_what_the_data_accepts(client, data_graph):
+    spec = client.get("/openapi.json").json()
+    params = {p["name"]: p["schema"] for p in spec["paths"][f"{API}/nodes"]["get"]["parameters"]}
+    countries = sorted(d["iso3"] for _, d in data_graph.nodes(data=True) if d.get("kind") == "Country")
+    assert params["country"]["enum"] == countries == params["control"]["enum"]
+    assert "lithium" in params["commodity"]["enum"]
+    choke = {p["name"]: p["schema"] for p in spec["paths"][f"{API}/chokepoints"]["get"]["parameters"]}
+    assert "cement" not in choke["commodity"]["enum"] and "rare_earths" in choke["commodity"]["enum"]
+    # the codes documented are the codes returned: a non-JSON body is a 422, not a 400
+    post = spec["paths"][f"{API}/whatif"]["post"]["responses"]
+    assert "400" not in post and "422" in post
+    for body in (b"not json", b"\xff\xfe{", b'{"remove": ['):
+        r = client.post(f"{API}/whatif", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][0] == "body", body
+    for ops in spec["paths"].values():  # every operation documents the 422 of an unknown parameter
+        assert all("422" in op["responses"] for op in ops.values())
+
+
+def test_docs_and_redoc_are_served_offline(client):
+    import re
+
+    for page, asset in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        r = client.get(page)
+        assert r.status_code == 200 and asset in r.text
+        refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", r.text) + re.findall(r"""url:\s*'([^']+)'""", r.text)
+        assert refs and all(ref.startswith("/") and not ref.startswith("//") for ref in refs), refs
+        assert "http://" not in r.text and "https://" not in r.text
+        for ref in refs:
+            got = client.get(ref)
+            assert got.status_code == 200 and len(got.content) > 1000, ref
+    assert '"validatorUrl": null' in client.get("/docs").text
 
 
 def test_node_detail_with_neighbours_and_sources(client):
@@ -115,7 +179,8 @@ def test_chokepoints(client, state):
     )
     b = client.get(f"{API}/chokepoints", params={"metric": "betweenness", "stage": "separation"}).json()
     assert all(x["stage"] == "separation" for x in b["data"])
-    assert client.get(f"{API}/chokepoints", params={"commodity": "cement"}).status_code == 404
+    cement = client.get(f"{API}/chokepoints", params={"commodity": "cement"})
+    assert cement.status_code == 422 and "'cement': not modelled" in cement.text
     assert client.get(f"{API}/chokepoints", params={"metric": "nope"}).status_code == 422
 
 
@@ -125,6 +190,7 @@ def test_dependence_endpoints(client):
     bands = client.get(f"{API}/dependence/bands", params={"year": 2023}).json()
     assert len(bands["minerals"]) == 50 and sum(c["minerals"] for c in bands["counts"]) == 50
     assert client.get(f"{API}/dependence/bands", params={"year": 2020}).status_code == 422
+    assert client.get(f"{API}/dependence/nir", params={"year": 2018}).status_code == 422
     prc = client.get(f"{API}/dependence/prc-exposure", params={"commodity": "gallium"}).json()
     assert prc["data"][0]["processing_share_pct"] > 90
 
@@ -235,7 +301,9 @@ def test_export_controls_of_the_prc(client):
     one = client.get("/api/v1/export-controls", params={"country": "CHN", "commodity": "gallium"}).json()
     assert one["count"] == 1 and one["data"][0]["control_type"].startswith("Export licensing")
     assert client.get("/api/v1/export-controls", params={"country": "china"}).status_code == 422
-    assert client.get("/api/v1/export-controls", params={"commodity": "unobtainium"}).status_code == 404
+    assert client.get("/api/v1/export-controls", params={"commodity": "unobtainium"}).status_code == 422
+    zzz = client.get("/api/v1/export-controls", params={"country": "ZZZ"})
+    assert zzz.status_code == 422 and "not an ISO3 code of a country in the graph" in zzz.text
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,13 +326,15 @@ def test_tiny_health_and_nodes(tiny_client, tiny_model):
     assert [n["id"] for n in r["data"]] == ["facility:r1", "site:m1"]  # both owned by Tianqi
     r = tiny_client.get(f"{API}/nodes", params={"kind": "Facility", "stage": "refining"}).json()
     assert r["total"] == 1 and r["data"][0]["attributes"]["place_kind"] == "refinery"
-    box = tiny_client.get(f"{API}/nodes", params={"min_lon": 130, "max_lon": 100, "min_lat": 0}).json()
+    box = tiny_client.get(f"{API}/nodes", params={"min_lon": 100, "max_lon": 130, "min_lat": 0}).json()
     assert [n["id"] for n in box["data"]] == ["country:CHN", "facility:r1", "port:wpi-1"]
     d = tiny_client.get(f"{API}/nodes/facility:r1").json()
     assert d["neighbours_total"] == 4 and d["sources"] == [
         {"source": "t", "publisher": "P", "dataset": "D", "year": 2024, "url": "http://x"}
     ]
-    assert tiny_client.get(f"{API}/nodes", params={"commodity": "cobalt"}).status_code == 404
+    assert tiny_client.get(f"{API}/nodes", params={"commodity": "cobalt"}).status_code == 422
+    assert tiny_client.get(f"{API}/nodes", params={"country": "ZZZ"}).status_code == 422
+    assert tiny_client.get(f"{API}/nodes", params={"q": "lynas"}).json()["total"] == 0
 
 
 def test_tiny_chokepoints_and_whatif(tiny_client):
@@ -281,8 +351,14 @@ def test_tiny_chokepoints_and_whatif(tiny_client):
     assert usa["carriers"] == []
     base = tiny_client.get(f"{API}/whatif/presets/prc-refining-cutoff").json()
     usa = [x for x in base["data"] if x["demand"] == "USA"][0]
-    assert usa["supply_after_t"] == 3000.0 and [c["id"] for c in usa["carriers"]] == ["out:AUS"]
-    assert usa["carriers"][0]["flow_t"] == 3000.0
+    # realistic: AUS keeps its 1,000 t (rank 2 -> 1/3 of imports); the PRC's 2,000 t are cut off
+    assert usa["supply_after_t"] == 1000.0 and [c["id"] for c in usa["carriers"]] == ["out:AUS"]
+    assert usa["carriers"][0]["flow_t"] == 1000.0 and usa["shortfall_low_t"] == 0.0
+    # bad input: the same rules as the CLI, 422 with the nearest valid value
+    bad = tiny_client.post(f"{API}/whatif", json={"remove": [{"countries": ["ZZZ"]}]})
+    assert bad.status_code == 422 and "ZZZ" in bad.text
+    bad = tiny_client.post(f"{API}/whatif", json={"add": [{"commodity": "lithium", "iso3": "XXX", "capacity_t": 5}]})
+    assert bad.status_code == 422 and "unknown country 'XXX'" in bad.text
 
 
 def test_tiny_geojson(tiny_client):
@@ -293,4 +369,113 @@ def test_tiny_geojson(tiny_client):
     assert e["count"] == 2 and {f["properties"]["source_id"] for f in e["features"]} == {"country:AUS", "country:CHN"}
     s = tiny_client.get(f"{API}/geojson/whatif/prc-all-cutoff", params={"commodity": "lithium"}).json()
     assert [f["properties"]["role"] for f in s["features"]] == ["carrier"]
-    assert tiny_client.get(f"{API}/geojson/whatif/prc-all-cutoff", params={"commodity": "cobalt"}).status_code == 404
+    assert tiny_client.get(f"{API}/geojson/whatif/prc-all-cutoff", params={"commodity": "cobalt"}).status_code == 422
+
+
+# ---------------------------------------------------------------------------------------
+# Temporary map folders
+
+
+def _map_dirs():
+    import tempfile
+    from pathlib import Path
+
+    return set(Path(tempfile.gettempdir()).glob("minerals-graph-maps-*"))
+
+
+@pytest.fixture
+def tiny_model_with_maps(tiny_model):
+    from minerals_graph.model import ModelConfig, SupplyModel
+
+    return SupplyModel.from_graph(tiny_model.G, tiny_model.tables, ModelConfig(with_maps=True))
+
+
+def test_temporary_maps_removed_on_shutdown(tiny_model_with_maps, monkeypatch):
+    from minerals_graph.api import state as st
+
+    def fake_maps(model, out):
+        (out / "assets").mkdir(parents=True, exist_ok=True)
+        (out / "facilities.html").write_text("<html></html>")
+        return {"facilities.html": {"layer": 1}}
+
+    monkeypatch.setattr("minerals_graph.maps.write_model_maps", fake_maps)
+    before = _map_dirs()
+    app = create_app(model=tiny_model_with_maps)
+    with TestClient(app) as c:
+        made = _map_dirs() - before
+        assert len(made) == 1 and c.get(f"{API}/maps").json()["data"] == ["facilities.html"]
+    assert not (_map_dirs() - before) and not any(p.exists() for p in made)
+    # a state given to the app and closed by its owner
+    s = st.build_state(model=tiny_model_with_maps)
+    assert s.temporary and s.maps_dir.exists()
+    s.close()
+    assert s.maps_dir is None and not (_map_dirs() - before)
+
+
+def test_temporary_maps_removed_when_start_fails(tiny_model_with_maps, monkeypatch):
+    from minerals_graph.api.state import build_state
+    from minerals_graph.errors import SourceFormatError
+
+    def broken_maps(model, out):
+        (out / "half-written.html").write_text("<html>")
+        raise SourceFormatError("natural_earth_admin0_110m/ne_110m_admin_0_countries.zip", None, None, "not a zip")
+
+    monkeypatch.setattr("minerals_graph.maps.write_model_maps", broken_maps)
+    before = _map_dirs()
+    with pytest.raises(SourceFormatError):
+        build_state(model=tiny_model_with_maps)
+    with pytest.raises(SourceFormatError), TestClient(create_app(model=tiny_model_with_maps)):
+        pass
+    assert not (_map_dirs() - before)
+
+
+# ---------------------------------------------------------------------------------------
+# /docs and /redoc render in a real browser with no network
+
+
+@pytest.fixture
+def live_tiny_server(tiny_model):
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(state=AppState(model=tiny_model)), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=30)
+    sock.close()
+
+
+@pytest.mark.parametrize("page, rendered", [("/docs", "opblock"), ("/redoc", "api-content")])
+def test_docs_render_in_a_browser_offline(live_tiny_server, chromium, tmp_path, page, rendered):
+    import subprocess
+
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        # no network beyond the loopback server: other hosts resolve to nothing
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        "--window-size=1200,800",
+        "--virtual-time-budget=10000",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    res = subprocess.run(
+        [chromium, *flags, "--dump-dom", live_tiny_server + page], capture_output=True, timeout=120, check=False
+    )
+    dom = res.stdout.decode("utf-8", "replace")
+    assert rendered in dom and "/api/v1/nodes" in dom, dom[:2000]

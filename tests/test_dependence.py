@@ -116,9 +116,12 @@ def test_germanium_tungsten_in_prc_refining_cutoff():
     assert set(usa.index) == {"germanium", "indium", "tungsten"}
     assert usa.loc["germanium", "status"].startswith("not modelled: USGS publishes refining production")
     assert usa.loc["indium", "status"].startswith("not modelled")
-    # tungsten: the PRC's mine-and-refining node (80 t) goes; Vietnam's 20 t serve the 10 t demand
+    # tungsten: the PRC's mine-and-refining node (80 t) goes. Realistic: import weights from the
+    # ranks (CHN 1, VNM 2 -> 2/3, 1/3): Vietnam's 3.333 t stay, 6.667 t short. Optimistic (U.S.
+    # priority): Vietnam's 20 t serve the whole 10 t demand
     w = usa.loc["tungsten"]
-    assert (w.supply_before_t, w.supply_after_t, w.shortfall_t) == (10.0, 10.0, 0.0)
+    assert (w.supply_before_t, w.supply_after_t, w.shortfall_t) == (10.0, 3.333, 6.667)
+    assert (w.supply_after_priority_t, w.shortfall_low_t) == (10.0, 0.0)
     assert w.removed_nodes == 2 and "out:CHN" in w.removed_ids and "mine:CHN" in w.removed_ids
     # proportional: world supply 100 -> 20 t, so the U.S. keeps 10 x 0.2 = 2 t
     assert w.supply_after_proportional_t == pytest.approx(2.0)

@@ -34,12 +34,18 @@ def test_prc_refining_cutoff_by_hand():
     before = nx.to_dict_of_dicts(G)
     df = run_whatif(G, PRESETS["prc-refining-cutoff"], commodities=["lithium"]).set_index("demand")
     usa = df.loc["USA"]
-    # without China, only Chile's 30 t of processing can reach the U.S.: exactly the 30 t demand
-    assert usa.supply_before_t == 30.0 and usa.supply_after_t == 30.0 and usa.shortfall_t == 0.0
-    # proportional: world supply falls from 100 to 40 t, so the U.S. keeps 30 x 0.4 = 12 t
-    assert usa.supply_after_proportional_t == pytest.approx(12.0)
+    # realistic (headline): import weights from USGS ranks 1/rank -> CHL 2/3, CHN 1/3 of the
+    # 30 t imported; China's 10 t are lost, Chile's 20 t stay (its 30 t output is still fed)
+    assert usa.supply_before_t == 30.0 and usa.supply_after_t == pytest.approx(20.0)
+    assert usa.shortfall_t == pytest.approx(10.0) and usa.shortfall_pct_of_demand == pytest.approx(33.33)
+    assert usa.evidence == "rank"
+    # optimistic (U.S. priority max flow): Chile's 30 t reach the U.S. -> 0 short
+    assert usa.shortfall_low_t == 0.0 and usa.supply_after_priority_t == 30.0
+    # pessimistic: world supply falls from 100 to 40 t, so the U.S. keeps 30 x 0.4 = 12 t
+    assert usa.supply_after_proportional_t == pytest.approx(12.0) and usa.shortfall_high_t == pytest.approx(18.0)
+    assert "CHN 33% of imports" in usa.reason and "60% of world refining removed" in usa.reason
     assert usa.removed_nodes == 3  # out:CHN, rest:CHN and the refinery; the port is not a processing node
-    assert df.loc["CAN"].status.startswith("demand not published")
+    assert df.loc["CAN"].status.startswith("demand unknown")
     assert nx.to_dict_of_dicts(G) == before  # the base graph is untouched
 
 

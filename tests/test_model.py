@@ -36,8 +36,11 @@ def test_whatif_cache_is_keyed_by_the_normalised_request(tiny_graph):
 
 def test_carriers_are_data(tiny_model):
     usa = tiny_model.preset("prc-refining-cutoff").set_index("demand").loc["USA"]
-    assert usa.carriers == [{"id": "out:AUS", "label": "AUS output", "flow_t": 3000.0}]
-    assert usa.carriers_after == "AUS output (3,000 t)"
+    # ranks AUS 2, CHN 1 -> weights 1/3, 2/3 of the 3,000 t imported; the PRC (no node of its
+    # own here) is cut off as an exporter, Australia keeps its 1,000 t
+    assert usa.carriers == [{"id": "out:AUS", "label": "imports from AUS", "flow_t": 1000.0}]
+    assert usa.carriers_after == "imports from AUS (1,000 t)"
+    assert usa.shortfall_t == 2000.0
 
 
 def test_model_never_changes_the_graph(tiny_model):
@@ -66,7 +69,8 @@ def test_report_is_text_from_the_model(tiny_model):
 
     md = report_markdown(tiny_model, origin="tiny")
     assert md.startswith("# minerals-graph report\n\nSources: tiny.")
-    assert "## PRC refining cut-off (U.S. demand)" in md and "| lithium | 2023 | 3000.0 | 3000.0 |" in md
+    assert "## PRC refining cut-off (U.S. demand)" in md
+    assert "| lithium | 2023 | 3000.0 | 2000.0 | 66.67 | 0.0 | 66.67 | rank |" in md
     assert "## Top chokepoint per commodity" in md
 
 

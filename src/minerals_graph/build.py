@@ -24,6 +24,7 @@ from typing import Any, cast
 import networkx as nx
 import pandas as pd
 
+from minerals_graph.errors import GraphBuildError
 from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS, EdgeKind, NodeKind, node_id
 from minerals_graph.tables import SOURCE_COLUMNS, Tables, load_tables
 
@@ -94,7 +95,7 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     def add_edge(u: str, v: str, kind: str, attrs: dict[str, object]) -> None:
         for n in (u, v):
             if n not in G:
-                raise KeyError(f"{kind} edge {u} -> {v}: node {n} is not in the graph")
+                raise GraphBuildError(f"{kind} edge {u} -> {v}: node {n} is not in the graph")
         pending.append((u, v, clean_attrs({"kind": kind, **attrs})))
 
     for r in _records(t.countries):

@@ -2,14 +2,17 @@
 
 Every command that reads data takes ``--sources DIR``: a folder of raw public files
 (the ``../shared/data`` layout) or of curated tables (default: the bundled ``data/``).
-Bad input ends in one clear line on stderr and exit status 2, never a traceback.
+Bad input ends in one clear line on stderr and exit status 2, never a traceback: values
+the schema decides (stage, kind, commodity id, limit, port) are checked while parsing,
+before anything is built; values the data decides (a country of the graph, a data year,
+a modelled commodity) right after the load, each naming the nearest valid choice.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,8 +20,15 @@ from pathlib import Path
 import pandas as pd
 
 from minerals_graph import __version__, settings
-from minerals_graph.errors import MineralsGraphError
+from minerals_graph.errors import (
+    InvalidInputError,
+    MineralsGraphError,
+    UnknownCommodityError,
+    choices_text,
+    nearest,
+)
 from minerals_graph.model import ModelConfig, SupplyModel
+from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, STAGES, commodity_by_id
 
 log = logging.getLogger("minerals_graph")
 
@@ -44,7 +54,35 @@ def _load(args: argparse.Namespace) -> SupplyModel:
     with _progress(1, "building graph") as bar:
         model = SupplyModel.load(_config(args))
         bar.update(1)
+    args._model = model  # main() warns about rejected inputs after an analysis command
     return model
+
+
+def _sources_hint(args: argparse.Namespace) -> str:
+    return f" --sources {args.sources}" if getattr(args, "sources", None) else ""
+
+
+def warn_rejected_inputs(model: SupplyModel, args: argparse.Namespace) -> str | None:
+    """One line when the inputs of ``model`` had rejected rows or values (the results
+    leave them out), with the count and the command that lists them; None otherwise."""
+    from minerals_graph import validate as v
+    from minerals_graph.tables import is_raw_sources_dir
+
+    try:
+        acc = model.accounting()
+    except MineralsGraphError:  # a model made from a graph alone has no row accounting
+        return None
+    rows, cells = int(acc["rejected"].sum()), int(acc["cells_rejected"].sum())
+    if not rows and not cells:
+        return None
+    new = ""
+    if args.sources and is_raw_sources_dir(Path(args.sources)):
+        unknown = len(v.new_rejects(model.tables, v.read_known_rejects(settings.DATA_DIR)))
+        new = f", {unknown} of them not in the documented {v.KNOWN_REJECTS_FILE}" if unknown else " (all documented)"
+    return (
+        f"warning: the inputs had {rows} rejected row(s) and {cells} rejected value(s){new}, left out of these "
+        f"results; list them with `minerals-graph validate{_sources_hint(args)} --rejects rejects.csv`"
+    )
 
 
 def _print_table(df: pd.DataFrame, fmt: str = "table") -> None:
@@ -63,11 +101,18 @@ def _print_table(df: pd.DataFrame, fmt: str = "table") -> None:
 # Commands
 
 
+def _graph_file(path: str) -> Path:
+    """``path`` if it names a graph file (.graphml or .json); checked before anything is built."""
+    if Path(path).suffix.lower() not in (".graphml", ".json"):
+        raise InvalidInputError("--out", path, expected="expected a .graphml or .json file name")
+    return Path(path)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from minerals_graph import io
 
+    out = _graph_file(args.out)
     G = _load(args).G
-    out = Path(args.out)
     io.save_graph(G, out)
     print(f"built {G.number_of_nodes()} nodes and {G.number_of_edges()} edges -> {out}")
     return 0
@@ -166,7 +211,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    for title, df in _load(args).summary().items():
+    from minerals_graph.lookup import commodity_records, find_nodes
+
+    model = _load(args)
+    if args.commodities or args.countries:
+        if args.commodities:
+            df = pd.DataFrame(commodity_records(model.G))
+            df["modelled"] = df["id"].isin(model.commodities)
+        else:
+            G = model.G
+            df = pd.DataFrame(
+                [
+                    {"iso3": d["iso3"], "name": d.get("name", ""), "aggregate": bool(d.get("aggregate", False))}
+                    for d in (G.nodes[n] for n in find_nodes(G, kind="Country"))
+                ],
+                columns=["iso3", "name", "aggregate"],
+            )
+        _print_table(df, args.format)
+        return 0
+    for title, df in model.summary().items():
         print(f"\n== {title}")
         _print_table(df, args.format)
     return 0
@@ -176,38 +239,59 @@ def cmd_export(args: argparse.Namespace) -> int:
     from minerals_graph import io
 
     args.format = args.format or {"geo": "geojson", "graph": "graphml"}.get(args.what, "csv")
+    if args.kind is not None:
+        if args.what not in ("nodes", "edges"):
+            raise InvalidInputError(
+                "--kind", args.kind, expected=f"only for 'export nodes' or 'export edges', not {args.what!r}"
+            )
+        kinds = sorted(NODE_KINDS if args.what == "nodes" else EDGE_KINDS)
+        if args.kind not in kinds:
+            raise InvalidInputError("--kind", args.kind, kinds, expected=f"not a kind of {args.what[:-1]}")
+    if args.what == "geo" and args.format not in ("geojson", "gpkg"):
+        raise InvalidInputError("--format", args.format, ["geojson", "gpkg"], expected="not a format of 'export geo'")
+    if args.what != "geo" and args.format in ("geojson", "gpkg"):
+        raise InvalidInputError("--format", args.format, expected="only for 'export geo'")
+    if args.what == "graph" and args.format not in ("graphml", "json"):
+        raise InvalidInputError("--format", args.format, ["graphml", "json"], expected="not a format of 'export graph'")
+    if args.what in ("nodes", "edges") and args.format not in ("csv", "json"):
+        raise InvalidInputError(
+            "--format", args.format, ["csv", "json"], expected=f"not a format of 'export {args.what}'"
+        )
+    if args.what == "graph" and args.out:
+        _graph_file(args.out)
     G = _load(args).G
     if args.what == "geo":
-        if args.format not in ("geojson", "gpkg"):
-            raise MineralsGraphError("export geo: use --format geojson or gpkg")
         paths = io.export_geo(G, Path(args.out or "out/geo"), args.format)
         print("wrote " + ", ".join(sorted({str(p) for p in paths.values()})))
         return 0
-    if args.format in ("geojson", "gpkg"):
-        raise MineralsGraphError(f"--format {args.format} is only for 'export geo'")
     out = Path(args.out) if args.out else Path("out") / f"{args.what}.{args.format}"
     if args.what == "nodes":
         n = io.export_nodes(G, out, args.format, kind=args.kind)
     elif args.what == "edges":
         n = io.export_edges(G, out, args.format, kind=args.kind)
     else:
-        if args.format == "csv":
-            raise MineralsGraphError("export graph: use --format graphml or json")
         io.save_graph(G, out)
         n = G.number_of_nodes()
     print(f"wrote {n} {args.what if args.what != 'graph' else 'nodes (graph)'} -> {out}")
     return 0
 
 
-def _commodities(model: SupplyModel, args: argparse.Namespace) -> list[str]:
-    from minerals_graph.schema import commodity_by_id
+def _commodities(model: SupplyModel, args: argparse.Namespace, *, modelled: bool = False) -> list[str]:
+    """The ``--commodity`` values, each checked against the graph (and, with ``modelled``,
+    against the modelled commodities), or every modelled commodity when none is given."""
+    from minerals_graph.lookup import check_commodity
 
     if getattr(args, "commodity", None):
-        out = []
-        for c in args.commodity:
-            commodity_by_id(c)  # raises UnknownCommodityError naming it
-            out.append(c)
-        return out
+        return [
+            check_commodity(
+                model.G,
+                c,
+                "--commodity",
+                modelled=model.commodities if modelled else None,
+                hint="list them with `minerals-graph summary --commodities`",
+            )
+            for c in args.commodity
+        ]
     return model.commodities
 
 
@@ -224,9 +308,22 @@ def _write_or_print(df: pd.DataFrame, args: argparse.Namespace) -> None:
 def cmd_dependence(args: argparse.Namespace) -> int:
     from minerals_graph.analysis import dependence as dep
 
+    if args.what != "bands":
+        for flag, value in (("--list", args.list), ("--counts", args.counts or None)):
+            if value is not None:
+                raise InvalidInputError(flag, value, expected=f"only for 'dependence bands', not {args.what!r}")
+    if args.what in ("prc", "trade") and args.year is not None:
+        raise InvalidInputError(
+            "--year", args.year, expected=f"only for 'dependence nir' or 'bands', not {args.what!r}"
+        )
     model = _load(args)
     if args.what == "nir":
         df = model.nir()
+        if args.year is not None:
+            years = sorted({int(y) for y in df["year"].dropna()})
+            if args.year not in years:
+                raise InvalidInputError("--year", args.year, years, expected="no net import reliance for that year")
+            df = df[df["year"] == args.year]
         if args.commodity:
             df = df[df["commodity"].isin(_commodities(model, args))]
     elif args.what == "bands":
@@ -235,7 +332,9 @@ def cmd_dependence(args: argparse.Namespace) -> int:
             raise MineralsGraphError("no net import reliance in the graph: nothing to band")
         available = model.nir_years()
         if year not in available:
-            raise MineralsGraphError(f"--year {year}: USGS net import reliance is available for {available}")
+            raise InvalidInputError(
+                "--year", year, available, expected="no USGS net import reliance (MCS Fig. 2) for that data year"
+            )
         lst = args.list or (2025 if year >= 2025 else 2022)  # the list in force in that edition
         df = model.bands(year, lst)
         if args.counts:
@@ -257,7 +356,7 @@ def cmd_dependence(args: argparse.Namespace) -> int:
         if args.commodity:
             df = df[df["commodity"].isin(_commodities(model, args))]
     elif args.commodity:  # only these: build only their networks
-        wanted = _commodities(model, args)
+        wanted = _commodities(model, args, modelled=True)
         df = dep.prc_exposure(
             model.G, wanted, country=model.config.focus, params=model.config.params, networks=model.networks(wanted)
         )
@@ -268,13 +367,13 @@ def cmd_dependence(args: argparse.Namespace) -> int:
 
 
 def cmd_controls(args: argparse.Namespace) -> int:
-    from minerals_graph.schema import commodity_by_id
+    from minerals_graph.lookup import check_commodity, check_country
 
     model = _load(args)
-    if args.country and not re.fullmatch(r"[A-Z]{3}", args.country):
-        raise MineralsGraphError(f"--country {args.country!r}: expected an ISO3 code such as CHN")
+    if args.country:
+        check_country(model.G, args.country, "--country", hint="list them with `minerals-graph summary --countries`")
     if args.commodity:
-        commodity_by_id(args.commodity)  # raises, naming it
+        check_commodity(model.G, args.commodity, "--commodity")
     rows = model.export_controls(args.country, args.commodity)
     _write_or_print(pd.DataFrame(rows, columns=["iso3", "commodity", "control_type", "year", "official_url"]), args)
     return 0
@@ -285,13 +384,13 @@ def cmd_chokepoints(args: argparse.Namespace) -> int:
 
     model = _load(args)
     if args.commodity:  # only these: build only their networks
-        wanted = _commodities(model, args)
+        wanted = _commodities(model, args, modelled=True)
         df = chokepoint_table(model.G, wanted, params=model.config.params, networks=model.networks(wanted))
     else:
         df = model.chokepoints()
     if args.stage:
         df = df[df["stage"] == args.stage]
-    if args.limit:
+    if args.limit is not None:
         df = df.groupby("commodity", sort=False).head(args.limit)
     _write_or_print(df, args)
     return 0
@@ -389,15 +488,59 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
     return 0
 
 
+def listen_socket(host: str, port: int):
+    """A socket bound to ``host:port`` (checked before anything is built): one line when
+    the host does not resolve or the address is taken or not allowed."""
+    import socket
+
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[
+            0
+        ]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InvalidInputError("--host", host, expected=f"cannot be resolved ({exc})") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        raise MineralsGraphError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port or --host)"
+        ) from None
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the API with uvicorn (graph and caches built once at start-up)."""
+    """Run the API with uvicorn: bind first, then build the graph and caches once, then serve.
+    The maps' temporary folder is removed on shutdown and when the start fails."""
     import uvicorn
 
     from minerals_graph.api import create_app
+    from minerals_graph.api.state import build_state
 
-    app = create_app(config=_config(args, with_maps=not args.no_maps))
-    print(f"serving on http://{args.host}:{args.port}/api/v1 (OpenAPI: /docs)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", workers=1)
+    sock = listen_socket(args.host, args.port)
+    state = None
+    # SIGTERM while building: leave through the finally below (uvicorn handles it once serving)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        state = build_state(config=_config(args, with_maps=not args.no_maps))
+        signal.signal(signal.SIGTERM, previous)
+        # the lifespan removes the maps' folder on shutdown (uvicorn re-raises the signal afterwards)
+        app = create_app(state=state, close_state=True)
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        print(f"serving on http://{host}:{args.port}/api/v1 (OpenAPI: /docs, /redoc)", flush=True)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", workers=1, lifespan="on")
+        )
+        server.run(sockets=[sock])
+        if not server.started:
+            raise MineralsGraphError(f"the API did not start on {args.host}:{args.port} (see the log above)")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sock.close()
+        if state is not None:
+            state.close()
     return 0
 
 
@@ -457,6 +600,68 @@ def cmd_run(args: argparse.Namespace) -> int:
 # Parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: what is wrong, the nearest valid
+    choice, and where the help is (argparse prints the usage first otherwise)."""
+
+    def error(self, message: str):
+        import re
+
+        m = re.search(r"invalid choice: '?(.*?)'? \(choose from (.*)\)", message)
+        if m:
+            near = nearest(m.group(1), [c.strip(" '") for c in m.group(2).split(",")])
+            if near:
+                message += f"; did you mean {near[0]!r}?"
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: expected 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value}: a TCP port is 1 to 65535")
+    return value
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year") from None
+    if not 1900 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"{value}: expected a data year such as 2024")
+    return value
+
+
+def _commodity_arg(text: str) -> str:
+    try:
+        commodity_by_id(text)
+    except UnknownCommodityError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _choice_arg(choices: Sequence[str], what: str) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {what}; {choices_text(text, list(choices))}")
+        return text
+
+    return check
+
+
 def _sources_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sources",
@@ -473,7 +678,7 @@ def _sources_arg(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="minerals-graph",
         description="The critical-minerals supply chain as a property graph built from public sources.",
     )
@@ -506,6 +711,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="node and edge counts by kind and source; facilities by country x stage")
     _sources_arg(p)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--commodities", action="store_true", help="list the commodity ids (and which are modelled)")
+    g.add_argument("--countries", action="store_true", help="list the countries' ISO3 codes")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=cmd_summary)
 
@@ -518,7 +726,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="nodes/edges: csv (default) or json; graph: graphml or json; geo: geojson (default) or gpkg",
     )
-    p.add_argument("--kind", help="only nodes/edges of this kind (e.g. Facility, PRODUCES)")
+    p.add_argument(
+        "--kind",
+        help=f"only nodes/edges of this kind: nodes {', '.join(NODE_KINDS)}; edges e.g. PRODUCES, TRADES",
+    )
     p.add_argument("--out", help="output file (default: out/<what>.<format>)")
     p.set_defaults(func=cmd_export)
 
@@ -533,9 +744,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--year",
-        type=int,
+        type=_year,
         default=None,
-        help="data year for bands (2023: MCS 2024, 2024: MCS 2025, 2025: MCS 2026); default: the latest",
+        help="data year for bands (2023: MCS 2024, 2024: MCS 2025, 2025: MCS 2026; default: the latest) "
+        "or nir (only that year)",
     )
     p.add_argument(
         "--list",
@@ -546,7 +758,7 @@ def build_parser() -> argparse.ArgumentParser:
         "in force in the data year's edition (2025 from data year 2025)",
     )
     p.add_argument("--counts", action="store_true", help="bands: counts per band instead of one row per mineral")
-    p.add_argument("--commodity", action="append", help="limit to a commodity id (repeatable)")
+    p.add_argument("--commodity", action="append", type=_commodity_arg, help="limit to a commodity id (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="write to a file (csv or json by --format) instead of printing")
     p.set_defaults(func=cmd_dependence)
@@ -554,16 +766,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("controls", help="export controls in force by country and commodity (USGS MCS 2026 T4)")
     _sources_arg(p)
     p.add_argument("--country", help="ISO3 code of the controlling country, e.g. CHN")
-    p.add_argument("--commodity", help="commodity id, e.g. gallium")
+    p.add_argument("--commodity", type=_commodity_arg, help="commodity id, e.g. gallium")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="write to a file (csv or json by --format) instead of printing")
     p.set_defaults(func=cmd_controls)
 
     p = sub.add_parser("chokepoints", help="ranked chokepoints on U.S. supply paths (N-1, SPOF, cuts, HHI)")
     _sources_arg(p)
-    p.add_argument("--commodity", action="append", help="commodity id (repeatable; default: all modelled)")
-    p.add_argument("--stage", help="only nodes of this stage")
-    p.add_argument("--limit", type=int, default=0, help="top N per commodity (0 = all)")
+    p.add_argument(
+        "--commodity",
+        action="append",
+        type=_commodity_arg,
+        help="commodity id (repeatable; default: all modelled)",
+    )
+    p.add_argument(
+        "--stage",
+        type=_choice_arg((*STAGES, "port"), "stage"),
+        help=f"only nodes of this stage: {', '.join(STAGES)}, port",
+    )
+    p.add_argument("--limit", type=_positive_int, default=None, help="top N per commodity (default: all)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="write to a file instead of printing")
     p.set_defaults(func=cmd_chokepoints)
@@ -582,7 +803,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--add",
         action="append",
         metavar="SPEC",
-        help="e.g. 'commodity=rare_earths,iso3=USA,capacity_t=5000,stage=separation,name=New plant'",
+        help="e.g. 'commodity=rare_earths,iso3=CAN,capacity_t=5000,stage=separation,name=New plant[,dest=USA]' "
+        "(any country; after its own demand the output goes to its export partners by trade share, or to dest)",
     )
     p.add_argument("--commodity", action="append", help="commodity id (repeatable; default: all modelled)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -610,7 +832,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K=V",
         help="query parameter, typed as the query's header declares; a list: a,b or one item a or JSON '[\"a\"]'",
     )
-    p.add_argument("--batch-size", type=int, default=1000, help="rows per load transaction")
+    p.add_argument("--batch-size", type=_positive_int, default=1000, help="rows per load transaction")
     p.add_argument("--no-schema", action="store_true", help="load without applying cypher/schema.cypher first")
     g = p.add_mutually_exclusive_group()
     g.add_argument(
@@ -632,7 +854,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the read-only web API (FastAPI; OpenAPI at /docs)")
     _sources_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=_port, default=8000, help="TCP port, 1-65535 (default 8000)")
     p.add_argument("--no-maps", action="store_true", help="do not generate the maps at start-up")
     p.set_defaults(func=cmd_serve)
 
@@ -649,23 +871,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands whose results leave out rejected input rows or values: they say so (one line).
+ANALYSIS_COMMANDS = ("dependence", "controls", "chokepoints", "whatif", "summary")
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one line: its first line, the first detail when the first line only
+    announces a list, and how many lines were left out."""
+    lines = [x.strip() for x in str(exc).splitlines() if x.strip()] or [type(exc).__name__]
+    head, rest = lines[0], lines[1:]
+    if head.endswith(":") and rest:
+        head, rest = f"{head} {rest[0].lstrip('- ')}", rest[1:]
+    if rest:
+        head += f" (and {len(rest)} more; -v shows them)"
+    return head
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command. Errors end in one line on stderr and exit status 2 (1 for a failed
+    ``validate``), never a traceback: a :class:`MineralsGraphError` says what is wrong; any
+    other exception is a bug, reported in one line (with ``-v``, its traceback)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    if getattr(args, "command", None) == "export" and args.what != "graph" and args.format == "graphml":
-        parser.error("--format graphml is only for 'export graph'")
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
-    except MineralsGraphError as exc:
-        msg = str(exc).splitlines()
-        print(f"minerals-graph: error: {msg[0]}", file=sys.stderr)
-        for line in msg[1:21]:
-            print(f"  {line}", file=sys.stderr)
+        rc = func(args)
+    except KeyboardInterrupt:
+        print("minerals-graph: interrupted", file=sys.stderr)
+        return 130
+    except (MineralsGraphError, OSError) as exc:
+        print(f"minerals-graph: error: {_one_line(exc)}", file=sys.stderr)
+        if args.verbose:
+            for line in str(exc).splitlines()[1:]:
+                print(f"  {line}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as exc:
-        print(f"minerals-graph: error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # a bug: still one line (the traceback with -v)
+        log.debug("unexpected error", exc_info=True)
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        where = f" in {args.command}" if getattr(args, "command", None) else ""
+        print(
+            f"minerals-graph: error: unexpected {type(exc).__name__}{where}: {_one_line(exc)} "
+            "(a bug: please report it with the command; -v shows the traceback)",
+            file=sys.stderr,
+        )
+        return 3
+    model = getattr(args, "_model", None)
+    if rc == 0 and model is not None and args.command in ANALYSIS_COMMANDS:
+        warning = warn_rejected_inputs(model, args)
+        if warning:
+            print(warning, file=sys.stderr)
+    return rc

@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from minerals_graph.errors import InvalidInputError
 from minerals_graph.schema import SOURCE_ATTRS
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def save_graph(G: nx.MultiDiGraph, path: Path) -> Path:
         return save_graphml(G, path)
     if suffix == ".json":
         return save_json(G, path)
-    raise ValueError(f"{path}: expected a .graphml or .json file name")
+    raise InvalidInputError("graph file", str(path), expected="expected a .graphml or .json file name")
 
 
 def load_graph(path: Path) -> nx.MultiDiGraph:
@@ -91,7 +92,7 @@ def load_graph(path: Path) -> nx.MultiDiGraph:
         return load_graphml(path)
     if suffix == ".json":
         return load_json(path)
-    raise ValueError(f"{path}: expected a .graphml or .json file name")
+    raise InvalidInputError("graph file", str(path), expected="expected a .graphml or .json file name")
 
 
 def _order(columns: list[str], first: list[str]) -> list[str]:
@@ -173,7 +174,7 @@ def write_table(df: pd.DataFrame, path: Path, fmt: str = "csv") -> Path:
     elif fmt == "json":
         path.write_text(df.to_json(orient="records", force_ascii=False, indent=1), encoding="utf-8")
     else:
-        raise ValueError(f"format {fmt!r}: expected csv or json")
+        raise InvalidInputError("format", fmt, expected="expected csv or json")
     return path
 
 
@@ -187,7 +188,7 @@ def _write(df: pd.DataFrame, path: Path, fmt: str) -> None:
         ]
         path.write_text(json.dumps(records, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     else:
-        raise ValueError(f"format {fmt!r}: expected csv or json")
+        raise InvalidInputError("format", fmt, expected="expected csv or json")
 
 
 def graphs_equal(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> list[str]:
@@ -279,4 +280,4 @@ def export_geo(G: nx.MultiDiGraph, out_dir: Path, fmt: str = "geojson") -> dict[
         nodes.to_file(path, layer="nodes", driver="GPKG")
         edges.to_file(path, layer="edges", driver="GPKG")
         return {"nodes": path, "edges": path}
-    raise ValueError(f"format {fmt!r}: expected geojson or gpkg")
+    raise InvalidInputError("format", fmt, expected="expected geojson or gpkg")

@@ -6,14 +6,21 @@ CLI only format what they return.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 import networkx as nx
 import pandas as pd
 
 from minerals_graph.analysis.flow import place_control
+from minerals_graph.errors import InvalidInputError
 
 __all__ = [
     "bounding_box",
+    "check_choice",
+    "check_country",
+    "check_commodity",
+    "country_codes",
+    "commodity_ids",
     "find_nodes",
     "neighbours",
     "node_sources",
@@ -23,6 +30,7 @@ __all__ = [
 ]
 
 BBox = tuple[float, float, float, float]
+T = TypeVar("T")
 
 
 def bounding_box(
@@ -31,17 +39,84 @@ def bounding_box(
     max_lon: float | None = None,
     max_lat: float | None = None,
 ) -> BBox | None:
-    """``(lon0, lat0, lon1, lat1)`` with ``lon0 <= lon1`` and ``lat0 <= lat1``, or None when
-    no bound is given. A missing bound is unbounded; min and max may come in either order.
+    """``(lon0, lat0, lon1, lat1)``, or None when no bound is given. A missing bound is
+    unbounded (±180, ±90); a bound may equal its opposite (a line of the grid). Raise
+    :class:`~minerals_graph.errors.InvalidInputError` when a minimum is above its maximum
+    (an inverted box is a mistake, not a request for the complement; a box across the
+    antimeridian is two requests).
 
-    >>> bounding_box(min_lon=-66, max_lon=-125, min_lat=24)
+    >>> bounding_box(min_lon=-125, max_lon=-66, min_lat=24)
     (-125.0, 24.0, -66.0, 90.0)
     """
     if all(v is None for v in (min_lon, min_lat, max_lon, max_lat)):
         return None
-    x0, x1 = sorted((-180.0 if min_lon is None else float(min_lon), 180.0 if max_lon is None else float(max_lon)))
-    y0, y1 = sorted((-90.0 if min_lat is None else float(min_lat), 90.0 if max_lat is None else float(max_lat)))
+    x0 = -180.0 if min_lon is None else float(min_lon)
+    x1 = 180.0 if max_lon is None else float(max_lon)
+    y0 = -90.0 if min_lat is None else float(min_lat)
+    y1 = 90.0 if max_lat is None else float(max_lat)
+    for name, lo, hi in (("lon", x0, x1), ("lat", y0, y1)):
+        if lo > hi:
+            raise InvalidInputError(
+                f"min_{name}", lo, expected=f"the bounding box's min_{name} must not be above max_{name} {hi:g}"
+            )
     return (x0, y0, x1, y1)
+
+
+def check_choice(value: T, choices: Iterable[T], param: str, *, hint: str = "") -> T:
+    """``value`` if it is one of ``choices``, else :class:`InvalidInputError` naming the
+    nearest choice (or the choices).
+
+    >>> check_choice("refining", ["mining", "refining"], "--stage")
+    'refining'
+    """
+    opts = list(choices)
+    if value not in opts:
+        raise InvalidInputError(param, value, opts, expected="not one of the valid values", hint=hint)
+    return value
+
+
+def country_codes(G: nx.MultiDiGraph) -> list[str]:
+    """ISO3 codes of the graph's ``Country`` nodes (with the aggregates ``WLD``, ``ROW``), sorted."""
+    return sorted(str(d["iso3"]) for _, d in G.nodes(data=True) if d.get("kind") == "Country" and d.get("iso3"))
+
+
+def check_country(G: nx.MultiDiGraph, iso3: str, param: str = "country", *, hint: str = "") -> str:
+    """``iso3`` if the graph has that country, else :class:`InvalidInputError` with the
+    nearest code, or the code of a country whose name was given (``China`` -> ``CHN``)."""
+    if G.has_node(f"country:{iso3}") and G.nodes[f"country:{iso3}"].get("kind") == "Country":
+        return iso3
+    codes = country_codes(G)
+    by_name = {
+        str(d.get("name", "")).lower(): str(d["iso3"])
+        for _, d in G.nodes(data=True)
+        if d.get("kind") == "Country" and d.get("iso3")
+    }
+    named = by_name.get(str(iso3).strip().lower()) or (str(iso3).upper() if str(iso3).upper() in codes else None)
+    if named:
+        raise InvalidInputError(param, iso3, expected=f"expected an ISO3 code: did you mean {named!r}?")
+    raise InvalidInputError(param, iso3, codes, expected="not an ISO3 code of a country in the graph", hint=hint)
+
+
+def commodity_ids(G: nx.MultiDiGraph) -> list[str]:
+    """Ids of the graph's ``Commodity`` nodes (``lithium``, ``rare_earths`` …), sorted."""
+    return sorted(n.split(":", 1)[1] for n, d in G.nodes(data=True) if d.get("kind") == "Commodity")
+
+
+def check_commodity(
+    G: nx.MultiDiGraph, cid: str, param: str = "commodity", *, modelled: Iterable[str] | None = None, hint: str = ""
+) -> str:
+    """``cid`` if the graph has that commodity (and, when ``modelled`` is given, it is one
+    of them), else :class:`InvalidInputError` with the nearest id."""
+    known = commodity_ids(G)
+    if cid not in known:
+        raise InvalidInputError(param, cid, known, expected="not a commodity id of the graph", hint=hint)
+    if modelled is not None:
+        ok = sorted(modelled)
+        if cid not in ok:
+            raise InvalidInputError(
+                param, cid, ok, expected="not modelled (no USGS production data to build its supply network)"
+            )
+    return cid
 
 
 def _has(listed: object, value: str) -> bool:
@@ -57,6 +132,7 @@ def find_nodes(
     control: str | None = None,
     commodity: str | None = None,
     bbox: BBox | None = None,
+    name: str | None = None,
 ) -> list[str]:
     """Ids of the nodes matching every given criterion, sorted.
 
@@ -64,8 +140,9 @@ def find_nodes(
     ``stages``/``commodities``; ``country``: the node's ``iso3``; ``control``: the country
     of control of a site or facility (:func:`minerals_graph.analysis.flow.place_control`);
     ``bbox``: ``(lon0, lat0, lon1, lat1)`` from :func:`bounding_box` (nodes without
-    coordinates never match).
+    coordinates never match); ``name``: a case-insensitive part of the node's name.
     """
+    needle = name.strip().casefold() if name else ""
     hits = []
     for n in sorted(G.nodes):
         d = G.nodes[n]
@@ -76,6 +153,8 @@ def find_nodes(
         if stage and not _has(d.get("stages"), stage):
             continue
         if commodity and not _has(d.get("commodities"), commodity):
+            continue
+        if needle and needle not in str(d.get("name") or "").casefold():
             continue
         if bbox and (
             d.get("lon") is None

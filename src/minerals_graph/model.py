@@ -242,6 +242,19 @@ class SupplyModel:
             ),
         )
 
+    def trade_exposure(self) -> pd.DataFrame:
+        """PRC share of each USMCA country's imports by value and tonnes (BACI), USGS
+        percentages otherwise, ranks as a labelled fallback, and the embodied share
+        (:func:`~minerals_graph.analysis.allocation.trade_exposure`)."""
+        from minerals_graph.analysis.allocation import TRADE_EXPOSURE_COLUMNS, trade_exposure
+
+        return self._cached(
+            "trade_exposure",
+            lambda: pd.DataFrame(
+                trade_exposure(self._G, self.networks(), country=self._config.focus), columns=TRADE_EXPOSURE_COLUMNS
+            ),
+        )
+
     def import_source_counts(self) -> pd.DataFrame:
         """For each country, the critical minerals (2022 list, plus rare earths and bauxite as
         USGS reports them) it is a major U.S. import source of."""
@@ -318,6 +331,7 @@ class SupplyModel:
 
         filters = tuple(remove)
         adds = tuple(add)
+        self.validate_whatif(filters, adds)
         coms = sorted(set(self.commodities if commodities is None else commodities))
         key = (frozenset(filters), adds, tuple(coms))
         with self._whatif_lock:
@@ -339,6 +353,18 @@ class SupplyModel:
         if name not in wi.PRESETS:
             raise UnknownPresetError(name)
         return self.whatif(wi.PRESETS[name], (), commodities)
+
+    def country_codes(self) -> list[str]:
+        """ISO3 codes of the countries in the graph (what-if filters and additions accept these)."""
+        return self._cached(
+            "country_codes", lambda: sorted(n.split(":", 1)[1] for n in self._G if str(n).startswith("country:"))
+        )
+
+    def validate_whatif(self, remove: Iterable[NodeFilter] = (), add: Iterable[Addition] = ()) -> None:
+        """:func:`~minerals_graph.analysis.whatif.validate_request` against this model."""
+        from minerals_graph.analysis import whatif as wi
+
+        wi.validate_request(remove, add, countries=self.country_codes(), commodities=self.commodities)
 
     def cached_whatifs(self) -> int:
         """Number of what-if results in the cache."""

@@ -39,6 +39,7 @@ def report_tables(model: SupplyModel) -> dict[str, pd.DataFrame]:
             model.export_controls(), columns=["iso3", "commodity", "control_type", "year", "official_url"]
         ),
         "prc_exposure.csv": model.prc_exposure(),
+        "prc_trade_exposure.csv": model.trade_exposure(),
         "chokepoints.csv": model.chokepoints(),
         f"whatif_{CUTOFF_PRESET}.csv": model.preset(CUTOFF_PRESET),
     }
@@ -59,9 +60,10 @@ def report_markdown(model: SupplyModel, *, origin: str | None = None) -> str:
         "",
         "## PRC refining cut-off (U.S. demand)",
         "",
-        "`supply_after_t`: the U.S. may draw on all remaining capacity of its import sources (optimistic); "
-        "`supply_after_proportional_t`: the U.S. keeps its share of the world's remaining supply "
-        "(pessimistic).",
+        "`shortfall_t` (headline): realistic allocation — domestic output first, imports by "
+        "pre-disruption trade shares (`evidence`), third-country processors limited by the feed "
+        "still reaching them; `shortfall_low_t`/`shortfall_high_t`: optimistic (U.S. priority) and "
+        "pessimistic (world's remaining supply shared) bounds (docs/methods.md §7).",
         "",
         to_markdown(
             cut[
@@ -69,11 +71,12 @@ def report_markdown(model: SupplyModel, *, origin: str | None = None) -> str:
                     "commodity",
                     "year",
                     "demand_t",
-                    "supply_after_t",
+                    "shortfall_t",
                     "shortfall_pct_of_demand",
-                    "supply_after_proportional_t",
-                    "shortfall_proportional_t",
-                    "removed_nodes",
+                    "shortfall_low_pct_of_demand",
+                    "shortfall_high_pct_of_demand",
+                    "evidence",
+                    "reason",
                 ]
             ]
         ),

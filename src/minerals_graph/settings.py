@@ -2,6 +2,22 @@
 
 Every path can be overridden by an environment variable, so an installed tool can be
 pointed at another checkout's data without code changes.
+
+Where things are found (first match wins):
+
+- **Curated tables** (``DATA_DIR``): ``MINERALS_GRAPH_DATA``; else the copy shipped inside
+  the installed package (``minerals_graph/data``, mapped from the repository's ``data/`` when
+  the wheel is built); else the checkout's ``data/`` (editable install, ``PYTHONPATH=src``).
+- **Offline map assets** (``LEAFLET_DIST``, ``JQUERY_DIST``): ``MINERALS_GRAPH_LEAFLET`` /
+  ``MINERALS_GRAPH_JQUERY``; else the copies the wheel build puts in
+  ``minerals_graph/assets`` (from ``node_modules``, see ``setup.py``); else the checkout's
+  ``node_modules``. When none exists, maps fail with one line suggesting ``--cdn``.
+- **Outputs** (``REPORTS_DIR``, ``MAPS_DIR``): relative to the current directory
+  (``reports/``, ``maps/``), never inside the installed package; ``MINERALS_GRAPH_REPORTS``
+  and ``MINERALS_GRAPH_MAPS`` override.
+- **Raw public files** (``SHARED_DATA_DIR``): ``MINERALS_GRAPH_SHARED_DATA``; else
+  ``../shared/data`` beside the checkout, or, for an installed package, ``../shared/data``
+  relative to the current directory.
 """
 
 from __future__ import annotations
@@ -9,19 +25,45 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: The repository root when running from a checkout (``src/minerals_graph/..``).
-REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The installed (or checked-out) package folder, ``.../minerals_graph``.
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: The repository root when running from a checkout (``src/minerals_graph/..``). For an
+#: installed package this is a folder inside the virtual environment: use it only when
+#: :data:`IN_CHECKOUT` is true.
+REPO_ROOT = PACKAGE_DIR.parents[1]
+
+#: True when the package is imported from a source checkout (src layout), not a wheel.
+IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "src" / "minerals_graph").is_dir()
+
+
+def _ordered(packaged: Path, checkout: Path) -> tuple[Path, Path]:
+    """The two places a file can be, the one matching how the package runs first."""
+    return (checkout, packaged) if IN_CHECKOUT else (packaged, checkout)
+
+
+def _path(env: str, *candidates: Path) -> Path:
+    """``$env`` if set, else the first candidate that exists, else the first candidate (so an
+    error names where the file was expected)."""
+    value = os.environ.get(env)
+    if value:
+        return Path(value).expanduser()
+    return next((p for p in candidates if p.exists()), candidates[0])
+
 
 #: The project's own curated tables (embedded default). ``MINERALS_GRAPH_DATA`` overrides.
-DATA_DIR = Path(os.environ.get("MINERALS_GRAPH_DATA", REPO_ROOT / "data"))
+DATA_DIR = _path("MINERALS_GRAPH_DATA", *_ordered(PACKAGE_DIR / "data", REPO_ROOT / "data"))
 
 #: The raw public files (``../shared/data`` beside the checkout).
 #: ``MINERALS_GRAPH_SHARED_DATA`` overrides.
-SHARED_DATA_DIR = Path(os.environ.get("MINERALS_GRAPH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+SHARED_DATA_DIR = _path(
+    "MINERALS_GRAPH_SHARED_DATA",
+    REPO_ROOT.parent / "shared" / "data" if IN_CHECKOUT else Path("..") / "shared" / "data",
+)
 
-#: Where the main job writes maps and reports.
-MAPS_DIR = REPO_ROOT / "maps"
-REPORTS_DIR = REPO_ROOT / "reports"
+#: Where the main job writes maps and reports: relative to the current directory.
+MAPS_DIR = Path(os.environ.get("MINERALS_GRAPH_MAPS") or "maps")
+REPORTS_DIR = Path(os.environ.get("MINERALS_GRAPH_REPORTS") or "reports")
 
 
 #: The PRC as an ISO3 code, used by PRC-exposure analyses and presets.
@@ -43,12 +85,18 @@ ISLAND_TOLERANCE_DEG = 2.0
 #: continent; places beyond it are listed with that reason.
 MAX_INFERRED_PORT_KM = 800.0
 
-#: Leaflet's distribution folder (npm package ``leaflet``, installed by scripts/setup.sh);
-#: maps copy it beside the pages so they render with no network.
-LEAFLET_DIST = Path(os.environ.get("MINERALS_GRAPH_LEAFLET", REPO_ROOT / "node_modules" / "leaflet" / "dist"))
+#: Leaflet's distribution folder (npm package ``leaflet``, installed by scripts/setup.sh, or
+#: the copy shipped in the wheel); maps copy it beside the pages so they render with no network.
+LEAFLET_DIST = _path(
+    "MINERALS_GRAPH_LEAFLET",
+    *_ordered(PACKAGE_DIR / "assets" / "leaflet", REPO_ROOT / "node_modules" / "leaflet" / "dist"),
+)
 
 #: jQuery's distribution folder (npm package ``jquery``): folium's popups use it.
-JQUERY_DIST = Path(os.environ.get("MINERALS_GRAPH_JQUERY", REPO_ROOT / "node_modules" / "jquery" / "dist"))
+JQUERY_DIST = _path(
+    "MINERALS_GRAPH_JQUERY",
+    *_ordered(PACKAGE_DIR / "assets" / "jquery", REPO_ROOT / "node_modules" / "jquery" / "dist"),
+)
 
 #: Leaflet CDN, used only when a map is written with ``offline=False``.
 LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist"

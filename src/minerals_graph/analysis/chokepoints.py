@@ -41,6 +41,7 @@ __all__ = [
     "supply_betweenness",
     "n_minus_1",
     "n_minus_1_naive",
+    "n_minus_1_realistic",
     "chokepoint_table",
     "rank_chokepoints",
     "CHOKEPOINT_METRICS",
@@ -61,6 +62,7 @@ CHOKEPOINT_COLUMNS = [
     "supply_t",
     "n1_loss_t",
     "n1_loss_pct_of_demand",
+    "n1_loss_maxflow_t",
     "spof",
     "in_min_node_cut",
     "betweenness",
@@ -192,6 +194,23 @@ def n_minus_1(net: nx.DiGraph, demand: str = "demand:USA") -> dict[str, float]:
     return out
 
 
+def n_minus_1_realistic(
+    G: nx.MultiDiGraph, net: nx.DiGraph, nodes: Iterable[str], demand: str = "USA"
+) -> dict[str, float]:
+    """Supply lost at ``demand`` under the realistic allocation
+    (:func:`minerals_graph.analysis.allocation.allocate`) when each node is removed alone:
+    the demand a node actually serves, directly or through the feed it processes."""
+    from minerals_graph.analysis.allocation import USMCA_MEMBERS, allocate
+
+    skip = {m: (None, "not computed") for m in USMCA_MEMBERS if m != demand}
+    base = allocate(G, net, frozenset(), demands=skip)[demand].supply_t
+    out: dict[str, float] = {}
+    for n in nodes:
+        after = allocate(G, net, frozenset({n}), demands=skip)[demand].supply_t
+        out[n] = round(max(0.0, (base or 0.0) - (after or 0.0)), 6) if base is not None else 0.0
+    return out
+
+
 def n_minus_1_naive(net: nx.DiGraph, demand: str = "demand:USA") -> dict[str, float]:
     """The baseline: remove each node from a copy and recompute the maximum flow from
     scratch with networkx (what :func:`n_minus_1` must equal)."""
@@ -274,7 +293,8 @@ def chokepoint_table(
             continue
         d = net.graph["demand"].get(demand)
         supply = max_supply(net, target)
-        losses = n_minus_1(net, target)
+        flow_losses = n_minus_1(net, target)
+        losses = n_minus_1_realistic(G, net, flow_losses, demand)
         spof = set(single_points_of_failure(net, target))
         cut = set(minimum_node_cut(net, target))
         btw = supply_betweenness(net, target)
@@ -300,6 +320,7 @@ def chokepoint_table(
                     "supply_t": round(supply, 3),
                     "n1_loss_t": losses[n],
                     "n1_loss_pct_of_demand": round(100 * losses[n] / d, 2) if d else None,
+                    "n1_loss_maxflow_t": flow_losses[n],
                     "spof": n in spof,
                     "in_min_node_cut": n in cut,
                     "betweenness": btw.get(n, 0.0),
@@ -312,8 +333,8 @@ def chokepoint_table(
     if not len(df):
         return pd.DataFrame(columns=CHOKEPOINT_COLUMNS)
     df = df.sort_values(
-        ["commodity", "n1_loss_t", "spof", "in_min_node_cut", "betweenness", "node"],
-        ascending=[True, False, False, False, False, True],
+        ["commodity", "n1_loss_t", "n1_loss_maxflow_t", "spof", "in_min_node_cut", "betweenness", "node"],
+        ascending=[True, False, False, False, False, False, True],
         kind="stable",
     )
     df["rank"] = df.groupby("commodity").cumcount() + 1
@@ -346,7 +367,12 @@ def rank_chokepoints(
         df = df[df["commodity"] == commodity]
     if stage is not None:
         df = df[df["stage"] == stage]
-    df = df.sort_values([col, "n1_loss_t", "commodity", "node"], ascending=[False, False, True, True], kind="stable")
+    if metric == "n1_loss":  # the table's own ranking (the CLI's order)
+        df = df.sort_values(["n1_loss_t", "commodity", "rank"], ascending=[False, True, True], kind="stable")
+    else:
+        df = df.sort_values(
+            [col, "n1_loss_t", "commodity", "rank"], ascending=[False, False, True, True], kind="stable"
+        )
     return df.head(limit) if limit is not None else df
 
 

@@ -18,7 +18,6 @@ from minerals_graph.analysis.flow import (
     ARTEFACT_ROLES,
     SOURCE,
     FlowParams,
-    flow_through,
     max_supply,
     network_of,
 )
@@ -33,6 +32,7 @@ __all__ = [
     "parse_filter",
     "parse_addition",
     "select_nodes",
+    "validate_request",
     "run_whatif",
     "WHATIF_COLUMNS",
     "STRUCTURED_COLUMNS",
@@ -82,6 +82,8 @@ class Addition:
     capacity_t: float
     stage: str = "refining"
     name: str = "hypothetical plant"
+    #: Where the output goes after the country's own demand (ISO3); "" = its export partners by trade share.
+    dest: str = ""
 
 
 #: Named scenarios: a list of filters whose matches are removed together.
@@ -127,7 +129,9 @@ def parse_filter(text: str) -> NodeFilter:
         k, v = part.split("=", 1)
         key = _KEYS.get(k.strip().lower())
         if key is None:
-            raise MineralsGraphError(f"filter key {k!r}: expected one of {sorted(set(_KEYS))}")
+            raise MineralsGraphError(
+                f"filter key {k!r} is unknown{_near(k.strip().lower(), _KEYS)}; keys: {', '.join(sorted(set(_KEYS)))}"
+            )
         vals = {x.strip() for x in v.split(",") if x.strip()}
         if key == "ids" and k.strip().lower() == "port":
             vals = {x if x.startswith("port:") else f"port:wpi-{x}" for x in vals}
@@ -141,9 +145,22 @@ def parse_filter(text: str) -> NodeFilter:
     return NodeFilter(**{k: frozenset(v) for k, v in kw.items()})
 
 
+_ADD_KEYS = ("commodity", "iso3", "capacity_t", "stage", "name", "dest")
+
+
 def parse_addition(text: str) -> Addition:
-    """``"commodity=lithium,iso3=USA,capacity_t=20000,stage=refining,name=New plant"``."""
-    kw = dict(p.split("=", 1) for p in text.split(",") if "=" in p)
+    """``"commodity=lithium,iso3=USA,capacity_t=20000,stage=refining,name=New plant[,dest=USA]"``."""
+    parts = [p for p in text.split(",") if p.strip()]
+    bad = [p for p in parts if "=" not in p]
+    kw = {k.strip().lower(): v for k, v in (p.split("=", 1) for p in parts if "=" in p)}
+    unknown = [k for k in kw if k not in _ADD_KEYS]
+    if bad or unknown:
+        what = (
+            f"part {bad[0]!r} is not key=value"
+            if bad
+            else f"key {unknown[0]!r} is unknown{_near(unknown[0], _ADD_KEYS)}"
+        )
+        raise MineralsGraphError(f"addition {text!r}: {what}; keys: {', '.join(_ADD_KEYS)}")
     try:
         return Addition(
             commodity=kw["commodity"].strip(),
@@ -151,11 +168,59 @@ def parse_addition(text: str) -> Addition:
             capacity_t=float(kw["capacity_t"]),
             stage=kw.get("stage", "refining").strip(),
             name=kw.get("name", "hypothetical plant").strip(),
+            dest=kw.get("dest", "").strip(),
         )
     except (KeyError, ValueError) as exc:
         raise MineralsGraphError(
-            f"addition {text!r}: expected commodity=…,iso3=…,capacity_t=<number>[,stage=…][,name=…] ({exc})"
+            f"addition {text!r}: expected commodity=…,iso3=…,capacity_t=<number>[,stage=…][,name=…][,dest=ISO3] ({exc})"
         ) from None
+
+
+def _near(value: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    m = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {m[0]!r}?)" if m else ""
+
+
+def _check(what: str, values: Iterable[str], valid: Iterable[str], *, show_all: bool = True) -> None:
+    ok = set(valid)
+    for v in sorted(set(values)):
+        if v not in ok:
+            listing = f"; valid: {', '.join(sorted(ok))}" if show_all else ""
+            raise MineralsGraphError(f"unknown {what} {v!r}{_near(v, ok)}{listing}")
+
+
+def validate_request(
+    filters: Iterable[NodeFilter],
+    additions: Iterable[Addition],
+    *,
+    countries: Iterable[str],
+    commodities: Iterable[str],
+) -> None:
+    """Check every filter key value and addition against the valid choices (``countries``:
+    ISO3 codes of the model; ``commodities``: the modelled ones). Raises
+    :class:`~minerals_graph.errors.MineralsGraphError` naming the bad value with the nearest
+    valid one (and the list, where short). The CLI and the API both call this."""
+    from minerals_graph.analysis.flow import REAL_ROLES
+    from minerals_graph.schema import STAGES
+
+    iso = set(countries)
+    coms = set(commodities)
+    for f in filters:
+        _check("stage", f.stages, STAGES)
+        _check("country", f.countries, iso, show_all=False)
+        _check("control country", f.control, iso, show_all=False)
+        _check("role", f.roles, REAL_ROLES)
+        _check("commodity", f.commodities, coms)
+    for a in additions:
+        _check("commodity", [a.commodity], coms)
+        _check("country", [a.iso3], iso, show_all=False)
+        if a.dest:
+            _check("destination country", [a.dest], iso, show_all=False)
+        _check("stage", [a.stage], STAGES)
+        if not (a.capacity_t > 0) or a.capacity_t != a.capacity_t or a.capacity_t > 1e9:
+            raise MineralsGraphError(f"capacity_t {a.capacity_t!r}: expected a number > 0 and <= 1e9 (t/yr)")
 
 
 def select_nodes(net: nx.DiGraph, filters: Iterable[NodeFilter]) -> frozenset[str]:
@@ -171,14 +236,38 @@ def _with_additions(net: nx.DiGraph, additions: Iterable[Addition]) -> nx.DiGrap
     H = net.copy()
     for i, a in enumerate(adds, start=1):
         n = f"add:{i}"
-        H.add_node(n, role="facility", iso3=a.iso3, control_iso3=a.iso3, stage=a.stage, label=a.name)
+        H.add_node(
+            n, role="facility", iso3=a.iso3, control_iso3=a.iso3, stage=a.stage, label=a.name, dest=a.dest, added=True
+        )
         feed = "pool:mined" if "pool:mined" in H else SOURCE
         H.add_edge(feed, n, capacity=a.capacity_t)
-        if f"cap:{a.iso3}" in H:  # new capacity beside the country's capped output
-            H.add_edge(n, f"cap:{a.iso3}")
-        if a.iso3 == "USA" and "demand:USA" in H:
+        # optimistic bound (U.S. priority): the U.S. may draw on new capacity in any country
+        if "demand:USA" in H and (a.dest in ("", "USA")):
             H.add_edge(n, "demand:USA")
     return H
+
+
+def _removed_suppliers(G: nx.MultiDiGraph, net: nx.DiGraph, filters: tuple[NodeFilter, ...]) -> frozenset[str]:
+    """Countries without a node in ``net`` that a filter would remove as a country node of
+    the network's output stage (e.g. the PRC as an exporter where its processing is not
+    published: the PRC refining cut-off stops its exports too)."""
+    if not filters:
+        return frozenset()
+    c = str(net.graph.get("commodity", ""))
+    ref: dict = next((a for _, a in net.nodes(data=True) if a.get("role") == "country"), {})
+    stage, stages = ref.get("stage", ""), ref.get("stages", "")
+    have = {a.get("iso3") for _, a in net.nodes(data=True) if a.get("role") == "country"}
+    out = set()
+    for n in G:
+        if not str(n).startswith("country:"):
+            continue
+        iso = str(n).split(":", 1)[1]
+        if iso in have:
+            continue
+        attrs = {"role": "country", "iso3": iso, "control_iso3": iso, "stage": stage, "stages": stages}
+        if any(f.matches(f"out:{iso}", attrs, c) for f in filters):
+            out.add(iso)
+    return frozenset(out)
 
 
 def _world_supply(net: nx.DiGraph, removed: frozenset[str]) -> float:
@@ -201,6 +290,14 @@ WHATIF_COLUMNS = [
     "supply_after_t",
     "shortfall_t",
     "shortfall_pct_of_demand",
+    "shortfall_low_t",
+    "shortfall_low_pct_of_demand",
+    "shortfall_high_t",
+    "shortfall_high_pct_of_demand",
+    "reason",
+    "evidence",
+    "evidence_basis",
+    "supply_after_priority_t",
     "supply_after_proportional_t",
     "shortfall_proportional_t",
     "removed_nodes",
@@ -216,6 +313,10 @@ WHATIF_COLUMNS = [
 STRUCTURED_COLUMNS = ("removed_ids", "carriers")
 
 
+def _pct(x: float | None, d: float | None) -> float | None:
+    return round(100 * x / d, 2) if x is not None and d else None
+
+
 def run_whatif(
     G: nx.MultiDiGraph,
     remove: Iterable[NodeFilter] = (),
@@ -225,29 +326,30 @@ def run_whatif(
     params: FlowParams | None = None,
     networks: Mapping[str, nx.DiGraph] | None = None,
 ) -> pd.DataFrame:
-    """Supply before and after the scenario, per commodity and demand.
+    """Supply before and after the scenario, per commodity and demand (USA, CAN, MEX, USMCA).
 
     ``networks``: prebuilt supply networks by commodity (built from ``G`` with
     ``params``; never changed here); a commodity missing from it is built here.
 
-    ``supply_after_t`` assumes the U.S. can draw on any remaining capacity of its import
-    sources ("U.S. priority": the optimistic bound); ``supply_after_proportional_t``
-    assumes the U.S. keeps its share of the world's remaining supply (the pessimistic
-    bound). ``carriers_after`` names the nodes carrying the most flow after the removal
-    (text); ``carriers`` gives the same as data (``[{"id", "label", "flow_t"}]``, the
-    ids are supply-network ids, see :func:`minerals_graph.convert.network_point`) and
-    ``removed_ids`` the removed supply-network ids.
-    Canada and Mexico have no published demand in the sources: their rows say so, and the
-    USMCA row equals the U.S. one.
+    The headline ``shortfall_t`` (and ``supply_after_t``) is the realistic allocation of
+    :mod:`minerals_graph.analysis.allocation` (domestic output first, imports by
+    pre-disruption trade shares, third-country processors limited by the feed still
+    reaching them); ``shortfall_low_t``/``shortfall_high_t`` are the optimistic and
+    pessimistic bounds, each with its % of demand; ``reason`` says in one line which stage
+    and whose share; ``evidence`` which trade evidence gave the shares (``baci``,
+    ``usgs-share``, ``rank``). ``supply_after_priority_t`` is the U.S.-priority maximum
+    flow and ``supply_after_proportional_t`` the old proportional bound (kept for
+    comparison). User additions are never removed by a filter.
     """
+    from minerals_graph.analysis.allocation import DEMANDS, allocate
+
     filters = tuple(remove)
     additions = tuple(add)
     rows = []
     for c in commodities:
         base = network_of(G, c, params, networks)
         net = _with_additions(base, additions)
-        removed = select_nodes(net, filters)
-        d = net.graph["demand"].get("USA")
+        removed = frozenset(n for n in select_nodes(net, filters) if not n.startswith("add:"))
         common = {
             "commodity": c,
             "year": net.graph.get("year"),
@@ -258,64 +360,61 @@ def run_whatif(
             "carriers": [],
         }
         if net.graph.get("not_modelled"):
-            rows.append(
-                {
-                    **common,
-                    "demand": "USA",
-                    "status": f"not modelled: {net.graph['not_modelled']}",
-                    "demand_basis": net.graph["demand_basis"].get("USA", ""),
-                }
-            )
-        elif "demand:USA" not in net:
-            rows.append(
-                {
-                    **common,
-                    "demand": "USA",
-                    "status": "demand not published: shortfall unknown",
-                    "demand_basis": net.graph["demand_basis"].get("USA", ""),
-                }
-            )
-        else:
+            for dem in DEMANDS:
+                rows.append(
+                    {
+                        **common,
+                        "demand": dem,
+                        "status": f"not modelled: {net.graph['not_modelled']}",
+                        "demand_basis": net.graph["demand_basis"].get("USA", "") if dem == "USA" else "",
+                    }
+                )
+            continue
+        priority = prop = None
+        if "demand:USA" in net:
+            d = net.graph["demand"]["USA"]
             before = max_supply(base, "demand:USA")
-            after = max_supply(net, "demand:USA", removed)
+            priority = max_supply(net, "demand:USA", removed)
             w0, w1 = _world_supply(base, frozenset()), _world_supply(net, removed)
-            prop = before * (w1 / w0) if w0 > 0 else 0.0
-            prop = min(prop, after, d)  # never above what the U.S. can reach at all
-            through = flow_through(net, "demand:USA", removed)
-            carriers = sorted(
-                (
-                    (f, n)
-                    for n, f in through.items()
-                    if net.nodes[n].get("role") in ("facility", "rest", "country", "port")
-                ),
-                key=lambda x: (-x[0], x[1]),
-            )[:8]
-            rows.append(
-                {
-                    **common,
-                    "demand": "USA",
-                    "demand_t": round(d, 3),
-                    "demand_basis": net.graph["demand_basis"]["USA"],
-                    "supply_before_t": round(before, 3),
-                    "supply_after_t": round(after, 3),
-                    "shortfall_t": round(d - after, 3),
-                    "shortfall_pct_of_demand": round(100 * (d - after) / d, 2) if d else None,
-                    "supply_after_proportional_t": round(prop, 3),
-                    "shortfall_proportional_t": round(d - prop, 3),
-                    "carriers_after": "; ".join(f"{net.nodes[n].get('label', n)} ({f:,.0f} t)" for f, n in carriers),
-                    "carriers": [
-                        {"id": n, "label": str(net.nodes[n].get("label", n)), "flow_t": round(float(f), 3)}
-                        for f, n in carriers
-                    ],
-                    "status": "modelled",
-                }
-            )
-        for other in ("CAN", "MEX"):
-            rows.append({**common, "demand": other, "status": "demand not published in the sources"})
-        usmca = dict(rows[-3])
-        usmca["demand"] = "USMCA"
-        usmca["status"] = usmca["status"] + "; equals U.S. (Canada and Mexico demand unknown)"
-        rows.append(usmca)
+            prop = min(before * (w1 / w0) if w0 > 0 else 0.0, priority, d)
+        allocs = allocate(
+            G, net, removed, optimistic_usa=priority, removed_suppliers=_removed_suppliers(G, net, filters)
+        )
+        for dem in DEMANDS:
+            al = allocs[dem]
+            d = al.demand_t
+            row = {**common, "demand": dem, "demand_basis": al.demand_basis, "status": al.status}
+            if al.supply_t is not None and d:
+                sf, lo, hi = d - al.supply_t, d - (al.supply_high_t or 0.0), d - (al.supply_low_t or 0.0)
+                row.update(
+                    {
+                        "demand_t": round(d, 3),
+                        "supply_before_t": round(al.supply_before_t or 0.0, 3),
+                        "supply_after_t": round(al.supply_t, 3),
+                        "shortfall_t": round(sf, 3),
+                        "shortfall_pct_of_demand": _pct(sf, d),
+                        "shortfall_low_t": round(lo, 3),
+                        "shortfall_low_pct_of_demand": _pct(lo, d),
+                        "shortfall_high_t": round(hi, 3),
+                        "shortfall_high_pct_of_demand": _pct(hi, d),
+                        "reason": al.reason,
+                        "evidence": al.evidence,
+                        "evidence_basis": al.evidence_basis,
+                        "carriers_after": "; ".join(f"{x['label']} ({x['flow_t']:,.0f} t)" for x in al.carriers),
+                        "carriers": al.carriers,
+                    }
+                )
+                if dem == "USA" and priority is not None and prop is not None:
+                    row.update(
+                        {
+                            "supply_after_priority_t": round(priority, 3),
+                            "supply_after_proportional_t": round(prop, 3),
+                            "shortfall_proportional_t": round(d - prop, 3),
+                        }
+                    )
+            elif d:
+                row["demand_t"] = round(d, 3)
+            rows.append(row)
     df = pd.DataFrame(rows, columns=WHATIF_COLUMNS)
     # a commodity without USGS quantities has no year: keep the others plain ints, not floats
     df["year"] = pd.Series([None if y is None or pd.isna(y) else int(y) for y in df["year"]], dtype=object)

@@ -236,25 +236,36 @@ class PRCExposure(BaseModel):
     assumptions: str
 
 
+#: What-if body values checked against the served data; the OpenAPI document lists the valid
+#: values as an enum (``x-choices``, filled by ``api.app``), and the route answers 422.
+CountryChoice = Annotated[str, Field(pattern=r"^[A-Z]{3}$", json_schema_extra={"x-choices": "countries"})]
+ModelledChoice = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=r"^[a-z_]+$", json_schema_extra={"x-choices": "modelled"})
+]
+
+
 class NodeFilterModel(BaseModel):
     """Nodes matching every given criterion (each: any of its values)."""
 
     model_config = ConfigDict(extra="forbid")
-    countries: list[ISO3] = Field(default_factory=list, max_length=60)
-    control: list[ISO3] = Field(default_factory=list, max_length=60)
+    countries: list[CountryChoice] = Field(default_factory=list, max_length=60)
+    control: list[CountryChoice] = Field(default_factory=list, max_length=60)
     stages: list[StageName] = Field(default_factory=list, max_length=len(STAGES))
     roles: list[RoleName] = Field(default_factory=list, max_length=len(REAL_ROLES))
     ids: list[Ident] = Field(default_factory=list, max_length=200)
-    commodities: list[Ident] = Field(default_factory=list, max_length=60)
+    commodities: list[ModelledChoice] = Field(default_factory=list, max_length=60)
 
 
 class AdditionModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    commodity: Ident = Field(examples=["rare_earths"])
-    iso3: ISO3
+    commodity: ModelledChoice = Field(examples=["rare_earths"])
+    iso3: CountryChoice
     capacity_t: float = Field(gt=0, le=1e9, description="t/yr in the USGS basis of the commodity")
     stage: StageName = "refining"
     name: Annotated[str, Field(max_length=120)] = "hypothetical plant"
+    dest: CountryChoice | None = Field(
+        None, description="ISO3 receiving the output after the own demand; none: export partners by trade share"
+    )
 
 
 class WhatIfRequest(BaseModel):
@@ -272,7 +283,7 @@ class WhatIfRequest(BaseModel):
     )
     remove: list[NodeFilterModel] = Field(default_factory=list, max_length=20)
     add: list[AdditionModel] = Field(default_factory=list, max_length=20)
-    commodities: list[Ident] = Field(
+    commodities: list[ModelledChoice] = Field(
         default_factory=list, max_length=60, description="default: every modelled commodity"
     )
 
@@ -293,6 +304,14 @@ class WhatIfRow(BaseModel):
     supply_after_t: float | None
     shortfall_t: float | None
     shortfall_pct_of_demand: float | None
+    shortfall_low_t: float | None = Field(None, description="optimistic bound of the shortfall")
+    shortfall_low_pct_of_demand: float | None = None
+    shortfall_high_t: float | None = Field(None, description="pessimistic bound of the shortfall")
+    shortfall_high_pct_of_demand: float | None = None
+    reason: str = Field("", description="one line: which stage was removed and whose share")
+    evidence: str = Field("", description="trade evidence of the shares: baci, usgs-share, rank")
+    evidence_basis: str = ""
+    supply_after_priority_t: float | None = None
     supply_after_proportional_t: float | None
     shortfall_proportional_t: float | None
     removed_nodes: int
@@ -325,3 +344,15 @@ class FeatureCollection(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int] = Field(description="where: ['query', name], ['path', name] or ['body', …]")
+    msg: str = Field(description="what is wrong, with the nearest valid value when there is one")
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationProblem(BaseModel):
+    detail: list[FieldProblem]

@@ -6,3 +6,21 @@ import os
 WHATIF_TIMEOUT_S = float(os.environ.get("MINERALS_GRAPH_WHATIF_TIMEOUT", "30"))
 #: Largest request body accepted (bytes); larger -> 413.
 MAX_BODY_BYTES = int(os.environ.get("MINERALS_GRAPH_MAX_BODY", str(64 * 1024)))
+
+
+def _docs_assets() -> str | None:
+    """Swagger UI, ReDoc and a favicon as the ``fastapi-offline`` distribution packages
+    them (``MINERALS_GRAPH_DOCS_ASSETS`` overrides the folder); None when not installed."""
+    override = os.environ.get("MINERALS_GRAPH_DOCS_ASSETS")
+    if override:
+        return override
+    from importlib.resources import files
+
+    try:
+        return str(files("fastapi_offline") / "static")
+    except ModuleNotFoundError:
+        return None
+
+
+#: The folder /docs and /redoc load their scripts and styles from (no CDN).
+DOCS_ASSETS = _docs_assets()

@@ -8,6 +8,7 @@ The model memoises every analysis and caches what-if results by their normalised
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,21 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class AppState:
-    """The model and the maps written from it (``maps_dir`` None: no maps)."""
+    """The model and the maps written from it (``maps_dir`` None: no maps). A maps folder
+    made in the temp directory (``temporary``) is removed by :meth:`close`."""
 
     model: SupplyModel
     maps_dir: Path | None = None
     maps: list[str] = field(default_factory=list)
     version: str = __version__
+    temporary: bool = False
+
+    def close(self) -> None:
+        """Remove the temporary maps folder (idempotent); the state then serves no maps."""
+        if self.temporary and self.maps_dir is not None:
+            shutil.rmtree(self.maps_dir, ignore_errors=True)
+            log.info("removed the temporary maps folder %s", self.maps_dir)
+            self.maps_dir, self.maps, self.temporary = None, [], False
 
     @property
     def G(self) -> nx.MultiDiGraph:  # noqa: N802
@@ -53,6 +63,8 @@ def build_state(
 
     ``config`` wins over ``sources``/``trade_dir``/``with_maps``; a given ``model`` is
     used as it is (its config says whether maps are wanted unless ``with_maps`` is False).
+    Without ``maps_dir`` the maps go to a new temporary folder, which
+    :meth:`AppState.close` removes (and which is removed at once if writing them fails).
     """
     if model is None:
         cfg = config or ModelConfig(sources=sources, trade_dir=trade_dir, with_maps=with_maps)
@@ -64,7 +76,12 @@ def build_state(
         from minerals_graph.maps import write_model_maps
 
         out = Path(maps_dir or tempfile.mkdtemp(prefix="minerals-graph-maps-"))
-        shown = write_model_maps(model, out)
-        state.maps_dir, state.maps = out, sorted(shown)
+        try:
+            shown = write_model_maps(model, out)
+        except BaseException:
+            if maps_dir is None:  # a failed start leaves no folder behind
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+        state.maps_dir, state.maps, state.temporary = out, sorted(shown), maps_dir is None
     log.info("API state ready: %s nodes, %s commodities", model.G.number_of_nodes(), len(model.commodities))
     return state

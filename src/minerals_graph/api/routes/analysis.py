@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 
 from minerals_graph.analysis.chokepoints import CHOKEPOINT_METRICS, rank_chokepoints
 from minerals_graph.analysis.dependence import band_counts
-from minerals_graph.api.deps import State, check_commodity, check_modelled, plain, records
+from minerals_graph.api.deps import State, nir_years, plain, records, require_commodity, require_country
 from minerals_graph.api.models import Bands, Chokepoint, ExportControl, ListOf, NetworkStage, NIRRow, PRCExposure
 from minerals_graph.lookup import select_rows
 
@@ -22,13 +22,21 @@ else:
 )
 def chokepoints(
     state: State,
-    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$", examples=["rare_earths"])] = None,
+    commodity: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            pattern=r"^[a-z_]+$",
+            examples=["rare_earths"],
+            description="a modelled commodity (see /health)",
+            json_schema_extra={"x-choices": "modelled"},
+        ),
+    ] = None,
     stage: NetworkStage | None = None,
     metric: Metric = "n1_loss",
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> ListOf[Chokepoint]:
-    if commodity is not None:
-        check_modelled(state, commodity)
+    require_commodity(state, commodity, modelled=True)
     df = rank_chokepoints(state.model.chokepoints(), commodity=commodity, stage=stage, metric=metric, limit=limit)
     rows = records(df)
     return ListOf[Chokepoint].model_validate({"data": rows, "count": len(rows)})
@@ -41,10 +49,19 @@ def chokepoints(
 )
 def nir(
     state: State,
-    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
-    year: Annotated[int | None, Query(ge=2019, le=2025)] = None,
+    commodity: Annotated[
+        str | None, Query(max_length=60, pattern=r"^[a-z_]+$", json_schema_extra={"x-choices": "commodities"})
+    ] = None,
+    year: Annotated[
+        int | None,
+        Query(ge=2019, le=2025, description="a data year of the table", json_schema_extra={"x-choices": "nir_years"}),
+    ] = None,
 ) -> ListOf[NIRRow]:
-    check_commodity(state, commodity)
+    require_commodity(state, commodity)
+    if year is not None:
+        from minerals_graph.lookup import check_choice
+
+        check_choice(year, nir_years(state), "year")
     rows = records(select_rows(state.model.nir(), commodity=commodity, year=year))
     for r in rows:
         for k in ("published_qualifier", "explanation", "form", "fig2_qualifier", "consumption_column"):
@@ -83,10 +100,18 @@ def bands(
     summary="The PRC's weight per commodity: import rank/share, mine and processing shares, embodied share",
 )
 def prc_exposure(
-    state: State, commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None
+    state: State,
+    commodity: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            pattern=r"^[a-z_]+$",
+            description="a modelled commodity (see /health)",
+            json_schema_extra={"x-choices": "modelled"},
+        ),
+    ] = None,
 ) -> ListOf[PRCExposure]:
-    if commodity is not None:
-        check_modelled(state, commodity)
+    require_commodity(state, commodity, modelled=True)
     rows = []
     for r in select_rows(state.model.prc_exposure(), commodity=commodity).to_dict("records"):
         reg = {k: plain(v) for k, v in r.items() if k.startswith("registered_") and plain(v) is not None}
@@ -104,9 +129,17 @@ def prc_exposure(
 )
 def export_controls(
     state: State,
-    country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", examples=["CHN"])] = None,
-    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$", examples=["gallium"])] = None,
+    country: Annotated[
+        str | None, Query(pattern=r"^[A-Z]{3}$", examples=["CHN"], json_schema_extra={"x-choices": "countries"})
+    ] = None,
+    commodity: Annotated[
+        str | None,
+        Query(
+            max_length=60, pattern=r"^[a-z_]+$", examples=["gallium"], json_schema_extra={"x-choices": "commodities"}
+        ),
+    ] = None,
 ) -> ListOf[ExportControl]:
-    check_commodity(state, commodity)
+    require_commodity(state, commodity)
+    require_country(state, country)
     rows = state.model.export_controls(country, commodity)
     return ListOf[ExportControl].model_validate({"data": rows, "count": len(rows)})

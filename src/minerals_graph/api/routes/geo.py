@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from minerals_graph.analysis.whatif import PRESETS
-from minerals_graph.api.deps import Model, State, check_modelled
+from minerals_graph.api.deps import Model, State, require_commodity
 from minerals_graph.api.models import FeatureCollection, GeoEdgeKind, GeoNodeKind
 from minerals_graph.convert import gdf_to_geojson, whatif_to_gdf
 
@@ -20,11 +20,15 @@ def geo_nodes(
 
 @router.get("/geojson/edges", response_model=FeatureCollection, summary="Edges as GeoJSON lines (EPSG:4326)")
 def geo_edges(
+    state: State,
     model: Model,
     kind: GeoEdgeKind = "SHIPS_VIA",
-    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
+    commodity: Annotated[
+        str | None, Query(max_length=60, pattern=r"^[a-z_]+$", json_schema_extra={"x-choices": "commodities"})
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
 ) -> FeatureCollection:
+    require_commodity(state, commodity)
     _, edges = model.gdfs()
     return FeatureCollection.model_validate(
         gdf_to_geojson(edges, match={"kind": kind, "commodity": commodity}, limit=limit)
@@ -37,10 +41,20 @@ def geo_edges(
     summary="A preset scenario as GeoJSON: removed nodes and the nodes carrying U.S. supply afterwards",
 )
 def geo_scenario(
-    state: State, preset: str, commodity: Annotated[str, Query(max_length=60, pattern=r"^[a-z_]+$")] = "rare_earths"
+    state: State,
+    preset: str,
+    commodity: Annotated[
+        str,
+        Query(
+            max_length=60,
+            pattern=r"^[a-z_]+$",
+            description="a modelled commodity (see /health)",
+            json_schema_extra={"x-choices": "modelled"},
+        ),
+    ] = "rare_earths",
 ) -> FeatureCollection:
     if preset not in PRESETS:
         raise HTTPException(404, f"preset {preset!r} not found; list presets at /api/v1/whatif/presets")
-    check_modelled(state, commodity)
+    require_commodity(state, commodity, modelled=True)
     points = whatif_to_gdf(state.G, state.model.preset(preset, [commodity]))
     return FeatureCollection.model_validate(gdf_to_geojson(points))

@@ -2,7 +2,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from minerals_graph.api.deps import State, check_commodity, plain
+from minerals_graph.api.deps import State, plain, require_commodity, require_country
 from minerals_graph.api.models import ISO3, Neighbour, Node, NodeDetail, NodeKindName, Page, Source, StageName
 from minerals_graph.io import NODE_FIRST_COLUMNS
 from minerals_graph.lookup import bounding_box, find_nodes, neighbours, node_sources
@@ -22,16 +22,37 @@ def list_nodes(
     state: State,
     kind: NodeKindName | None = None,
     stage: StageName | None = None,
-    country: Annotated[ISO3 | None, Query(description="where the node is (ISO3)")] = None,
-    control: Annotated[ISO3 | None, Query(description="country of control of a place (largest owner)")] = None,
-    commodity: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")] = None,
+    country: Annotated[
+        ISO3 | None,
+        Query(
+            description="where the node is (ISO3 of a country in the graph)",
+            json_schema_extra={"x-choices": "countries"},
+        ),
+    ] = None,
+    control: Annotated[
+        ISO3 | None,
+        Query(
+            description="country of control of a place (largest owner; ISO3 of a country in the graph)",
+            json_schema_extra={"x-choices": "countries"},
+        ),
+    ] = None,
+    commodity: Annotated[
+        str | None,
+        Query(max_length=60, pattern=r"^[a-z_]+$", json_schema_extra={"x-choices": "commodities"}),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=100, description="a part of the node's name, case-insensitive", examples=["lynas"]
+        ),
+    ] = None,
     min_lon: Annotated[
         float | None,
         Query(
             ge=-180,
             le=180,
-            description="bounding box with min_lat, max_lon, "
-            "max_lat: a missing bound is unbounded; min/max order is free",
+            description="bounding box with min_lat, max_lon, max_lat: a missing bound is unbounded; each "
+            "minimum must not be above its maximum (422 otherwise; split a box across the antimeridian in two)",
         ),
     ] = None,
     min_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
@@ -40,7 +61,9 @@ def list_nodes(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[Node]:
-    check_commodity(state, commodity)
+    require_commodity(state, commodity)
+    require_country(state, country, "country")
+    require_country(state, control, "control")
     G = state.G
     hits = find_nodes(
         G,
@@ -50,6 +73,7 @@ def list_nodes(
         control=control,
         commodity=commodity,
         bbox=bounding_box(min_lon, min_lat, max_lon, max_lat),
+        name=q,
     )
     page = [to_node(n, G.nodes[n]) for n in hits[offset : offset + limit]]
     return Page[Node](data=page, count=len(page), total=len(hits), limit=limit, offset=offset)

@@ -6,9 +6,10 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException, Query
 
 from minerals_graph.analysis import whatif as wi
-from minerals_graph.api.deps import State, check_modelled, records
+from minerals_graph.api.deps import State, check_modelled, invalid, records
 from minerals_graph.api.models import ListOf, Preset, WhatIfRequest, WhatIfRow
 from minerals_graph.api.settings import WHATIF_TIMEOUT_S
+from minerals_graph.errors import MineralsGraphError
 
 router = APIRouter(tags=["what-if"])
 
@@ -16,7 +17,7 @@ router = APIRouter(tags=["what-if"])
 def _rows(df: pd.DataFrame) -> list[dict]:
     out = records(df, wi.WHATIF_COLUMNS)
     for r in out:
-        for k in ("removed", "status", "assumptions"):
+        for k in ("removed", "status", "assumptions", "reason", "evidence", "evidence_basis"):
             r[k] = r.get(k) or ""
         r["removed_nodes"] = int(r.get("removed_nodes") or 0)
     return out
@@ -44,7 +45,11 @@ async def whatif(state: State, req: WhatIfRequest) -> ListOf[WhatIfRow]:
     for a in req.add:
         check_modelled(state, a.commodity)
     filters = [wi.NodeFilter(**{k: frozenset(v) for k, v in f.model_dump().items()}) for f in req.remove]
-    adds = [wi.Addition(**a.model_dump()) for a in req.add]
+    adds = [wi.Addition(**{**a.model_dump(), "dest": a.dest or ""}) for a in req.add]
+    try:  # the same rules as the CLI (one library function)
+        state.model.validate_whatif(filters, adds)
+    except MineralsGraphError as exc:
+        raise invalid(("body",), str(exc)) from None
     rows = await _compute(lambda: state.model.whatif(filters, adds, coms))
     return ListOf[WhatIfRow].model_validate({"data": rows, "count": len(rows)})
 
