@@ -1,9 +1,10 @@
 """Build hook: everything else is in pyproject.toml.
 
 The wheel carries the offline map assets, copied at build time from the npm packages that
-``scripts/setup.sh`` installs (``node_modules/leaflet/dist`` and ``node_modules/jquery/dist``,
-with their licences) into ``minerals_graph/assets/``, where ``settings.LEAFLET_DIST`` and
-``settings.JQUERY_DIST`` find them in an installed package. Without ``node_modules`` the wheel
+``scripts/setup.sh`` installs (``leaflet``, ``jquery``, ``leaflet.markercluster`` and
+``leaflet-search``, with their licences) into ``minerals_graph/assets/``, where
+``settings.LEAFLET_DIST``, ``JQUERY_DIST``, ``MARKERCLUSTER_DIST`` and ``LEAFLET_SEARCH_DIR``
+find them in an installed package. Without ``node_modules`` the wheel
 is built without them (a warning here); maps then say to use ``--cdn``. An editable install
 uses ``node_modules`` in place and copies nothing.
 """
@@ -25,6 +26,15 @@ ASSETS = (
     ("node_modules/leaflet/LICENSE", "leaflet/LICENSE"),
     ("node_modules/jquery/dist/jquery.min.js", "jquery/jquery.min.js"),
     ("node_modules/jquery/LICENSE.txt", "jquery/LICENSE.txt"),
+    ("node_modules/leaflet.markercluster/dist/leaflet.markercluster.js", "markercluster/leaflet.markercluster.js"),
+    ("node_modules/leaflet.markercluster/dist/MarkerCluster.css", "markercluster/MarkerCluster.css"),
+    ("node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css", "markercluster/MarkerCluster.Default.css"),
+    ("node_modules/leaflet.markercluster/MIT-LICENCE.txt", "markercluster/MIT-LICENCE.txt"),
+    ("node_modules/leaflet-search/dist/leaflet-search.min.js", "leaflet-search/dist/leaflet-search.min.js"),
+    ("node_modules/leaflet-search/dist/leaflet-search.min.css", "leaflet-search/dist/leaflet-search.min.css"),
+    ("node_modules/leaflet-search/images/search-icon.png", "leaflet-search/images/search-icon.png"),
+    ("node_modules/leaflet-search/images/loader.gif", "leaflet-search/images/loader.gif"),
+    ("node_modules/leaflet-search/license.txt", "leaflet-search/license.txt"),
 )
 
 

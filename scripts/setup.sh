@@ -13,7 +13,9 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 
 if command -v npm >/dev/null 2>&1; then
-  if [ ! -f node_modules/leaflet/dist/leaflet.js ] || [ ! -f node_modules/jquery/dist/jquery.min.js ]; then
+  if [ ! -f node_modules/leaflet/dist/leaflet.js ] || [ ! -f node_modules/jquery/dist/jquery.min.js ] \
+    || [ ! -f node_modules/leaflet.markercluster/dist/leaflet.markercluster.js ] \
+    || [ ! -f node_modules/leaflet-search/dist/leaflet-search.min.js ]; then
     npm ci --no-audit --no-fund --loglevel=error
   fi
 else

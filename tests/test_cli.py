@@ -47,6 +47,11 @@ def test_build_and_run(tmp_path, capsys, data_graph):
         "whatif_prc-refining-cutoff.csv",
     }
     assert "PRC refining cut-off" in (tmp_path / "rep" / "report.md").read_text()
+    assert "data:image/png;base64," in (tmp_path / "rep" / "report.html").read_text()
+    assert {p.name for p in (tmp_path / "rep" / "figures").iterdir()} >= {
+        "cutoff_shortfall.png",
+        "cutoff_shortfall.svg",
+    }
 
 
 def test_bad_sources_dir_is_one_clear_line(tmp_path, capsys):

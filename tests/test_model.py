@@ -68,10 +68,10 @@ def test_report_is_text_from_the_model(tiny_model):
     from minerals_graph.report import report_markdown
 
     md = report_markdown(tiny_model, origin="tiny")
-    assert md.startswith("# minerals-graph report\n\nSources: tiny.")
-    assert "## PRC refining cut-off (U.S. demand)" in md
-    assert "| lithium | 2023 | 3000.0 | 2000.0 | 66.67 | 0.0 | 66.67 | rank |" in md
-    assert "## Top chokepoint per commodity" in md
+    assert md.startswith("# Critical minerals and the PRC")
+    assert "### prc-refining-cutoff:" in md
+    assert "| lithium | 3 kt | 2 kt (67%) | 0 t–2 kt (0%–67%) |" in md
+    assert "## 1. Where the chokepoints are" in md
 
 
 def test_polygons_honour_the_sources_dir(tmp_path, monkeypatch, caplog):

@@ -44,7 +44,8 @@ def _copy_checkout(dest: Path) -> Path:
             shutil.copytree(entry, dest / entry.name, ignore=SKIP_ANY)
         else:
             shutil.copy2(entry, dest / entry.name)
-    for pkg in ("leaflet", "jquery"):  # only the npm packages the wheel ships assets from
+    # only the npm packages the wheel ships assets from
+    for pkg in ("leaflet", "jquery", "leaflet.markercluster", "leaflet-search"):
         if (ROOT / "node_modules" / pkg).is_dir():
             shutil.copytree(ROOT / "node_modules" / pkg, dest / "node_modules" / pkg)
     return dest
@@ -181,6 +182,8 @@ def test_installed_maps_use_packaged_assets(installed):
     _run([exe, "map", "--out", "maps"], work, env)
     assert (work / "maps" / "assets" / "leaflet" / "leaflet.js").is_file()
     assert (work / "maps" / "assets" / "jquery.min.js").is_file()
+    assert (work / "maps" / "assets" / "markercluster" / "leaflet.markercluster.js").is_file()
+    assert (work / "maps" / "assets" / "leaflet-search" / "dist" / "leaflet-search.min.js").is_file()
     assert (work / "maps" / "facilities.html").is_file()
 
 

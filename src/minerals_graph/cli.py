@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -31,12 +33,36 @@ from minerals_graph.model import ModelConfig, SupplyModel
 from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, STAGES, commodity_by_id
 
 log = logging.getLogger("minerals_graph")
+T = TypeVar("T")
 
 
 def _progress(total: int, desc: str):  # pragma: no cover - cosmetic
+    """A progress bar on stderr with ``total`` real steps; silent when stderr is not a TTY."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, disable=not sys.stderr.isatty(), leave=False)
+    return tqdm(total=total, desc=desc, disable=not sys.stderr.isatty(), leave=False, unit="step")
+
+
+class _Steps:
+    """Named steps on one progress bar: ``with _Steps(n, "job") as s: s.run("name", fn)``
+    shows the step being done, then counts it. Quiet when stderr is not a TTY."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        self._bar = _progress(total, desc)
+
+    def __enter__(self) -> _Steps:
+        self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.__exit__(*exc)
+
+    def run(self, what: str, fn: Callable[[], T]) -> T:
+        self._bar.set_description_str(what)
+        try:
+            return fn()
+        finally:
+            self._bar.update(1)
 
 
 def _config(args: argparse.Namespace, *, with_maps: bool = True) -> ModelConfig:
@@ -51,9 +77,9 @@ def _load(args: argparse.Namespace) -> SupplyModel:
     """The one model every data-reading command works on."""
     from minerals_graph.model import SupplyModel
 
-    with _progress(1, "building graph") as bar:
-        model = SupplyModel.load(_config(args))
-        bar.update(1)
+    # one step: SupplyModel.load reads the tables and builds the graph (the one entry point)
+    with _Steps(1, "loading") as steps:
+        model = steps.run("reading tables and building the graph", lambda: SupplyModel.load(_config(args)))
     args._model = model  # main() warns about rejected inputs after an analysis command
     return model
 
@@ -85,16 +111,85 @@ def warn_rejected_inputs(model: SupplyModel, args: argparse.Namespace) -> str | 
     )
 
 
+#: ``--columns`` of the running command (set by :func:`main`); None: every column that fits.
+_TABLE_COLUMNS: list[str] | None = None
+#: Widest text cell shown by ``--format table`` (longer text ends in an ellipsis).
+MAX_CELL = 40
+#: Columns whose whole numbers are shown without a thousands separator.
+_PLAIN_COLUMN = re.compile(r"year|rank|hs6|period|code|(^|_)id$", re.I)
+
+
+def _display_value(v: object, plain: bool = False) -> str:
+    """A cell rounded for display only (the data keep every digit); ``plain``: no thousands
+    separator (years, ranks, codes)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float | int):
+        if abs(v) >= 1000 and not (plain and float(v).is_integer()):
+            return f"{v:,.0f}"
+        if isinstance(v, int) or float(v).is_integer():
+            return str(int(v))
+        return f"{v:.2f}".rstrip("0").rstrip(".")
+    text = " ".join(str(v).split())
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def fit_table(df: pd.DataFrame, width: int, columns: Sequence[str] | None = None) -> tuple[str, list[str]]:
+    """``df`` as text no wider than ``width`` (one column at least): numbers rounded, long
+    text cut, ``columns`` (if given) chosen in that order, then as many of the rest as fit.
+    Returns the text and the names of the columns left out."""
+    if columns:
+        unknown = [c for c in columns if c not in df.columns]
+        if unknown:
+            raise InvalidInputError("--columns", unknown[0], [str(c) for c in df.columns], expected="not a column")
+        df = df[list(columns)]
+    if not len(df.columns):
+        return "(no columns)", []
+    cells = {
+        str(c): [_display_value(v, bool(_PLAIN_COLUMN.search(str(c)))) for v in df[c].tolist()] for c in df.columns
+    }
+    widths = {c: max([len(c), *map(len, vals)]) for c, vals in cells.items()}
+    shown: list[str] = []
+    used = 0
+    for c in cells:
+        need = widths[c] + (2 if shown else 0)
+        if shown and used + need > width:
+            break
+        shown.append(c)
+        used += need
+    dropped = [c for c in cells if c not in shown]
+    numeric = {str(c) for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
+
+    def line(vals: list[str]) -> str:
+        return "  ".join(
+            (v.rjust(widths[c]) if c in numeric else v.ljust(widths[c])) for c, v in zip(shown, vals, strict=True)
+        ).rstrip()[: max(width, 1)]
+
+    out = [line(shown)]
+    out += [line([cells[c][i] for c in shown]) for i in range(len(df))]
+    return "\n".join(out), dropped
+
+
 def _print_table(df: pd.DataFrame, fmt: str = "table") -> None:
     if fmt == "csv":
         sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    elif not len(df):
+        sys.stdout.write("(no rows)\n")
     else:
-        with pd.option_context(
-            "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 80
-        ):
-            sys.stdout.write((df.to_string(index=False) if len(df) else "(no rows)") + "\n")
+        import shutil
+
+        text, dropped = fit_table(df, shutil.get_terminal_size((120, 24)).columns, _TABLE_COLUMNS)
+        sys.stdout.write(text + "\n")
+        if dropped:
+            print(
+                f"({len(dropped)} more column(s) not shown: {', '.join(dropped)}; choose with --columns, "
+                "or use --format csv for all)",
+                file=sys.stderr,
+            )
 
 
 # ---------------------------------------------------------------------------------------
@@ -563,35 +658,66 @@ def cmd_curate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: build, validate, run every analysis and write the results under --out."""
+    """The main job: build, validate, run every analysis and write the results under --out:
+    the tables, the graph exports, the maps, the figures (``figures/``) and the briefing
+    (``report.md``, self-contained ``report.html``). One progress bar counts the real steps."""
+    from functools import partial
+
     from minerals_graph import io
     from minerals_graph import validate as v
+    from minerals_graph.analysis.whatif import PRESETS
+    from minerals_graph.figures import FIGURES, write_figures
     from minerals_graph.maps import write_model_maps
-    from minerals_graph.report import report_markdown, report_tables
+    from minerals_graph.report import report_html, report_markdown, report_tables
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     model = _load(args)
-    acc = v.validate(model.tables, model.G)
-    tables = report_tables(model)
-    with _progress(len(tables) + 1, "main job") as bar:
-        for name, df in tables.items():
-            io.write_table(df, out / name)
-            bar.update(1)
-        io.save_graphml(model.G, out / "graph.graphml")
-        io.save_json(model.G, out / "graph.json")
-        io.export_nodes(model.G, out / "nodes.csv")
-        io.export_edges(model.G, out / "edges.csv")
-        bar.update(1)
-    maps_out = Path(args.maps)
-    shown = write_model_maps(model, maps_out)
-    (out / "report.md").write_text(report_markdown(model), encoding="utf-8")
+    coms = model.commodities
+    presets = sorted(PRESETS)
+    total = 1 + len(coms) + 4 + len(presets) + 2 + 1 + 1 + len(FIGURES) + 1
+    with _Steps(total, "main job") as steps:
+        acc = steps.run("validating", lambda: v.validate(model.tables, model.G))
+        for c in coms:
+            steps.run(f"network {c}", partial(model.network, c))
+        steps.run("chokepoints", model.chokepoints)
+        steps.run("PRC exposure", model.prc_exposure)
+        steps.run("trade exposure", model.trade_exposure)
+        steps.run("import reliance", lambda: [model.nir(), *(model.bands(y) for y in (2023, 2024, 2025))])
+        for p in presets:
+            steps.run(f"what-if {p}", partial(model.preset, p))
+        tables = steps.run("row accounting, rejects, trade shares", lambda: report_tables(model))
+
+        def write_tables() -> None:
+            for name, df in tables.items():
+                io.write_table(df, out / name)
+
+        steps.run(f"writing {len(tables)} tables", write_tables)
+
+        def graph_files() -> None:
+            io.save_graphml(model.G, out / "graph.graphml")
+            io.save_json(model.G, out / "graph.json")
+            io.export_nodes(model.G, out / "nodes.csv")
+            io.export_edges(model.G, out / "edges.csv")
+
+        steps.run("writing graph files", graph_files)
+        maps_out = Path(args.maps)
+        shown = steps.run("writing maps", lambda: write_model_maps(model, maps_out))
+        figures = write_figures(model, out / "figures", progress=lambda stem: steps.run(f"figure {stem}", lambda: None))
+
+        def write_report() -> None:
+            (out / "report.md").write_text(report_markdown(model, figures=figures), encoding="utf-8")
+            (out / "report.html").write_text(report_html(model, figures=figures), encoding="utf-8")
+
+        steps.run("writing report", write_report)
     G = model.G
     print(
         f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges; rows read {acc['read'].sum()}, "
         f"loaded {acc['loaded'].sum()}, excluded {acc['excluded'].sum()}, rejected {acc['rejected'].sum()}"
     )
-    print(f"wrote {', '.join(tables)}, graph.graphml, graph.json, nodes.csv, edges.csv, report.md -> {out}")
+    print(f"wrote {', '.join(tables)}, graph.graphml, graph.json, nodes.csv, edges.csv -> {out}")
+    print(f"wrote figures {', '.join(f'{s}.png/.svg' for s in figures)} -> {out / 'figures'}")
+    print(f"wrote report.md, report.html (self-contained) -> {out}")
     print(f"wrote maps {', '.join(shown)} -> {maps_out}")
     return 0
 
@@ -868,6 +994,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(settings.REPORTS_DIR), help="output folder (default: reports/)")
     p.add_argument("--maps", default=str(settings.MAPS_DIR), help="maps folder (default: maps/)")
     p.set_defaults(func=cmd_run)
+    for sp in sub.choices.values():
+        if any(a.dest == "format" and a.choices and "table" in a.choices for a in sp._actions):
+            sp.add_argument(
+                "--columns",
+                type=lambda text: [c.strip() for c in text.split(",") if c.strip()],
+                metavar="COL,COL",
+                help="--format table: the columns to show, in order (default: as many as fit the terminal)",
+            )
     return parser
 
 
@@ -897,6 +1031,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     func: Callable[[argparse.Namespace], int] = args.func
+    global _TABLE_COLUMNS
+    _TABLE_COLUMNS = getattr(args, "columns", None)
     try:
         rc = func(args)
     except KeyboardInterrupt:

@@ -101,3 +101,21 @@ JQUERY_DIST = _path(
 #: Leaflet CDN, used only when a map is written with ``offline=False``.
 LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist"
 JQUERY_CDN = "https://code.jquery.com/jquery-3.7.1.min.js"
+
+#: MarkerCluster's distribution folder (npm package ``leaflet.markercluster``): clusters dense
+#: marker layers. ``MINERALS_GRAPH_MARKERCLUSTER`` overrides.
+MARKERCLUSTER_DIST = _path(
+    "MINERALS_GRAPH_MARKERCLUSTER",
+    *_ordered(PACKAGE_DIR / "assets" / "markercluster", REPO_ROOT / "node_modules" / "leaflet.markercluster" / "dist"),
+)
+
+#: leaflet-search's package folder (npm ``leaflet-search``: ``dist/`` and the ``images/`` its
+#: CSS refers to): the search-by-name box. ``MINERALS_GRAPH_LEAFLET_SEARCH`` overrides.
+LEAFLET_SEARCH_DIR = _path(
+    "MINERALS_GRAPH_LEAFLET_SEARCH",
+    *_ordered(PACKAGE_DIR / "assets" / "leaflet-search", REPO_ROOT / "node_modules" / "leaflet-search"),
+)
+
+#: Plugin CDNs, used only with ``offline=False``.
+MARKERCLUSTER_CDN = "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist"
+LEAFLET_SEARCH_CDN = "https://cdn.jsdelivr.net/npm/leaflet-search@4.0.0/dist"
