@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from minerals_graph import settings
 from minerals_graph.sources.natural_earth import read_country_polygons
 
-__all__ = ["places_outside_country"]
+__all__ = ["EARTH_RADIUS_KM", "haversine_km", "places_outside_country"]
+
+#: Mean Earth radius (km) of the great-circle distances.
+EARTH_RADIUS_KM = 6371.0088
+
+_Coord = float | npt.NDArray[np.float64]
+
+
+def haversine_km(lon1: _Coord, lat1: _Coord, lon2: _Coord, lat2: _Coord) -> Any:
+    """Great-circle distance in km between lon/lat points in degrees: a float for scalar
+    points, an array (element-wise) for arrays.
+
+    Examples
+    --------
+    >>> round(haversine_km(0.0, 0.0, 1.0, 0.0), 3)
+    111.195
+    """
+    lo1, la1, lo2, la2 = (np.radians(np.asarray(x, dtype=float)) for x in (lon1, lat1, lon2, lat2))
+    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    d = np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
+    return float(d) if d.ndim == 0 else d
 
 
 def places_outside_country(places: pd.DataFrame, sources_dir: Path, *, buffer_deg: float | None = None) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from minerals_graph.geo import haversine_km
 from minerals_graph.schema import COMMODITIES, USGS_LIST_RELATED, commodity_by_id
 
 __all__ = [
@@ -374,24 +375,6 @@ def name_score(a: str, b: str, drop: Collection[str] = ()) -> float:
     vb = [(name_tokens(v, drop), w) for v, w in _variants(b)]
     best = max((_token_score(x, y) * wx * wy for x, wx in va for y, wy in vb), default=0.0)
     return round(best, 4)
-
-
-#: Mean Earth radius (IUGG), km.
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in km between two lon/lat points (degrees).
-
-    Examples
-    --------
-    >>> round(haversine_km(0.0, 0.0, 1.0, 0.0), 3)
-    111.195
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 # ---------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from minerals_graph import settings
+from minerals_graph.geo import haversine_km
 
 __all__ = [
     "SHIPPING_STATUSES",
@@ -49,13 +50,6 @@ SIZE_FACTOR: dict[str, float] = {"Large": 1.0, "Medium": 1.25, "Small": 2.0}
 #: Extra weight for a port none of whose cargo flags is ``Yes`` (all ``Unknown``/``No``).
 UNKNOWN_FLAGS_FACTOR = 1.25
 _FLAGS = ("solid_bulk", "breakbulk", "container")
-
-
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km (mean Earth radius 6,371.0088 km)."""
-    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0088 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def candidate_ports(ports: pd.DataFrame) -> pd.DataFrame:
