@@ -35,6 +35,16 @@ def _require_shared() -> bool:
     return os.environ.get("MINERALS_GRAPH_REQUIRE_SHARED") == "1" or os.environ.get("CI") == "true"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _model_cache_in_tmp(tmp_path_factory) -> Iterator[None]:
+    """The model cache of ``serve`` and ``run`` (minerals_graph.cache) in a new temporary
+    folder for the session: never the user's, never stale from an earlier run."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MINERALS_GRAPH_CACHE_DIR", str(tmp_path_factory.mktemp("model-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not (SHARED / "nga_world_port_index").is_dir():

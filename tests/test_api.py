@@ -210,7 +210,8 @@ def test_whatif_post_preset_and_cache(client):
     assert client.post(f"{API}/whatif", json=body).json() == r.json()  # cached, identical
     p = client.get(f"{API}/whatif/presets/prc-refining-cutoff", params={"commodity": "gallium"}).json()
     assert {x["demand"] for x in p["data"]} == {"USA", "CAN", "MEX", "USMCA"}
-    assert client.get(f"{API}/whatif/presets").json()["count"] == 3
+    names = [p["name"] for p in client.get(f"{API}/whatif/presets").json()["data"]]
+    assert {"prc-refining-cutoff", "prc-mining-cutoff", "prc-all-cutoff"} <= set(names) and names == sorted(names)
 
 
 @pytest.mark.parametrize(
@@ -479,3 +480,152 @@ def test_docs_render_in_a_browser_offline(live_tiny_server, chromium, tmp_path, 
     )
     dom = res.stdout.decode("utf-8", "replace")
     assert rendered in dom and "/api/v1/nodes" in dom, dom[:2000]
+
+
+# ---------------------------------------------------------------------------------------
+# Fast paths: the response cache, the body limit, the worker factory
+
+
+def test_repeated_gets_are_answered_from_the_response_cache(tiny_model, monkeypatch):
+    app = create_app()
+    app.dependency_overrides[get_state] = lambda: AppState(model=tiny_model)
+    with TestClient(app) as c:
+        url = f"{API}/chokepoints?commodity=lithium"
+        first = c.get(url)
+        bad = c.get(f"{API}/chokepoints", params={"commodity": "cobalt"})
+
+        def broken():
+            raise AssertionError("recomputed")
+
+        monkeypatch.setattr(tiny_model, "chokepoints", broken)
+        again = c.get(url)  # the same URL: the bytes sent the first time, nothing recomputed
+        assert again.status_code == 200 and again.content == first.content
+        assert again.headers["content-type"] == "application/json"
+        assert int(again.headers["content-length"]) == len(first.content)
+        # another URL is computed (and fails here: nothing was served from a wrong entry)
+        with pytest.raises(AssertionError, match="recomputed"):
+            c.get(f"{API}/chokepoints?commodity=lithium&limit=3")
+        # errors are not kept: the same bad request is checked again
+        assert bad.status_code == 422 and c.get(f"{API}/chokepoints", params={"commodity": "cobalt"}).text == bad.text
+
+
+def test_response_cache_is_bounded_and_keeps_only_json_200():
+    import anyio
+
+    from minerals_graph.api.app import ResponseCache
+
+    calls: list[str] = []
+
+    async def inner(scope, receive, send):
+        calls.append(scope["path"])
+        status, ctype = (404, b"application/json") if "missing" in scope["path"] else (200, b"application/json")
+        if "page" in scope["path"]:
+            ctype = b"text/html; charset=utf-8"
+        body = scope["path"].encode() * 10
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", ctype)]})
+        await send({"type": "http.response.body", "body": body})
+
+    cache = ResponseCache(inner, prefix="/api/", max_entries=2, max_bytes=10_000)
+
+    async def get(path: str, method: str = "GET") -> bytes:
+        sent: list[dict] = []
+
+        async def send(m):
+            sent.append(m)
+
+        scope = {"type": "http", "method": method, "path": path, "query_string": b"", "headers": []}
+        await cache(scope, None, send)
+        return b"".join(m.get("body", b"") for m in sent)
+
+    async def scenario():
+        for p in ("/api/a", "/api/b", "/api/a", "/api/c", "/api/a", "/api/b"):
+            assert await get(p) == p.encode() * 10
+        for p in ("/api/missing", "/api/missing", "/api/page", "/api/page", "/other", "/other"):
+            await get(p)
+        await get("/api/a", method="POST")
+
+    anyio.run(scenario)
+    # a, b computed; a hit; c computed (b dropped: 2 entries at most); a hit; b computed again
+    assert calls[:4] == ["/api/a", "/api/b", "/api/c", "/api/b"]
+    assert calls[4:] == ["/api/missing"] * 2 + ["/api/page"] * 2 + ["/other"] * 2 + ["/api/a"]
+    assert list(cache.entries) == [("/api/a", b""), ("/api/b", b"")] and cache.size == 2 * 60
+
+
+def test_body_limit_refuses_a_length_that_is_not_a_number(tiny_client):
+    r = tiny_client.post(f"{API}/whatif", content=b"{}", headers={"content-length": "2x"})
+    assert r.status_code == 413 and "request body over" in r.json()["detail"]
+
+
+def test_app_factory_for_worker_processes_reads_the_environment(tiny_model, monkeypatch, tmp_path):
+    from minerals_graph.api import app as api
+
+    seen: dict = {}
+
+    def fake_build_state(*args, **kwargs):
+        seen.update(kwargs)
+        return AppState(model=tiny_model)
+
+    monkeypatch.setattr(api, "build_state", fake_build_state)
+    monkeypatch.setenv(api.ENV_SOURCES, str(tmp_path))
+    monkeypatch.setenv(api.ENV_NO_MAPS, "1")
+    monkeypatch.delenv(api.ENV_TRADE, raising=False)
+    monkeypatch.delenv(api.ENV_NO_CACHE, raising=False)
+    with TestClient(api.app_from_env()) as c:
+        assert c.get(f"{API}/health").json()["modelled_commodities"] == ["lithium"]
+    cfg = seen["config"]
+    assert (cfg.sources, cfg.trade_dir, cfg.with_maps, seen["cache"]) == (tmp_path, None, False, True)
+    monkeypatch.setenv(api.ENV_NO_CACHE, "1")
+    monkeypatch.delenv(api.ENV_NO_MAPS)
+    with TestClient(api.app_from_env()):
+        pass
+    assert seen["cache"] is False and seen["config"].with_maps is True
+
+
+def test_lists_assembled_from_serialised_items_are_the_response_models_bytes(tiny_client, tiny_model):
+    """Node pages and chokepoints are joined from items serialised once: byte for byte what
+    FastAPI sends for ``Page[Node]`` and ``ListOf[Chokepoint]``."""
+    from minerals_graph.analysis.chokepoints import rank_chokepoints
+    from minerals_graph.api.deps import records
+    from minerals_graph.api.models import Chokepoint, ListOf, Node, Page
+    from minerals_graph.api.routes.nodes import to_node
+    from minerals_graph.lookup import find_nodes
+
+    G = tiny_model.G
+    hits = find_nodes(G, kind="Facility")
+    for limit, offset in ((1, 0), (2, 1), (100, 0), (5, 50)):
+        got = tiny_client.get(f"{API}/nodes", params={"kind": "Facility", "limit": limit, "offset": offset})
+        page = [to_node(n, G.nodes[n]) for n in hits[offset : offset + limit]]
+        want = Page[Node](data=page, count=len(page), total=len(hits), limit=limit, offset=offset)
+        assert got.content == want.model_dump_json().encode() and got.headers["content-type"] == "application/json"
+    assert tiny_client.get(f"{API}/nodes", params={"offset": 1000}).json()["data"] == []
+    for params in ({"commodity": "lithium", "limit": 1}, {"metric": "betweenness"}, {"stage": "mining"}):
+        got = tiny_client.get(f"{API}/chokepoints", params=params)
+        df = rank_chokepoints(
+            tiny_model.chokepoints(),
+            metric=params.get("metric", "n1_loss"),
+            **{k: v for k, v in params.items() if k in ("commodity", "stage", "limit")},
+        )
+        rows = records(df if "limit" in params else df.head(20))
+        assert (
+            got.content
+            == ListOf[Chokepoint].model_validate({"data": rows, "count": len(rows)}).model_dump_json().encode()
+        )
+
+
+def test_state_memo_computes_once_per_key_and_is_bounded(tiny_model, monkeypatch):
+    from minerals_graph.api import state as st
+
+    monkeypatch.setattr(st, "DERIVED_ENTRIES", 2)
+    s = AppState(model=tiny_model)
+    calls: list[str] = []
+
+    def make(k):
+        return lambda: calls.append(k) or [k]
+
+    assert s.derived("a", make("a")) == ["a"] and s.derived("a", make("a")) == ["a"]
+    s.derived("b", make("b"))
+    s.derived("a", make("a"))  # a is now the most recently used
+    s.derived("c", make("c"))  # drops b
+    s.derived("a", make("a"))
+    s.derived("b", make("b"))
+    assert calls == ["a", "b", "c", "b"]

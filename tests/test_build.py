@@ -80,3 +80,40 @@ def test_full_graph_from_raw_files_has_every_source(raw_graph):
         "usgs-mcs2025-t5",
     } <= esources
     assert sum(1 for _, d in raw_graph.nodes(data=True) if d["kind"] == "Port") == 3798
+
+
+def test_column_wise_attributes_equal_clean_attrs_of_each_row():
+    """The builder cleans tables column by column; each row must come out exactly as
+    ``clean_attrs`` of the row as ``to_dict("records")`` gives it (values, types, key order)."""
+    import numpy as np
+    import pandas as pd
+
+    from minerals_graph.build import _attr_rows, _Const, _spec
+
+    df = pd.DataFrame(
+        {
+            "obj": pd.Series([pd.NA, None, np.float64(2.5), np.int64(7), np.str_("x"), ""], dtype=object),
+            "year": [2019.0, float("nan"), 2020.0, 2021.5, 2022.0, 2023.0],
+            "rank": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+            "lon": [1, 2, 3, 4, 5, 6],
+            "flag": [True, False, True, False, True, False],
+            "name": pd.Series(["a", "", None, "d", "a", "a"], dtype="str"),
+        }
+    )
+    spec = _spec(df, {"kind": _Const("Thing")}, drop=("flag",), after={"lon": _Const(None)})
+    got = _attr_rows(df, spec, {})
+    want = [
+        clean_attrs({"kind": "Thing", **{k: v for k, v in r.items() if k != "flag"}, "lon": None})
+        for r in df.to_dict("records")
+    ]
+    assert got == want
+    assert [list(d) for d in got] == [list(d) for d in want]
+    assert [[type(v) for v in d.values()] for d in got] == [[type(v) for v in d.values()] for d in want]
+    assert got[0] == {"kind": "Thing", "year": 2019, "rank": 1, "name": "a"}
+    assert got[4]["name"] is got[5]["name"]  # equal texts are stored once
+
+
+def test_graph_shares_equal_texts_between_rows():
+    G = graph_from_tables(tiny_tables())
+    a, b = (d for _, _, d in G.edges(data=True) if d["kind"] == "TRADES")
+    assert a["source_url"] == b["source_url"] and a["source_url"] is b["source_url"]

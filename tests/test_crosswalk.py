@@ -100,3 +100,13 @@ def test_every_country_name_in_every_file_maps(shared, raw_tables):
             continue
         assert m.iso3 is None or m.iso3 in set(raw_tables.countries["iso3"]), n
     assert unmapped == []
+
+
+def test_repeated_names_give_the_same_match_and_unknown_ones_still_raise(crosswalk):
+    """Matches are remembered per published name (names repeat on many rows); a name that
+    does not map raises every time, naming where it was found."""
+    first = crosswalk.match("Congo (Kinshasa)3")
+    assert crosswalk.match("Congo (Kinshasa)3") is first and first.iso3 == "COD" and first.footnote == "3"
+    for where in ("file a row 1", "file b row 2"):
+        with pytest.raises(UnknownCountryError, match=where):
+            crosswalk.match("Atlantis", where)

@@ -133,3 +133,26 @@ def test_refinery_table_without_quantities_is_not_modelled_and_says_why():
     net = build_supply_network(G, "germanium")
     assert net.graph["year"] is None and net.graph["supply_stage"] == "refining"
     assert "without quantities" in net.graph["not_modelled"]
+
+
+def test_edge_index_equals_a_scan_of_the_graph_in_order():
+    """The per-graph index returns exactly the edges a scan of G.edges selects, in its order,
+    and is rebuilt when a node is added."""
+    G = tiny_property_graph()
+
+    def scan(kind, commodity=None):
+        t = f"commodity:{commodity}" if commodity else None
+        return [
+            (u, v, d)
+            for u, v, d in G.edges(data=True)
+            if d.get("kind") == kind and (t is None or v == t or d.get("commodity") == commodity)
+        ]
+
+    for kind in ("PRODUCES", "STATISTIC", "TRADES", "SHIPS_VIA"):
+        for com in (None, "lithium", "cobalt"):
+            assert flow._edges(G, kind, com) == scan(kind, com)
+    assert flow._edges(G, "TRADES", "lithium")  # the tiny graph has lithium trades
+    G.add_node("country:NEW", kind="Country", iso3="NEW", **SRC)
+    G.add_edge("country:NEW", "commodity:lithium", kind="PRODUCES", measure="production", **SRC)
+    assert flow._edges(G, "PRODUCES", "lithium") == scan("PRODUCES", "lithium")
+    assert flow._edges(G, "PRODUCES", "lithium")[-1][0] == "country:NEW"

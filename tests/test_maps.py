@@ -20,6 +20,7 @@ PAGES = [
     "trade.html",
     "chokepoints.html",
     "scenario_prc-refining-cutoff.html",
+    "policy.html",
     "import_reliance.html",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / "screenshots"
@@ -121,6 +122,9 @@ def test_page_renders_offline_with_markers_legend_and_notes(written, chromium, t
         assert "marker-cluster" in dom  # dense layers are clustered
     if page == "ports.html" and shown[page].get("gateway"):
         assert dom.count("mg-label") >= shown[page]["gateway"]  # gateway ports labelled
+    if page == "policy.html":
+        assert re.search(r"<tr><td>1</td><td>", dom), "policy ranking table missing"
+        assert "Transshipment flags" in dom or not any(k.startswith("transshipment") for k in shown[page])
     if page == "scenario_prc-refining-cutoff.html":
         side = re.search(r'<div id="mg-side">.*?</table>', dom, re.S)
         assert side, "scenario side table missing"

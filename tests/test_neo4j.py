@@ -44,7 +44,7 @@ def _lint(files):
 
 def test_every_cypher_file_passes_neo4js_parser():
     files = sorted((settings.REPO_ROOT / "cypher").rglob("*.cypher"))
-    assert len(files) == 1 + len(NODE_KINDS) + len(EDGE_KINDS) + 2 + 6 + 4  # schema, load, export, queries, sync
+    assert len(files) == 1 + len(NODE_KINDS) + len(EDGE_KINDS) + 2 + 7 + 4  # schema, load, export, queries, sync
     results = _lint(files)
     assert len(results) == len(files)
     bad = [(r["file"], e["line"], e["column"], e["message"]) for r in results for e in r["errors"]]
@@ -336,6 +336,16 @@ def _norm(rows):
             "prc_controlled_capacity",
             {"country": "CHN", "stages": ["refining"]},
             lambda G: Q.prc_controlled_capacity(G, "CHN", ["refining"]),
+        ),
+        (
+            "trace_named_suppliers",
+            {"id": "facility:fac_mys_lynas_lamp_gebeng_kuantan", "commodity": "rare_earths"},
+            lambda G: Q.trace_named_suppliers(G, "facility:fac_mys_lynas_lamp_gebeng_kuantan", "rare_earths"),
+        ),
+        (  # two steps, owners in other countries: FIN refinery (BEL control) fed by COD mines (CHE control)
+            "trace_named_suppliers",
+            {"id": "facility:fac_pol_umicore_nysa_cathode_materials", "commodity": "cobalt"},
+            lambda G: Q.trace_named_suppliers(G, "facility:fac_pol_umicore_nysa_cathode_materials", "cobalt"),
         ),
     ],
 )

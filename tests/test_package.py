@@ -146,7 +146,7 @@ def test_installed_serve(installed):
     exe = str(installed["venv"] / "bin" / "minerals-graph")
     log = (work / "serve.log").open("w")
     proc = subprocess.Popen(
-        [exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-maps"],
+        [exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-maps", "--no-cache"],
         cwd=work,
         env=env,
         stdout=log,

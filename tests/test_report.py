@@ -16,6 +16,9 @@ SECTIONS = [
     "## 1. Where the chokepoints are",
     "## 2. How dependent the U.S., Canada, Mexico and the USMCA are on the PRC",
     "## 3. What breaks under a PRC cut-off",
+    "## 4. Possible transshipment through third countries",
+    "## 5. Product passport: where North American supply comes from",
+    "## 6. Joint investments: which projects close the prc-refining-cutoff gap",
     "## Data and limits",
     "## References",
 ]
@@ -74,7 +77,9 @@ def test_figures_are_written_as_png_and_svg(written):
         assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         svg = paths["svg"].read_text(encoding="utf-8")
         assert "<svg" in svg[:2000] and LOCAL_PATH.search(svg) is None
-    assert sorted(p.suffix for p in (tmp_path / "figures").iterdir()) == [".png"] * 4 + [".svg"] * 4
+    assert sorted(p.suffix for p in (tmp_path / "figures").iterdir()) == [".png"] * len(FIGURES) + [".svg"] * len(
+        FIGURES
+    )
 
 
 def test_report_answers_the_three_questions_in_order(written):
@@ -85,7 +90,7 @@ def test_report_answers_the_three_questions_in_order(written):
     # the tiny model: U.S. lithium demand 3,000 t, 2,000 t short after the cut-off (0 t optimistic)
     assert "| lithium | 3 kt | 2 kt (67%) | 0 t–2 kt (0%–67%) |" in md
     assert "lithium 67% (0%–67%)" in md
-    assert "there is no export-control preset yet" in md
+    assert "No export control of the PRC is in the data: no export-control preset." in md
     for stem in FIGURES:
         assert f"](figures/{stem}.png)" in md
     refs = _check_citations(md)
@@ -168,3 +173,28 @@ def test_progress_is_quiet_when_not_a_terminal(capsys):
         assert steps.run("one", lambda: 1) == 1
         assert steps.run("two", lambda: "b") == "b"
     assert capsys.readouterr().err == ""
+
+
+def test_figures_and_report_of_the_bundled_data_are_saved_for_review(data_tables, data_graph):
+    """Every figure of the bundled data, and its report, into reports/screenshots/ (ignored by
+    git) for review; each PNG has content, and the report cites the export-control
+    announcements and answers the three policy sections with numbers."""
+    from PIL import Image, ImageStat
+
+    from minerals_graph.model import ModelConfig, SupplyModel
+
+    model = SupplyModel.from_graph(data_graph, data_tables, ModelConfig(with_maps=False))
+    out = Path(__file__).resolve().parents[1] / "reports" / "screenshots" / "figures"
+    figures = write_figures(model, out)
+    assert set(figures) == set(FIGURES)
+    for stem, paths in figures.items():
+        img = Image.open(paths["png"]).convert("RGB")
+        assert max(ImageStat.Stat(img).stddev) > 10, stem  # not blank
+        assert len(img.getcolors(maxcolors=1 << 20) or []) > 10, stem
+    md = report_markdown(model, figures=figures)
+    (out.parent / "report_bundled.md").write_text(md, encoding="utf-8")
+    assert "prc-export-control-gallium" in md and "Announcement No. 23 of 2023" in md
+    assert re.search(r"mass-balance \d+", md)  # flag counts of section 4
+    assert re.search(r"\| rare earths \| separation \| \d+%", md, re.I)  # section 5 rows
+    assert "Torngat" in md  # section 6 ranking
+    _check_citations(md)

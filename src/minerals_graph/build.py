@@ -70,8 +70,108 @@ def clean_attrs(d: dict[str, object]) -> dict[str, object]:
     return out
 
 
-def _src(row: dict[str, object]) -> dict[str, object]:
-    return {k: row.get(k) for k in SOURCE_COLUMNS}
+_MISSING = object()  # a cell that clean_attrs would drop
+
+
+def _clean_column(name: str, values: list[object], pool: dict[object, object] | None = None) -> list[object]:
+    """:func:`clean_attrs` applied to one column: each value cleaned and coerced to the type
+    the schema declares for ``name``, or ``_MISSING`` where clean_attrs would drop it.
+
+    ``pool``: equal ``str`` and ``int`` values (exact types) become one shared object, so
+    that a value repeated on many rows (a source, a commodity, a year) is stored once."""
+    t = ATTR_TYPES.get(name)
+    out: list[object] = []
+    append = out.append
+    strs: dict[object, object] = {} if pool is None else pool
+    ints: dict[object, object] = {}
+    for v in values:
+        if isinstance(v, str):  # the common case: text is kept as it is, '' dropped
+            if v == "":
+                append(_MISSING)
+            elif type(v) is str:
+                append(strs.setdefault(v, v))
+            else:
+                append(v)
+            continue
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):  # to_dict gives NA as None
+            append(_MISSING)
+            continue
+        if hasattr(v, "item") and not isinstance(v, bytes):
+            v = v.item()  # numpy scalar -> Python
+            if isinstance(v, float) and math.isnan(v):
+                append(_MISSING)
+                continue
+        if t == "int" and isinstance(v, float) and v.is_integer():
+            v = int(v)
+        elif t == "float" and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        elif t == "str" and not isinstance(v, str):
+            v = str(v)
+        if type(v) is int:
+            v = ints.setdefault(v, v)
+        append(v)
+    return out
+
+
+class _Const:
+    """A value repeated on every row of a :func:`_attr_rows` spec."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def _attr_rows(
+    df: pd.DataFrame, spec: dict[str, object], pool: dict[object, object] | None = None
+) -> list[dict[str, object]]:
+    """``clean_attrs`` of one dict per row of ``df``, built column by column.
+
+    ``spec`` maps each attribute, in the order of the dict the row would give, to a column
+    of ``df`` (a str) or a :class:`_Const`. Equal to ``[clean_attrs({k: row[col] ...})]``;
+    ``pool``: see :func:`_clean_column`.
+    """
+    n = len(df)
+    keys: list[str] = []
+    cols: list[list[object]] = []
+    for k, src in spec.items():
+        if isinstance(src, _Const):
+            (v,) = _clean_column(k, [src.value], pool)
+            if v is _MISSING:
+                continue
+            vals: list[object] = [v] * n
+        else:
+            vals = _clean_column(k, df[src].tolist(), pool)
+        keys.append(k)
+        cols.append(vals)
+    if not keys:
+        return [{} for _ in range(n)]
+    miss = _MISSING
+    return [{k: v for k, v in zip(keys, row, strict=True) if v is not miss} for row in zip(*cols, strict=True)]
+
+
+def _spec(
+    df: pd.DataFrame, before: dict[str, object], *, drop: Iterable[str] = (), after: dict[str, object] | None = None
+):
+    """The spec of ``{**before, **{c: row[c] for c in df if c not in drop}, **after}``
+    (same key order as that dict literal); a ``None`` constant drops the attribute."""
+    spec: dict[str, object] = {k: v if isinstance(v, (str, _Const)) else _Const(v) for k, v in before.items()}
+    skip = set(drop)
+    for c in df.columns:
+        if c not in skip:
+            spec[str(c)] = str(c)
+    for k, v in (after or {}).items():
+        spec[k] = v if isinstance(v, (str, _Const)) else _Const(v)
+    return {k: v for k, v in spec.items() if not (isinstance(v, _Const) and v.value is None)}
+
+
+def _src_spec(df: pd.DataFrame, kind: str) -> dict[str, object]:
+    """``{"kind": kind, **{k: row.get(k) for k in SOURCE_COLUMNS}}`` as a spec."""
+    return {"kind": _Const(kind), **{k: k for k in SOURCE_COLUMNS if k in df.columns}}
+
+
+def _col(df: pd.DataFrame, name: str) -> list[Any]:
+    return df[name].tolist()
 
 
 def _records(df: pd.DataFrame) -> Iterable[dict[str, Any]]:
@@ -88,92 +188,180 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
 
     Edges that point at an unknown node (e.g. a trade partner missing from the country
     table) are not added silently: they raise, because the tables stage guarantees them.
+
+    Notes
+    -----
+    Tables are turned into node and edge attributes column by column (:func:`_attr_rows`,
+    the same values as :func:`clean_attrs` of each row) and added in bulk, in the order of
+    the rows, so the graph (its iteration order included) is that of a row-by-row build.
     """
     G = nx.MultiDiGraph(name="minerals-graph", origin=t.origin)
     pending: list[tuple[str, str, dict[str, object]]] = []
 
-    def add_edge(u: str, v: str, kind: str, attrs: dict[str, object]) -> None:
-        for n in (u, v):
-            if n not in G:
-                raise GraphBuildError(f"{kind} edge {u} -> {v}: node {n} is not in the graph")
-        pending.append((u, v, clean_attrs({"kind": kind, **attrs})))
+    pool: dict[object, object] = {}  # one object per distinct text (ids and values)
 
-    for r in _records(t.countries):
-        G.add_node(node_id("Country", r["iso3"]), **clean_attrs({"kind": "Country", **r}))
-    for r in _records(t.commodities):
-        G.add_node(node_id("Commodity", r["id"]), **clean_attrs({"kind": "Commodity", **r, "id": None}))
-    for r in _records(t.commodities):
-        if r.get("group"):
-            add_edge(node_id("Commodity", r["id"]), node_id("Commodity", r["group"]), "PART_OF", _src(r))
-    for r in _records(t.ports):
-        pid = node_id("Port", f"wpi-{int(r['wpi_number'])}")
-        G.add_node(pid, **clean_attrs({"kind": "Port", **r}))
-        add_edge(pid, node_id("Country", r["iso3"]), "LOCATED_IN", _src(r))
-    for r in _records(t.places):
+    def shared(ids: list[Any]) -> list[Any]:
+        return [pool.setdefault(x, x) if type(x) is str else x for x in ids]
+
+    def add_edges(us: list[Any], vs: list[Any], rows: list[dict[str, object]]) -> None:
+        us, vs = shared(us), shared(vs)
+        nodes = G._node  # noqa: SLF001 - membership test only
+        for u, v, d in zip(us, vs, rows, strict=True):
+            for n in (u, v):
+                if n not in nodes:
+                    raise GraphBuildError(f"{d.get('kind')} edge {u} -> {v}: node {n} is not in the graph")
+        pending.extend(zip(us, vs, rows, strict=True))
+
+    def add_nodes(ids: list[Any], rows: list[dict[str, object]]) -> None:
+        G.add_nodes_from(zip(shared(ids), rows, strict=True))
+
+    def nid(kind: str, values: list[Any]) -> list[str]:
+        return [node_id(kind, v) for v in values]
+
+    def where(df: pd.DataFrame, mask: list[bool]) -> pd.DataFrame:
+        return df[pd.Series(mask, index=df.index, dtype=bool)] if not all(mask) else df
+
+    c = t.countries
+    if len(c):
+        add_nodes(nid("Country", _col(c, "iso3")), _attr_rows(c, _spec(c, {"kind": _Const("Country")}), pool))
+    c = t.commodities
+    if len(c):
+        add_nodes(
+            nid("Commodity", _col(c, "id")),
+            _attr_rows(c, _spec(c, {"kind": _Const("Commodity")}, after={"id": None}), pool),
+        )
+        part = where(c, [bool(g) for g in _col(c, "group")]) if "group" in c.columns else c.iloc[:0]
+        if len(part):
+            add_edges(
+                nid("Commodity", _col(part, "id")),
+                nid("Commodity", _col(part, "group")),
+                _attr_rows(part, _src_spec(part, "PART_OF"), pool),
+            )
+    p = t.ports
+    if len(p):
+        pids = [node_id("Port", f"wpi-{int(w)}") for w in _col(p, "wpi_number")]
+        add_nodes(pids, _attr_rows(p, _spec(p, {"kind": _Const("Port")}), pool))
+        add_edges(pids, nid("Country", _col(p, "iso3")), _attr_rows(p, _src_spec(p, "LOCATED_IN"), pool))
+    p = t.places
+    if len(p):
         # the table's node_kind is the node's kind; its kind column is the place's type (place_kind)
-        attrs = {k: v for k, v in r.items() if k not in ("id", "node_kind", "kind")}
-        G.add_node(r["id"], **clean_attrs({"kind": r["node_kind"], "place_kind": r["kind"], **attrs}))
-        add_edge(r["id"], node_id("Country", r["iso3"]), "LOCATED_IN", _src(r))
-    for r in _records(t.companies):
-        cid = r["id"]
-        G.add_node(cid, **clean_attrs({"kind": "Company", **{k: v for k, v in r.items() if k != "id"}}))
-        if r.get("control_iso3"):
-            add_edge(cid, node_id("Country", r["control_iso3"]), "CONTROLLED_FROM", _src(r))
-    if len(t.ownership):
+        ids = _col(p, "id")
+        add_nodes(
+            ids,
+            _attr_rows(
+                p, _spec(p, {"kind": "node_kind", "place_kind": "kind"}, drop=("id", "node_kind", "kind")), pool
+            ),
+        )
+        add_edges(ids, nid("Country", _col(p, "iso3")), _attr_rows(p, _src_spec(p, "LOCATED_IN"), pool))
+    c = t.companies
+    if len(c):
+        ids = _col(c, "id")
+        add_nodes(ids, _attr_rows(c, _spec(c, {"kind": _Const("Company")}, drop=("id",)), pool))
+        if "control_iso3" in c.columns:
+            ctl = where(c, [bool(x) for x in _col(c, "control_iso3")])
+            if len(ctl):
+                add_edges(
+                    _col(ctl, "id"),
+                    nid("Country", _col(ctl, "control_iso3")),
+                    _attr_rows(ctl, _src_spec(ctl, "CONTROLLED_FROM"), pool),
+                )
+    o = t.ownership
+    if len(o):
         from minerals_graph.tables import company_key
 
-        for r in _records(t.ownership):
-            cid = node_id("Company", company_key(str(r["company"])))
-            kind = "OWNED_BY" if r["role"] == "owner" else "OPERATED_BY"
-            attrs = (
-                {"share_pct": r.get("share_pct"), "position": r.get("position"), **_src(r)}
-                if kind == "OWNED_BY"
-                else _src(r)
+        keys: dict[str, str] = {}
+        cids = []
+        for name in _col(o, "company"):
+            s = str(name)
+            if s not in keys:
+                keys[s] = node_id("Company", company_key(s))
+            cids.append(keys[s])
+        owner = [r == "owner" for r in _col(o, "role")]
+        own_spec = {"kind": _Const("OWNED_BY"), **{k: k for k in ("share_pct", "position") if k in o.columns}}
+        own_rows = iter(_attr_rows(where(o, owner), {**own_spec, **_src_spec(o, "OWNED_BY")}, pool))
+        op_rows = iter(_attr_rows(where(o, [not x for x in owner]), _src_spec(o, "OPERATED_BY"), pool))
+        rows = [next(own_rows) if x else next(op_rows) for x in owner]
+        add_edges([str(x) for x in _col(o, "place_id")], cids, rows)
+    pr = t.production
+    if len(pr):
+        pr = where(pr, [bool(x) for x in _col(pr, "commodity")])
+    if len(pr):
+        reserves = [m == "reserves" for m in _col(pr, "measure")]
+        res_keys = ("quantity", "qualifier", "unit", "year", "note", *SOURCE_COLUMNS)
+        res_spec = {"kind": _Const("HOLDS_RESERVES"), **{k: k for k in res_keys if k in pr.columns}}
+        res_rows = iter(_attr_rows(where(pr, reserves), res_spec, pool))
+        prod = where(pr, [not x for x in reserves])
+        prod_rows = iter(
+            _attr_rows(prod, _spec(prod, {"kind": _Const("PRODUCES")}, drop=("producer_id", "commodity")), pool)
+        )
+        rows = [next(res_rows) if x else next(prod_rows) for x in reserves]
+        add_edges(
+            [str(x) for x in _col(pr, "producer_id")],
+            [node_id("Commodity", str(x)) for x in _col(pr, "commodity")],
+            rows,
+        )
+    tr = t.trades
+    if len(tr):
+        add_edges(
+            nid("Country", _col(tr, "exporter")),
+            nid("Country", _col(tr, "importer")),
+            _attr_rows(tr, _spec(tr, {"kind": _Const("TRADES")}, drop=("exporter", "importer")), pool),
+        )
+    ir = t.import_reliance
+    if len(ir):
+        form = "label" if "label" in ir.columns else _Const(None)
+        add_edges(
+            nid("Country", _col(ir, "iso3")),
+            nid("Commodity", _col(ir, "commodity")),
+            _attr_rows(
+                ir,
+                _spec(ir, {"kind": _Const("IMPORT_RELIANCE"), "form": form}, drop=("iso3", "commodity", "label")),
+                pool,
+            ),
+        )
+    for df, kind in ((t.statistics, "STATISTIC"), (t.export_controls, "EXPORT_CONTROL")):
+        if len(df):
+            add_edges(
+                nid("Country", _col(df, "iso3")),
+                nid("Commodity", _col(df, "commodity")),
+                _attr_rows(df, _spec(df, {"kind": _Const(kind)}, drop=("iso3", "commodity")), pool),
             )
-            add_edge(str(r["place_id"]), cid, kind, attrs)
-    for r in _records(t.production):
-        if not r.get("commodity"):
-            continue
-        kind = "HOLDS_RESERVES" if r["measure"] == "reserves" else "PRODUCES"
-        attrs = {k: v for k, v in r.items() if k not in ("producer_id", "commodity")}
-        if kind == "HOLDS_RESERVES":
-            attrs = {k: attrs.get(k) for k in ("quantity", "qualifier", "unit", "year", "note", *SOURCE_COLUMNS)}
-        add_edge(str(r["producer_id"]), node_id("Commodity", str(r["commodity"])), kind, attrs)
-    for r in _records(t.trades):
-        attrs = {k: v for k, v in r.items() if k not in ("exporter", "importer")}
-        add_edge(node_id("Country", r["exporter"]), node_id("Country", r["importer"]), "TRADES", attrs)
-    for r in _records(t.import_reliance):
-        attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity", "label")}
-        add_edge(
-            node_id("Country", r["iso3"]),
-            node_id("Commodity", r["commodity"]),
-            "IMPORT_RELIANCE",
-            {"form": r.get("label"), **attrs},
+    s = t.supplies
+    if len(s):
+        add_edges(
+            [str(x) for x in _col(s, "from_id")],
+            [str(x) for x in _col(s, "to_id")],
+            _attr_rows(s, _spec(s, {"kind": _Const("SUPPLIES")}, drop=("from_id", "to_id")), pool),
         )
-    for r in _records(t.statistics):
-        attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity")}
-        add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "STATISTIC", attrs)
-    for r in _records(t.export_controls):
-        attrs = {k: v for k, v in r.items() if k not in ("iso3", "commodity")}
-        add_edge(node_id("Country", r["iso3"]), node_id("Commodity", r["commodity"]), "EXPORT_CONTROL", attrs)
-    for r in _records(t.supplies):
-        add_edge(
-            str(r["from_id"]),
-            str(r["to_id"]),
-            "SUPPLIES",
-            {k: v for k, v in r.items() if k not in ("from_id", "to_id")},
+    s = t.ships_via
+    if len(s):
+        add_edges(
+            [str(x) for x in _col(s, "place_id")],
+            [node_id("Port", f"wpi-{int(w)}") for w in _col(s, "wpi_number")],
+            _attr_rows(s, _spec(s, {"kind": _Const("SHIPS_VIA")}, drop=("place_id", "wpi_number")), pool),
         )
-    for r in _records(t.ships_via):
-        add_edge(
-            str(r["place_id"]),
-            node_id("Port", f"wpi-{int(r['wpi_number'])}"),
-            "SHIPS_VIA",
-            {k: v for k, v in r.items() if k not in ("place_id", "wpi_number")},
-        )
-    for (u, v, d), k in zip(pending, assign_edge_keys(pending), strict=True):
-        G.add_edge(u, v, key=k, **d)
+    _insert_edges(G, pending, assign_edge_keys(pending))
     log.info("built graph: %s nodes, %s edges", G.number_of_nodes(), G.number_of_edges())
     return G
+
+
+def _insert_edges(G: nx.MultiDiGraph, edges: list[tuple[Any, Any, dict[str, object]]], keys: list[str]) -> None:
+    """``G.add_edge(u, v, key=k, **d)`` for each edge, in order, between nodes already in
+    ``G``, storing each (fresh) attribute dict itself instead of a copy: the same graph,
+    without holding every attribute twice while it is built."""
+    succ, pred = G._succ, G._pred  # noqa: SLF001 - what MultiDiGraph.add_edge does, without the copy
+    for (u, v, d), k in zip(edges, keys, strict=True):
+        keydict = succ[u].get(v)
+        if keydict is None:
+            keydict = G.edge_key_dict_factory()
+            succ[u][v] = keydict
+            pred[v][u] = keydict
+        elif k in keydict:
+            raise RuntimeError(f"edge {u} -> {v}: key {k} given twice")
+        keydict[k] = d
+    clear = getattr(nx, "_clear_cache", None)  # networkx >= 3.3 caches per graph; add_edge clears it
+    if clear is not None:
+        clear(G)
 
 
 #: Edge kind -> the attributes that, with the two endpoints and the kind, identify one
@@ -239,15 +427,22 @@ def assign_edge_keys(edges: list[tuple[str, str, dict[str, object]]]) -> list[st
     every attribute are numbered ``-1``, ``-2``, …  Every rule depends on content only, so the
     keys do not depend on the order of the rows. Collisions are logged.
     """
-    base = [edge_key(u, v, d) for u, v, d in edges]
+    keys = [edge_key(u, v, d) for u, v, d in edges]
+    seen: set[str] = set()
+    shared: set[str] = set()  # keys of more than one edge
+    for k in keys:
+        if k in seen:
+            shared.add(k)
+        else:
+            seen.add(k)
+    del seen
     groups: dict[str, list[int]] = {}
-    for i, k in enumerate(base):
-        groups.setdefault(k, []).append(i)
-    keys = list(base)
+    if shared:
+        for i, k in enumerate(keys):
+            if k in shared:
+                groups.setdefault(k, []).append(i)
     collided = 0
     for k, idx in groups.items():
-        if len(idx) == 1:
-            continue
         collided += len(idx)
         by_content: dict[str, list[int]] = {}
         for i in idx:

@@ -493,28 +493,129 @@ def cmd_chokepoints(args: argparse.Namespace) -> int:
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from minerals_graph.analysis import whatif as wi
+    from minerals_graph.model import UnknownPresetError
 
-    if not args.remove and not args.preset and not args.add:
+    if not args.remove and not args.preset and not args.add and not args.list_presets:
         raise MineralsGraphError(
-            f"whatif: give --preset NAME, --remove FILTER or --add SPEC (presets: {', '.join(sorted(wi.PRESETS))})"
+            "whatif: give --preset NAME, --remove FILTER or --add SPEC (`whatif --list-presets` lists the presets)"
         )
-    filters = []
-    for p in args.preset or []:
-        if p not in wi.PRESETS:
-            raise MineralsGraphError(f"unknown preset {p!r}; presets: {', '.join(sorted(wi.PRESETS))}")
-        filters += list(wi.PRESETS[p])
-    filters += [wi.parse_filter(f) for f in args.remove or []]
+    filters: list = [wi.parse_filter(f) for f in args.remove or []]
     adds = [wi.parse_addition(a) for a in args.add or []]
     model = _load(args)
-    df = model.whatif(filters, adds, _commodities(model, args))
+    presets = model.presets()
+    if args.list_presets:
+        rows = [
+            {
+                "name": k,
+                "kind": p.kind,
+                "in_force_since": p.date,
+                "commodities": ", ".join(p.commodities) or "all modelled",
+                "description": p.description,
+                "citations": " | ".join(f"{lab} {url}".strip() for lab, url in p.citations),
+            }
+            for k, p in sorted(presets.items())
+        ]
+        _write_or_print(pd.DataFrame(rows), args)
+        return 0
+    own: list[str] = []
+    for name in args.preset or []:
+        if name not in presets:
+            raise UnknownPresetError(name, presets)
+        filters += list(presets[name].remove)
+        own += list(presets[name].commodities) if presets[name].commodities else list(model.commodities)
+    coms = _commodities(model, args) if args.commodity or not own else sorted(set(own))
+    df = model.whatif(filters, adds, coms)
     _write_or_print(df, args)
     return 0
 
 
-def cmd_map(args: argparse.Namespace) -> int:
-    from minerals_graph.maps import write_model_maps
+def cmd_transshipment(args: argparse.Namespace) -> int:
+    model = _load(args)
+    df = model.transshipment()
+    if args.test:
+        df = df[df["test"].isin(args.test)]
+    if args.country:
+        df = df[df["country"].isin(args.country)]
+    if args.commodity:
+        df = df[df["commodity"].isin(args.commodity)]
+    if not args.all:
+        df = df[df["flag"].astype(bool)]
+    _write_or_print(df.reset_index(drop=True), args)
+    return 0
 
-    shown = write_model_maps(_load(args), Path(args.out), offline=not args.cdn)
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    import json
+
+    from minerals_graph.analysis.trace import trace_table
+
+    model = _load(args)
+    passport = model.trace(args.commodity, args.start)
+    if args.format == "json":
+        text = json.dumps(passport, indent=2, default=str)
+        if args.out:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
+        return 0
+    if args.format == "table" and not args.out:
+        focus = model.config.focus.lower()
+        print(
+            f"{passport['commodity']} from {passport['from']} ({passport.get('status', '')}): "
+            f"{passport.get(f'{focus}_located_any_stage_pct')}% passed through a {model.config.focus}-located node, "
+            f"{passport.get(f'{focus}_controlled_any_stage_pct')}% through a {model.config.focus}-controlled one"
+        )
+    _write_or_print(trace_table(passport), args)
+    return 0
+
+
+def cmd_invest(args: argparse.Namespace) -> int:
+    from minerals_graph.analysis.invest import read_candidates
+    from minerals_graph.analysis.whatif import Addition
+
+    model = _load(args)
+    extra = tuple(read_candidates(Path(args.candidates))) if args.candidates else ()
+    model.validate_whatif((), [Addition(c.commodity, c.iso3, float(c.capacity_t or 0), c.stage) for c in extra])
+    df, summary = model.invest(
+        args.scenario,
+        budget_count=None if args.budget_capacity_t and not args.budget_count else (args.budget_count or 5),
+        budget_capacity_t=args.budget_capacity_t,
+        extra=extra,
+        commodities=args.commodity,
+    )
+    if not args.all:
+        df = df[df["ranked"].astype(bool)]
+    _write_or_print(df.reset_index(drop=True), args)
+    if args.format == "table" and not args.out:
+        chosen = ", ".join(f"{c['name']} ({c['commodity']})" for c in summary["chosen"]) or "none"
+        budget = (
+            f"{args.budget_capacity_t:,.0f} t/yr" if args.budget_capacity_t else f"{args.budget_count or 5} projects"
+        )
+        print(f"best combination ({args.scenario}, budget {budget}): {chosen}")
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    from minerals_graph.maps import MODEL_PAGES, write_model_maps
+
+    model = _load(args)
+    coms = model.commodities
+    with _Steps(len(coms) + 5 + len(MODEL_PAGES), "maps") as steps:
+        for c in coms:
+            steps.run(f"network {c}", partial(model.network, c))
+        steps.run("chokepoints", model.chokepoints)
+        steps.run("what-if prc-refining-cutoff", partial(model.preset, "prc-refining-cutoff"))
+        steps.run("transshipment flags", model.transshipment)
+        steps.run("investment ranking", model.invest)
+        steps.run("country polygons", model.polygons)
+        shown = write_model_maps(
+            model,
+            Path(args.out),
+            offline=not args.cdn,
+            progress=lambda page: steps.run(f"wrote {page}", lambda: None),
+        )
     for page, layers in shown.items():
         print(f"{page:40s} {sum(layers.values()):6d} markers/lines in {len(layers)} layer(s)")
     print(f"-> {args.out}" + ("" if args.cdn else " (offline: Leaflet in assets/, no tiles)"))
@@ -606,6 +707,15 @@ def listen_socket(host: str, port: int):
     return sock
 
 
+def _no_cache_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build the model from the sources; do not read or write the model cache "
+        "(default folder ~/.cache/minerals-graph; MINERALS_GRAPH_CACHE_DIR overrides)",
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the API with uvicorn: bind first, then build the graph and caches once, then serve.
     The maps' temporary folder is removed on shutdown and when the start fails."""
@@ -619,8 +729,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM while building: leave through the finally below (uvicorn handles it once serving)
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
-        state = build_state(config=_config(args, with_maps=not args.no_maps))
+        state = build_state(config=_config(args, with_maps=not args.no_maps), cache=not args.no_cache)
         signal.signal(signal.SIGTERM, previous)
+        if args.workers > 1:  # the model cache is current now: each worker process reads it (docs/deploy.md)
+            import os
+
+            from uvicorn.supervisors import Multiprocess
+
+            from minerals_graph.api import app as api
+
+            state.close()
+            state = None
+            env = {api.ENV_SOURCES: args.sources, api.ENV_TRADE: args.trade}
+            env |= {api.ENV_NO_MAPS: "1" if args.no_maps else None, api.ENV_NO_CACHE: "1" if args.no_cache else None}
+            for k, v in env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            config = uvicorn.Config(
+                "minerals_graph.api.app:app_from_env",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level="warning",
+                lifespan="on",
+            )
+            print(f"serving on http://{args.host}:{args.port}/api/v1 with {args.workers} workers", flush=True)
+            Multiprocess(config, sockets=[sock]).run()
+            return 0
         # the lifespan removes the maps' folder on shutdown (uvicorn re-raises the signal afterwards)
         app = create_app(state=state, close_state=True)
         host = f"[{args.host}]" if ":" in args.host else args.host
@@ -665,16 +803,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from minerals_graph import io
     from minerals_graph import validate as v
-    from minerals_graph.analysis.whatif import PRESETS
     from minerals_graph.figures import FIGURES, write_figures
     from minerals_graph.maps import write_model_maps
     from minerals_graph.report import report_html, report_markdown, report_tables
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    model = _load(args)
+    model = None
+    if not args.no_cache:  # the model cache (minerals_graph.cache), written back at the end
+        from minerals_graph.cache import read_cached_model
+
+        model = args._model = read_cached_model(_config(args))
+    fresh = model is None
+    model = model or _load(args)
     coms = model.commodities
-    presets = sorted(PRESETS)
+    presets = sorted(model.presets())
     total = 1 + len(coms) + 4 + len(presets) + 2 + 1 + 1 + len(FIGURES) + 1
     with _Steps(total, "main job") as steps:
         acc = steps.run("validating", lambda: v.validate(model.tables, model.G))
@@ -719,6 +862,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"wrote figures {', '.join(f'{s}.png/.svg' for s in figures)} -> {out / 'figures'}")
     print(f"wrote report.md, report.html (self-contained) -> {out}")
     print(f"wrote maps {', '.join(shown)} -> {maps_out}")
+    if fresh and not args.no_cache:
+        from minerals_graph.cache import write_cached_model
+
+        write_cached_model(model)
     return 0
 
 
@@ -920,10 +1067,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove nodes / add capacity and report supply before and after",
         description="Filters: key=value[,value];key=value … with keys country, control, stage, "
         "role (mine, facility, rest, country, port), id, port (WPI number), "
-        "commodity. Presets: prc-refining-cutoff, prc-mining-cutoff, prc-all-cutoff.",
+        "commodity. Presets: prc-refining-cutoff, prc-mining-cutoff, prc-all-cutoff and one per PRC "
+        "export control in force (prc-export-control-<commodity>, prc-export-controls-all): "
+        "see --list-presets.",
     )
     _sources_arg(p)
     p.add_argument("--preset", action="append", help="named scenario (repeatable)")
+    p.add_argument("--list-presets", action="store_true", help="list the presets with their citations and dates")
     p.add_argument("--remove", action="append", metavar="FILTER", help="e.g. 'country=CHN;stage=separation'")
     p.add_argument(
         "--add",
@@ -936,6 +1086,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--out", help="write to a file instead of printing")
     p.set_defaults(func=cmd_whatif)
+
+    p = sub.add_parser(
+        "transshipment",
+        help="possible pass-through countries: mass balance, export rises matched by PRC imports, source gaps",
+    )
+    _sources_arg(p)
+    p.add_argument("--test", action="append", choices=("mass-balance", "rise", "source-gap"), help="repeatable")
+    p.add_argument("--country", action="append", help="ISO3 (repeatable)")
+    p.add_argument("--commodity", action="append", help="commodity id (repeatable)")
+    p.add_argument("--all", action="store_true", help="also the rows tested and not flagged")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to a file instead of printing")
+    p.set_defaults(func=cmd_transshipment)
+
+    p = sub.add_parser(
+        "trace",
+        help="product passport: upstream supply of a commodity by stage, country of location and of control",
+    )
+    _sources_arg(p)
+    p.add_argument("--commodity", required=True, type=_commodity_arg, help="a modelled commodity, e.g. rare_earths")
+    p.add_argument(
+        "--from", dest="start", required=True, help="USA, CAN, MEX, USMCA or a plant id (facility:…, fac:facility:…)"
+    )
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to a file instead of printing (JSON or CSV to attach to a shipment record)")
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser(
+        "invest",
+        help="rank North American projects by the USMCA shortfall each removes under a scenario",
+    )
+    _sources_arg(p)
+    p.add_argument("--scenario", default="prc-refining-cutoff", help="a preset (whatif --list-presets)")
+    p.add_argument("--budget-count", type=_positive_int, help="projects in the combination (default 5)")
+    p.add_argument("--budget-capacity-t", type=float, help="total added capacity allowed (t/yr)")
+    p.add_argument("--candidates", help="CSV of more candidates: id,name,iso3,commodity,stage,capacity_t")
+    p.add_argument("--commodity", action="append", help="only these commodities (repeatable)")
+    p.add_argument("--all", action="store_true", help="also the candidates that cannot be ranked, with the reason")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to a file instead of printing")
+    p.set_defaults(func=cmd_invest)
 
     p = sub.add_parser("map", help="write the interactive maps (offline by default)")
     _sources_arg(p)
@@ -982,6 +1173,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8000, help="TCP port, 1-65535 (default 8000)")
     p.add_argument("--no-maps", action="store_true", help="do not generate the maps at start-up")
+    _no_cache_arg(p)
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes (default 1); each loads the cached model (docs/deploy.md)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("curate", help="derive the bundled data/ tables from the raw public files")
@@ -993,6 +1191,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sources_arg(p)
     p.add_argument("--out", default=str(settings.REPORTS_DIR), help="output folder (default: reports/)")
     p.add_argument("--maps", default=str(settings.MAPS_DIR), help="maps folder (default: maps/)")
+    _no_cache_arg(p)
     p.set_defaults(func=cmd_run)
     for sp in sub.choices.values():
         if any(a.dest == "format" and a.choices and "table" in a.choices for a in sp._actions):

@@ -55,6 +55,7 @@ class Crosswalk:
     def __init__(self, names: dict[str, str | None], notes: dict[str, str]) -> None:
         self._names = names
         self._notes = notes
+        self._matched: dict[str, CountryMatch] = {}  # raw name -> its match (names repeat on many rows)
 
     @classmethod
     def from_tables(cls, countries: pd.DataFrame, aliases: pd.DataFrame) -> Crosswalk:
@@ -88,6 +89,15 @@ class Crosswalk:
 
     def match(self, raw: str, where: str = "") -> CountryMatch:
         """Map one published name; raise UnknownCountryError if nothing fits."""
+        key = raw if type(raw) is str else None
+        if key is not None and key in self._matched:
+            return self._matched[key]
+        m = self._match(raw, where)
+        if key is not None:
+            self._matched[key] = m
+        return m
+
+    def _match(self, raw: str, where: str) -> CountryMatch:
         text = " ".join(str(raw).replace("\u00a0", " ").split())
         footnote = ""
         qualifier = ""

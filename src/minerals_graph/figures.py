@@ -184,6 +184,59 @@ def top_chokepoints(model: SupplyModel) -> Figure:
     return fig
 
 
+def transshipment_flags(model: SupplyModel) -> Figure:
+    """Flagged mass-balance surpluses (% of exports) by country and commodity."""
+    df = model.transshipment()
+    t = df[(df["test"] == "mass-balance") & df["flag"].astype(bool)].head(15) if len(df) else df
+    fig = plt.figure(figsize=(8, max(3.0, 0.3 * len(t) + 1.4)))
+    if not len(t):
+        return _empty(fig, "no mass-balance flag (or no trade totals in the data)")
+    ax = fig.add_subplot(111)
+    t = t.iloc[::-1]
+    y = np.arange(len(t))
+    robust = t["robust"].fillna(False).astype(bool).to_numpy()
+    ax.barh(y, t["surplus_pct_of_exports"].astype(float), color=np.where(robust, PRC_RED, GREY), height=0.6)
+    ax.set_yticks(
+        y,
+        [
+            f"{c} {m.replace('_', ' ')} HS {h} ({int(x):,} t)"
+            for c, m, h, x in zip(t["country"], t["commodity"], t["hs6"], t["surplus_t"], strict=True)
+        ],
+        fontsize=7,
+    )
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("exports above production + imports, % of exports (BACI 2024, USGS production)")
+    ax.set_title("Possible pass-through countries (red: holds even with 'Other countries' production)", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def invest_ranking(model: SupplyModel) -> Figure:
+    """Ranked projects: share of the USMCA cut-off shortfall of their commodity each removes alone."""
+    df, _ = model.invest()
+    t = df[df["ranked"].astype(bool)].head(15) if len(df) else df
+    fig = plt.figure(figsize=(8, max(3.0, 0.3 * len(t) + 1.4)))
+    if not len(t):
+        return _empty(fig, "no project can be ranked")
+    ax = fig.add_subplot(111)
+    t = t.iloc[::-1]
+    y = np.arange(len(t))
+    chosen = t["chosen"].astype(bool).to_numpy()
+    ax.barh(y, t["reduction_pct_of_demand"].astype(float), color=np.where(chosen, "#1f6f8b", GREY), height=0.6)
+    ax.set_yticks(
+        y,
+        [
+            f"{n if len(n) <= 48 else n[:47] + '…'} ({c.replace('_', ' ')})"
+            for n, c in zip(t["name"], t["commodity"], strict=True)
+        ],
+        fontsize=7,
+    )
+    ax.set_xlabel("USMCA shortfall removed, % of the commodity's demand (PRC refining cut-off)", fontsize=8)
+    ax.set_title("North American projects ranked alone (blue: in the best five together)", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 #: ``{file stem: (figure function, caption)}`` in report order.
 FIGURES: dict[str, tuple[Any, str]] = {
     "top_chokepoints": (top_chokepoints, "Top chokepoint per commodity: share of U.S. supply lost if it fails."),
@@ -193,6 +246,8 @@ FIGURES: dict[str, tuple[Any, str]] = {
     ),
     "prc_share_heatmap": (prc_share_heatmap, "PRC share by stage and mineral (%)."),
     "cutoff_shortfall": (cutoff_shortfall, "PRC refining cut-off: U.S. shortfall per commodity with its range."),
+    "transshipment_flags": (transshipment_flags, "Possible pass-through countries: mass-balance surpluses."),
+    "invest_ranking": (invest_ranking, "North American projects ranked by the cut-off shortfall each removes."),
 }
 
 

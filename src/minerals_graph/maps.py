@@ -22,7 +22,7 @@ import html
 import json
 import math
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -878,6 +878,104 @@ def scenario_map(
     return counts
 
 
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def policy_map(
+    G: nx.MultiDiGraph,
+    transshipment: pd.DataFrame,
+    invest: pd.DataFrame,
+    path: Path,
+    *,
+    offline: bool = True,
+    polygons: gpd.GeoDataFrame | None = None,
+) -> dict[str, int]:
+    """The review's policy tools: possible pass-through countries (one marker per flagged
+    country and commodity, at the country's point, popup with the numbers) and the ranked
+    North American projects (size by the cut-off shortfall each removes); a side table of
+    the ranking."""
+    page = _Page(
+        "Policy tools: transshipment flags and joint-investment candidates", offline=offline, polygons=polygons
+    )
+    counts: dict[str, int] = {}
+    colors = {"mass-balance": "#d62728", "rise": "#ff7f0e", "source-gap": "#9467bd"}
+    flagged = transshipment[transshipment["flag"].astype(bool)] if len(transshipment) else transshipment
+    unlocated = total = 0
+    for test, g in flagged.groupby("test", sort=True) if len(flagged) else []:
+        feats = []
+        for r in g.itertuples(index=False):
+            total += 1
+            pt = node_point(G, f"country:{r.country}")
+            if pt is None:
+                unlocated += 1
+                continue
+            feats.append(
+                _pt(
+                    pt,
+                    t=f"{r.country} {r.commodity} HS {r.hs6}",
+                    p=f"<b>{html.escape(str(r.country))}: {html.escape(_com_name(str(r.commodity)))} "
+                    f"(HS {html.escape(str(r.hs6))}, {test})</b><br>{html.escape(str(r.reading))}<br>"
+                    f"<small>{html.escape(str(r.evidence))}</small>",
+                    c=colors.get(str(test), "#555"),
+                    r=7,
+                )
+            )
+        page.layer(f"Transshipment flags: {test}", feats, show=test != "source-gap")
+        counts[f"transshipment:{test}"] = len(feats)
+    ranked = invest[invest["ranked"].astype(bool)] if len(invest) else invest
+    feats, table = [], []
+    for r in ranked.itertuples(index=False):
+        total += 1
+        table.append(
+            f"<tr><td>{int(r.rank)}</td><td>{html.escape(_short(str(r.name), 32))}</td>"
+            f"<td>{html.escape(str(r.iso3))}</td>"
+            f"<td>{html.escape(_com_name(str(r.commodity)))}</td><td>{_tonnes(r.reduction_t)}</td>"
+            f"<td>{_pct(r.reduction_pct_of_demand)}</td></tr>"
+        )
+        pt = node_point(G, str(r.id))
+        if pt is None:
+            unlocated += 1
+            continue
+        red = float(r.reduction_t or 0.0)
+        feats.append(
+            _pt(
+                pt,
+                t=str(r.name),
+                p=f"<b>#{int(r.rank)} {html.escape(str(r.name))}</b><br>{html.escape(_com_name(str(r.commodity)))}, "
+                f"{html.escape(str(r.stage))}, {_tonnes(r.capacity_t)}/yr<br>removes {_tonnes(red)} "
+                f"({_pct(r.reduction_pct_of_demand)} of USMCA demand) under the PRC refining cut-off"
+                + (f"<br>overlaps with: {html.escape(str(r.overlaps_with))}" if r.overlaps_with else ""),
+                c="#1f6f8b" if bool(r.chosen) else "#7f7f7f",
+                r=round(5 + 2 * math.log10(1 + red), 1),
+            )
+        )
+    page.layer("Joint-investment candidates", feats)
+    counts["invest"] = len(feats)
+    page.side = (
+        '<div id="mg-side"><b>Projects ranked by the cut-off shortfall each removes</b>'
+        "<table><tr><th>#</th><th>Project</th><th>Country</th><th>Commodity</th><th>Removes</th>"
+        "<th>%</th></tr>"
+        + "".join(table[:15])
+        + '</table><div style="color:#555;max-width:400px">PRC refining cut-off, USMCA headline shortfall, '
+        "each project alone; blue: in the best five together (docs/methods.md §13).</div></div>"
+    )
+    page.write(
+        path,
+        "Policy tools",
+        [
+            (colors["mass-balance"], "mass balance: exports > production + imports"),
+            (colors["rise"], "exports to North America up with imports from the PRC"),
+            (colors["source-gap"], "USGS vs BACI share gap"),
+            ("#1f6f8b", "project in the best combination"),
+            ("#7f7f7f", "other ranked project"),
+        ],
+        "Flags are leads, not findings (docs/methods.md §11).",
+        _not_shown(unlocated, total, "flagged countries and ranked projects"),
+    )
+    return counts
+
+
 def import_reliance_map(
     G: nx.MultiDiGraph,
     counts: pd.DataFrame,
@@ -944,38 +1042,62 @@ def write_maps(
     commodities: Iterable[str],
     polygons: gpd.GeoDataFrame | None,
     offline: bool = True,
+    transshipment: pd.DataFrame | None = None,
+    invest: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Write every map into ``out_dir`` (assets included when offline). Returns what each
-    page shows (markers or lines per layer)."""
+    page shows (markers or lines per layer). ``progress``, when given, is called with each
+    page's file name after it is written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if offline:
         install_assets(out_dir, polygons=polygons)
     commodities = list(commodities)
-    shown = {
-        "facilities.html": facilities_map(G, out_dir / "facilities.html", offline=offline, polygons=polygons),
-        "ports.html": ports_map(G, out_dir / "ports.html", offline=offline, polygons=polygons),
-        "trade.html": trade_map(G, out_dir / "trade.html", commodities, offline=offline, polygons=polygons),
-        "chokepoints.html": chokepoint_map(
-            G, chokepoints, out_dir / "chokepoints.html", offline=offline, polygons=polygons
+    kw: dict[str, Any] = {"offline": offline, "polygons": polygons}
+    pages: list[tuple[str, Callable[[Path], dict[str, int]]]] = [
+        ("facilities.html", lambda p: facilities_map(G, p, **kw)),
+        ("ports.html", lambda p: ports_map(G, p, **kw)),
+        ("trade.html", lambda p: trade_map(G, p, commodities, **kw)),
+        ("chokepoints.html", lambda p: chokepoint_map(G, chokepoints, p, **kw)),
+        (
+            "scenario_prc-refining-cutoff.html",
+            lambda p: scenario_map(
+                G,
+                whatif,
+                p,
+                title="Scenario: PRC refining cut-off (removed plants and what carries U.S. supply after)",
+                **kw,
+            ),
         ),
-        "scenario_prc-refining-cutoff.html": scenario_map(
-            G,
-            whatif,
-            out_dir / "scenario_prc-refining-cutoff.html",
-            offline=offline,
-            polygons=polygons,
-            title="Scenario: PRC refining cut-off (removed plants and what carries U.S. supply after)",
-        ),
-    }
+    ]
+    if transshipment is not None and invest is not None:
+        pages.append(("policy.html", lambda p: policy_map(G, transshipment, invest, p, **kw)))
     if polygons is not None and len(polygons):
-        shown["import_reliance.html"] = import_reliance_map(
-            G, import_counts, out_dir / "import_reliance.html", offline=offline, polygons=polygons
-        )
+        pages.append(("import_reliance.html", lambda p: import_reliance_map(G, import_counts, p, **kw)))
+    shown = {}
+    for name, write in pages:
+        shown[name] = write(out_dir / name)
+        if progress is not None:
+            progress(name)
     return shown
 
 
-def write_model_maps(model: SupplyModel, out_dir: Path, *, offline: bool = True) -> dict[str, dict[str, int]]:
+#: Pages :func:`write_model_maps` writes when the country polygons are available.
+MODEL_PAGES = (
+    "facilities.html",
+    "ports.html",
+    "trade.html",
+    "chokepoints.html",
+    "scenario_prc-refining-cutoff.html",
+    "policy.html",
+    "import_reliance.html",
+)
+
+
+def write_model_maps(
+    model: SupplyModel, out_dir: Path, *, offline: bool = True, progress: Callable[[str], None] | None = None
+) -> dict[str, dict[str, int]]:
     """Every map of a :class:`~minerals_graph.model.SupplyModel` (its memoised chokepoints,
     PRC refining cut-off, import-source counts and polygons): what ``minerals-graph map``,
     the main job and the API serve."""
@@ -988,4 +1110,7 @@ def write_model_maps(model: SupplyModel, out_dir: Path, *, offline: bool = True)
         commodities=model.commodities,
         polygons=model.polygons(),
         offline=offline,
+        transshipment=model.transshipment(),
+        invest=model.invest()[0],
+        progress=progress,
     )

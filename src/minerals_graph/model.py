@@ -36,7 +36,7 @@ from minerals_graph.errors import MineralsGraphError
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-    from minerals_graph.analysis.whatif import Addition, NodeFilter
+    from minerals_graph.analysis.whatif import Addition, ExportBlock, NodeFilter, Preset
     from minerals_graph.tables import Tables
 
 __all__ = ["ModelConfig", "SupplyModel", "UnknownPresetError", "BAND_YEARS"]
@@ -51,11 +51,16 @@ BAND_YEARS: tuple[int, ...] = (2023, 2024, 2025)
 class UnknownPresetError(MineralsGraphError, LookupError):
     """A what-if preset name that does not exist."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, names: Iterable[str] | None = None) -> None:
+        import difflib
+
         from minerals_graph.analysis.whatif import PRESETS
 
         self.name = name
-        super().__init__(f"unknown preset {name!r}; presets: {', '.join(sorted(PRESETS))}")
+        valid = sorted(names if names is not None else PRESETS)
+        near = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        super().__init__(f"unknown preset {name!r}{hint}; presets: {', '.join(valid)}")
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,20 @@ class SupplyModel:
         self._memo: dict[object, Any] = {}
         self._lock = threading.RLock()
         self._whatifs: OrderedDict[object, pd.DataFrame] = OrderedDict()
+        self._whatif_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the locks (pickling: :mod:`minerals_graph.cache`), taken under
+        them so the memo and the what-if cache are copied whole."""
+        with self._lock, self._whatif_lock:
+            state = {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_whatif_lock")}
+            state["_memo"] = dict(self._memo)
+            state["_whatifs"] = OrderedDict(self._whatifs)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
         self._whatif_lock = threading.Lock()
 
     # -- construction -------------------------------------------------------------------
@@ -321,7 +340,10 @@ class SupplyModel:
     # -- what-if ------------------------------------------------------------------------
 
     def whatif(
-        self, remove: Iterable[NodeFilter] = (), add: Iterable[Addition] = (), commodities: Iterable[str] | None = None
+        self,
+        remove: Iterable[NodeFilter | ExportBlock] = (),
+        add: Iterable[Addition] = (),
+        commodities: Iterable[str] | None = None,
     ) -> pd.DataFrame:
         """:func:`~minerals_graph.analysis.whatif.run_whatif` on the model's networks, cached
         by the normalised request (filters as a set, additions in order, commodities
@@ -346,13 +368,23 @@ class SupplyModel:
                     self._whatifs.popitem(last=False)
         return df
 
-    def preset(self, name: str, commodities: Iterable[str] | None = None) -> pd.DataFrame:
-        """A named scenario (:data:`~minerals_graph.analysis.whatif.PRESETS`) through :meth:`whatif`."""
+    def presets(self) -> dict[str, Preset]:
+        """Every named scenario: the fixed removals (:data:`~minerals_graph.analysis.whatif.PRESETS`)
+        and one per export control of the focus country in the graph
+        (:func:`~minerals_graph.analysis.whatif.export_control_presets`)."""
         from minerals_graph.analysis import whatif as wi
 
-        if name not in wi.PRESETS:
-            raise UnknownPresetError(name)
-        return self.whatif(wi.PRESETS[name], (), commodities)
+        return self._cached("presets", lambda: wi.all_presets(self._G, modelled=self.commodities))
+
+    def preset(self, name: str, commodities: Iterable[str] | None = None) -> pd.DataFrame:
+        """A named scenario (:meth:`presets`) through :meth:`whatif`. ``commodities``
+        defaults to the preset's own (an export control's commodity) or every modelled one."""
+        p = self.presets().get(name)
+        if p is None:
+            raise UnknownPresetError(name, self.presets())
+        if commodities is None and p.commodities:
+            commodities = p.commodities
+        return self.whatif(p.remove, (), commodities)
 
     def country_codes(self) -> list[str]:
         """ISO3 codes of the countries in the graph (what-if filters and additions accept these)."""
@@ -360,7 +392,7 @@ class SupplyModel:
             "country_codes", lambda: sorted(n.split(":", 1)[1] for n in self._G if str(n).startswith("country:"))
         )
 
-    def validate_whatif(self, remove: Iterable[NodeFilter] = (), add: Iterable[Addition] = ()) -> None:
+    def validate_whatif(self, remove: Iterable[NodeFilter | ExportBlock] = (), add: Iterable[Addition] = ()) -> None:
         """:func:`~minerals_graph.analysis.whatif.validate_request` against this model."""
         from minerals_graph.analysis import whatif as wi
 
@@ -370,6 +402,70 @@ class SupplyModel:
         """Number of what-if results in the cache."""
         with self._whatif_lock:
             return len(self._whatifs)
+
+    # -- policy tools -------------------------------------------------------------------
+
+    def transshipment(self) -> pd.DataFrame:
+        """Transshipment / circumvention flags (:func:`~minerals_graph.analysis.transshipment.transshipment_flags`)."""
+        from minerals_graph.analysis.transshipment import TransshipmentParams, transshipment_flags
+
+        return self._cached(
+            "transshipment", lambda: transshipment_flags(self._G, TransshipmentParams(origin=self._config.focus))
+        )
+
+    def trace(self, commodity: str, start: str) -> dict[str, Any]:
+        """The product-passport trace of ``commodity`` from ``start`` (:func:`~minerals_graph.analysis.trace.trace`)."""
+        from minerals_graph.analysis.trace import trace
+
+        if commodity not in self.commodities:
+            from minerals_graph.analysis.whatif import _near
+
+            raise MineralsGraphError(
+                f"unknown or unmodelled commodity {commodity!r}{_near(commodity, self.commodities)}; "
+                f"modelled: {', '.join(self.commodities)}"
+            )
+        return self._cached(
+            ("trace", commodity, start),
+            lambda: trace(self._G, self.network(commodity), start, focus=self._config.focus),
+        )
+
+    def invest(
+        self,
+        scenario: str = "prc-refining-cutoff",
+        *,
+        budget_count: int | None = 5,
+        budget_capacity_t: float | None = None,
+        extra: Sequence[Any] = (),
+        commodities: Sequence[str] | None = None,
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """Joint-investment ranking under a preset (:func:`~minerals_graph.analysis.invest.rank_investments`):
+        the register's North American projects plus ``extra`` candidates, optionally of some
+        ``commodities`` only."""
+        from minerals_graph.analysis import invest as inv
+
+        p = self.presets().get(scenario)
+        if p is None:
+            raise UnknownPresetError(scenario, self.presets())
+        key = ("invest", scenario, budget_count, budget_capacity_t, tuple(extra), tuple(commodities or ()))
+
+        def run() -> tuple[pd.DataFrame, dict[str, Any]]:
+            cands = self._cached("invest_candidates", lambda: inv.candidates(self._G, self.networks()))
+            allc = [*cands, *extra]
+            if commodities:
+                allc = [c for c in allc if c.commodity in commodities]
+            return inv.rank_investments(
+                self._G,
+                self.networks(),
+                p.remove,
+                allc,
+                budget_count=budget_count,
+                budget_capacity_t=budget_capacity_t,
+                params=self._config.params,
+            )
+
+        if extra:  # user candidates: not kept (an API client could fill the memory)
+            return run()
+        return self._cached(key, run)
 
     # -- warming ------------------------------------------------------------------------
 

@@ -387,9 +387,9 @@ def _blocks(model: SupplyModel, figures: dict[str, dict[str, Path]] | None) -> t
             "left. Headline: the realistic allocation (domestic output first, imports by their pre-disruption "
             "trade shares, third-country processors limited by the feed still reaching them); the range runs "
             "from the optimistic bound (U.S. served first) to the pessimistic one (the world's remaining "
-            "supply shared by demand) (docs/methods.md §7). The presets that exist are the PRC cut-offs "
-            f"below ({', '.join(sorted(PRESETS))}); there is no export-control preset yet, so the PRC's "
-            f"export controls in force are listed instead {refs.cite(controls)}.",
+            "supply shared by demand) (docs/methods.md §7). The PRC cut-offs below "
+            f"({', '.join(sorted(PRESETS))}) remove PRC nodes; the export-control presets after them stop only "
+            f"the PRC's exports of a controlled commodity to North America {refs.cite(controls)}.",
         ),
     ]
     for name in [CUTOFF_PRESET, *sorted(p for p in PRESETS if p != CUTOFF_PRESET)]:
@@ -448,17 +448,12 @@ def _blocks(model: SupplyModel, figures: dict[str, dict[str, Path]] | None) -> t
         b.append(_table(rows) if rows else ("p", "No commodity."))
         if name == CUTOFF_PRESET:
             figure("cutoff_shortfall")
-    ec = model.export_controls(model.config.focus)
-    if ec:
-        b += [("h3", f"PRC export controls in force {refs.cite(controls)}")]
-        b.append(
-            _table(
-                [
-                    {"commodity": _name(e["commodity"]), "control": str(e["control_type"]), "since": str(e["year"])}
-                    for e in ec
-                ]
-            )
-        )
+    b += _export_control_blocks(model, refs, controls)
+    b += _transshipment_blocks(model, refs, baci)
+    figure("transshipment_flags")
+    b += _trace_blocks(model, refs)
+    b += _invest_blocks(model, refs)
+    figure("invest_ranking")
 
     # -- data and limits ------------------------------------------------------------------
     located, total = register_coverage(model)
@@ -496,6 +491,206 @@ def _blocks(model: SupplyModel, figures: dict[str, dict[str, Path]] | None) -> t
         ("ol", refs.entries() or ["No source with a URL was cited."]),
     ]
     return [_tidy(block) for block in b], refs
+
+
+def _page_ref(refs: _Refs, label: str, url: str) -> str:
+    """A numbered reference to a page that is not a graph source (an announcement page)."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    refs.sources.setdefault(url, {"publisher": label.split(":", 1)[0], "dataset": label, "year": "", "url": url})
+    return refs.cite(url)
+
+
+def _export_control_blocks(model: SupplyModel, refs: _Refs, controls: list[str]) -> list[Block]:
+    presets = {k: p for k, p in model.presets().items() if p.kind == "export-control"}
+    if not presets:
+        return [("p", "No export control of the PRC is in the data: no export-control preset.")]
+    b: list[Block] = [
+        ("h3", f"PRC export controls as scenarios {refs.cite(controls)}"),
+        (
+            "p",
+            "One preset per control in force (USGS MCS 2026 Table 4, with the announcement where found). Each stops "
+            "the PRC's exports of the commodity to the U.S., Canada and Mexico; PRC output stays in the world and "
+            "third countries keep supplying. Headline: imports lost from the PRC; low: the U.S. re-sources from "
+            "every other supplier; high: imports scaled by the world's non-PRC share (no PRC material reaches "
+            "North America through third countries). Licences are assumed denied for the whole commodity, an upper "
+            "bound where a control covers only some forms (e.g. seven medium/heavy rare earths).",
+        ),
+    ]
+    rows = []
+    for name, p in sorted(presets.items()):
+        if name.endswith("-all"):
+            continue
+        cites = "".join(_page_ref(refs, lab, url) for lab, url in p.citations[:1])
+        if not p.commodities:
+            rows.append(
+                {
+                    "preset": name,
+                    "since": p.date,
+                    "announcement": (p.citations[0][0] if p.citations else "") + f" {cites}",
+                    "U.S. shortfall (range)": "not modelled",
+                    "reading": "no supply network for this commodity",
+                }
+            )
+            continue
+        df = model.preset(name)
+        u = df[df["demand"] == "USA"]
+        r = u.iloc[0] if len(u) else None
+        ok = r is not None and str(r["status"]).startswith("modelled")
+        rows.append(
+            {
+                "preset": name,
+                "since": p.date,
+                "announcement": (p.citations[0][0] if p.citations else "") + f" {cites}",
+                "U.S. shortfall (range)": (
+                    f"{fmt_t(r['shortfall_t'])} = {fmt_pct(r['shortfall_pct_of_demand'])} ({_range(r, 'pct')})"
+                    if ok and r is not None
+                    else _unknown(r["status"] if r is not None else "no row")
+                ),
+                "reading": str(r["reason"]) if ok and r is not None and isinstance(r["reason"], str) else "",
+            }
+        )
+    short = [
+        (r["preset"].replace("prc-export-control-", ""), r["U.S. shortfall (range)"])
+        for r in rows
+        if r["U.S. shortfall (range)"][:1].isdigit() and not r["U.S. shortfall (range)"].startswith("0 t")
+    ]
+    b.append(
+        (
+            "p",
+            f"Reading: if licences were denied to North America, U.S. supply would fall short for {len(short)} of "
+            f"{len(rows)} controlled commodities"
+            + (f" ({'; '.join(f'{c}: {v}' for c, v in short[:4])})" if short else "")
+            + ". The headline assumes no re-sourcing in the year; the low end shows what other suppliers could "
+            "make up.",
+        )
+    )
+    b.append(_table(rows))
+    return b
+
+
+def _transshipment_blocks(model: SupplyModel, refs: _Refs, baci: list[str]) -> list[Block]:
+    df = model.transshipment()
+    b: list[Block] = [("h2", "4. Possible transshipment through third countries")]
+    if not len(df):
+        return [*b, ("p", "No trade totals in the data: the tests cannot run (they need the BACI extract).")]
+    flagged = df[df["flag"].astype(bool)]
+    counts = flagged.groupby("test").size().to_dict()
+    b.append(
+        (
+            "p",
+            f"Three tests on CEPII BACI trade {refs.cite(baci)} (docs/methods.md §11): mass balance (a country "
+            "exporting more of a code than it produces and imports, beyond 20% and 10 t), a rise of exports to "
+            "North America matched by a rise of imports from the PRC (2022 to 2024, at least +50% and USD 1 M), "
+            "and gaps of 15 points or more between USGS and BACI import shares. Flags: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            + f" (of {len(df)} tested rows). A flag is a lead for customs or trade analysts, not a finding: free-"
+            "zone re-exports, stock draws and classification differences give the same numbers.",
+        )
+    )
+    rows = [
+        {
+            "test": str(r["test"]),
+            "country": str(r["country"]),
+            "commodity": _name(str(r["commodity"])),
+            "HS": str(r["hs6"]),
+            "year": str(r["year"]),
+            "reading": str(r["reading"]),
+            "evidence": str(r["evidence"]),
+        }
+        for _, r in flagged.head(15).iterrows()
+    ]
+    b.append(_table(rows) if rows else ("p", "No flag."))
+    return b
+
+
+def _trace_blocks(model: SupplyModel, refs: _Refs) -> list[Block]:
+    b: list[Block] = [("h2", "5. Product passport: where North American supply comes from")]
+    focus = model.config.focus
+    rows = []
+    for com in [c for c in ("rare_earths", "graphite", "gallium", "lithium", "cobalt") if c in model.commodities]:
+        p = model.trace(com, "USA")
+        if not p.get("stages"):
+            continue
+        for st in p["stages"]:
+            rows.append(
+                {
+                    "commodity": _name(com),
+                    "stage": str(st["stage"]),
+                    f"{focus}-located": fmt_pct(st["location"].get(focus, 0.0)),
+                    f"{focus}-controlled": fmt_pct(st["control"].get(focus, 0.0)),
+                    "largest other": ", ".join(
+                        f"{k} {fmt_pct(v)}" for k, v in list(st["location"].items())[:4] if k != focus
+                    ),
+                }
+            )
+        rows.append(
+            {
+                "commodity": _name(com),
+                "stage": "any stage",
+                f"{focus}-located": fmt_pct(p.get(f"{focus.lower()}_located_any_stage_pct")),
+                f"{focus}-controlled": fmt_pct(p.get(f"{focus.lower()}_controlled_any_stage_pct")),
+                "largest other": "",
+            }
+        )
+    b.append(
+        (
+            "p",
+            "U.S. supply traced upstream (`minerals-graph trace --commodity <c> --from USA`, docs/methods.md §12): "
+            "at the supply stage by the trade shares the allocation uses, at the mine stage by the world mine mix "
+            "(no bilateral ore data). Control follows registered plants' owners; national mine output and "
+            "unregistered plants count as controlled where located, which understates foreign control "
+            "(e.g. Lynas's Malaysian plant is Australian-owned).",
+        )
+    )
+    if rows:
+        anys = [r for r in rows if r["stage"] == "any stage"]
+        b.append(
+            (
+                "p",
+                "Reading: "
+                + "; ".join(
+                    f"{r['commodity']}: {r[f'{focus}-located']} of U.S. supply passed through a PRC-located "
+                    f"node at some stage ({r[f'{focus}-controlled']} PRC-controlled)"
+                    for r in anys
+                )
+                + ".",
+            )
+        )
+    b.append(_table(rows) if rows else ("p", "No modelled commodity to trace."))
+    return b
+
+
+def _invest_blocks(model: SupplyModel, refs: _Refs) -> list[Block]:
+    b: list[Block] = [("h2", f"6. Joint investments: which projects close the {CUTOFF_PRESET} gap")]
+    df, summary = model.invest(CUTOFF_PRESET)
+    ranked = df[df["ranked"].astype(bool)]
+    b.append(
+        (
+            "p",
+            f"{len(ranked)} of {len(df)} planned or under-construction North American projects in the register have a "
+            "capacity that converts to the USGS basis at a modelled stage; each is added alone to the PRC refining "
+            "cut-off and the USMCA shortfall recomputed (docs/methods.md §13). Best five together (greedy, exact "
+            "re-evaluation): "
+            + (", ".join(f"{c['name']} ({_name(c['commodity'])})" for c in summary["chosen"]) or "none")
+            + ". Projects of one commodity that fix the same gap do not add up (column 'overlaps').",
+        )
+    )
+    rows = [
+        {
+            "rank": str(int(r["rank"])),
+            "project": str(r["name"]),
+            "country": str(r["iso3"]),
+            "commodity": _name(str(r["commodity"])),
+            "capacity": fmt_t(r["capacity_t"]),
+            "shortfall removed": f"{fmt_t(r['reduction_t'])} ({fmt_pct(r['reduction_pct_of_demand'])} of demand)",
+            "overlaps": str(r["overlaps_with"] or ""),
+            "source": _page_ref(refs, str(r["name"]), str(r["source_url"] or "")),
+        }
+        for _, r in ranked.head(15).iterrows()
+    ]
+    b.append(_table(rows) if rows else ("p", "No project can be ranked."))
+    return b
 
 
 def _tidy_text(text: str) -> str:

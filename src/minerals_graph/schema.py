@@ -344,7 +344,9 @@ EDGE_KINDS: dict[str, EdgeKind] = {
             "STATISTIC",
             ("Country",),
             ("Commodity",),
-            "One U.S. salient statistic (production, imports, exports, consumption, price, …).",
+            "One U.S. salient statistic (production, imports, exports, consumption, price, …), or a "
+            "country's world exports/imports of one HS6 code summed from BACI (measures "
+            "trade_exports_world, trade_imports_world; detail 'HS <code> (<stage>)').",
             (
                 Attr("measure", "str", required=True),
                 Attr("label", "str", description="the published row label (commodity as the table names it)"),
@@ -385,6 +387,17 @@ EDGE_KINDS: dict[str, EdgeKind] = {
                 Attr("item", "str", description="the item as published (e.g. 'synthesized diamond')"),
                 Attr("official_url", "str", description="the official notice USGS cites"),
                 Attr("note", "str"),
+                Attr(
+                    "announcement",
+                    "str",
+                    description="the announcement that imposed it (data/export_control_announcements.csv)",
+                ),
+                Attr("date_announced", "str", description="YYYY-MM-DD"),
+                Attr("date_effective", "str", description="YYYY-MM-DD"),
+                Attr("scope", "str", description="the controlled items, in short"),
+                Attr("announcement_url", "str", description="the official announcement page, where read"),
+                Attr("announcement_source_url", "str", description="the page the announcement was read on"),
+                Attr("history", "str", description="every announcement on it in date order, with status and source"),
             ),
         ),
     )
@@ -704,6 +717,18 @@ def declared_attrs(kind: str) -> dict[str, Attr]:
     return {a.name: a for a in (*STRUCTURAL_ATTRS, *SOURCE_ATTRS, *spec.attrs)}
 
 
+#: EXPORT_CONTROL attributes taken from data/export_control_announcements.csv (not written by curate).
+ANNOUNCEMENT_ATTRS = (
+    "announcement",
+    "date_announced",
+    "date_effective",
+    "scope",
+    "announcement_url",
+    "announcement_source_url",
+    "history",
+)
+
+
 def _cols(kind: str, *names: str | Attr) -> tuple[Attr, ...]:
     """Table columns: a name is the graph attribute of ``kind`` it becomes; an Attr is a
     column the graph stores otherwise (an id, an endpoint, a renamed column)."""
@@ -847,6 +872,14 @@ TABLES: dict[str, tuple[Attr, ...]] = {
         "Company", _key("id", description="graph node id (company:<key>)"), "name", "control_iso3", "control_conflict"
     ),
     "export_controls": _cols(
-        "EXPORT_CONTROL", _ISO3, _COMMODITY, "item", "control_type", "year", "official_url", "note"
+        "EXPORT_CONTROL",
+        _ISO3,
+        _COMMODITY,
+        "item",
+        "control_type",
+        "year",
+        "official_url",
+        "note",
+        *ANNOUNCEMENT_ATTRS,
     ),
 }

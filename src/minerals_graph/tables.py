@@ -319,9 +319,11 @@ def tables_from_sources(raw_dir: Path, *, data_dir: Path | None = None) -> Table
     results += res
     t = _load_raw(raw_dir, _crosswalk_for(countries, data_dir), results)
     t["countries"] = countries
+    world: list[dict] = []
     t["trades"] = _concat(
-        [t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results)], "trades"
+        [t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results, world)], "trades"
     )
+    t["statistics"] = _concat([t["statistics"], _world_trade_totals(world, data_dir)], "statistics")
     tables = Tables(**t, results=results, origin=str(raw_dir))
     return assemble(tables, data_dir)
 
@@ -465,7 +467,56 @@ def _mcs2026_tables(
     return _with_source(ec.drop_duplicates(["iso3", "commodity", "control_type", "year"]), "export_controls", t4.source)
 
 
-def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult]) -> pd.DataFrame:
+#: Measures of the world trade totals (STATISTIC rows) summed from the BACI extract.
+WORLD_EXPORTS, WORLD_IMPORTS = "trade_exports_world", "trade_imports_world"
+NORTH_AMERICA = ("USA", "CAN", "MEX")
+
+
+def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
+    """Each country's exports to and imports from the whole world per HS6 code and year
+    (``STATISTIC`` rows, measures ``trade_exports_world`` / ``trade_imports_world``, in USD
+    and, where every flow has tonnes, in t), for the countries outside North America that
+    export the code to the U.S., Canada or Mexico in a year of the extract (the possible
+    pass-through countries of :mod:`minerals_graph.analysis.transshipment`)."""
+    from minerals_graph.sources import baci
+
+    if not world:
+        return _empty("statistics")
+    f = pd.DataFrame(world)
+    to_na = f[f["importer"].isin(NORTH_AMERICA) & ~f["exporter"].isin(NORTH_AMERICA)]
+    keep = set(zip(to_na["exporter"], to_na["hs6"], strict=True))
+    hs = baci.read_hs_map(data_dir).set_index("hs6")
+    recs = []
+    for side, col, measure in (("exports", "exporter", WORLD_EXPORTS), ("imports", "importer", WORLD_IMPORTS)):
+        g = f.groupby([col, "hs6", "year"], sort=True).agg(
+            value=("value_usd", "sum"),
+            tonnes=("quantity_t", lambda q: q.sum(min_count=len(q))),
+            partners=("value_usd", "size"),
+        )
+        for (iso3, hs6, year), r in g.iterrows():
+            if (iso3, hs6) not in keep or hs6 not in hs.index:
+                continue
+            m = hs.loc[hs6]
+            base = {
+                "iso3": iso3,
+                "commodity": m["commodity"],
+                "label": m["description"],
+                "year": int(year),
+                "measure": measure,
+                "detail": f"HS {hs6} ({m['stage']})",
+                "qualifier": "",
+                "column": f"sum of {int(r['partners'])} BACI flows ({side}, all partners)",
+            }
+            recs.append({**base, "unit": "USD", "value": round(float(r["value"]), 3)})
+            if pd.notna(r["tonnes"]):
+                recs.append({**base, "unit": "t", "value": round(float(r["tonnes"]), 3)})
+    out = pd.DataFrame.from_records(recs)
+    return _with_source(out, "statistics", baci.EXTRACT_SOURCE) if len(out) else _empty("statistics")
+
+
+def _baci_extract_trades(
+    raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult], world: list[dict] | None = None
+) -> pd.DataFrame:
     """Bilateral flows of the BACI extract as ``TRADES`` rows (value, tonnes; no shares:
     those are computed by the analyses, so that USGS's shares stay the cited ones)."""
     from minerals_graph.sources import baci
@@ -473,7 +524,7 @@ def _baci_extract_trades(raw_dir: Path, data_dir: Path, known: set[str], results
     if not (raw_dir / baci.EXTRACT_DIR).is_dir():
         return _empty("trades")
     aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
-    res = baci.load_extract(raw_dir, baci.read_hs_map(data_dir), known, fold=_fold_codes(aliases))
+    res = baci.load_extract(raw_dir, baci.read_hs_map(data_dir), known, fold=_fold_codes(aliases), world=world)
     results += res
     flows = _concat([r.table for r in res if len(r.table)], "trades")
     if not len(flows):
@@ -611,12 +662,19 @@ def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         return _empty("places"), _empty("ownership"), _empty("production")
     key = r.source.key.replace("usgs-", "")
     places, owners, prod = [], [], []
-    for uid, g in t.groupby("uid", sort=True):
-        first = g.iloc[0]
-        node_kind = "Facility" if (g["node_kind"] == "Facility").any() else "Site"
-        kind = first["kind"] if node_kind == first["node_kind"] else g.loc[g["node_kind"] == node_kind, "kind"].iloc[0]
+    col = {c: t[c].tolist() for c in t.columns}
+    groups: dict[str, list[int]] = {}
+    for i, uid in enumerate(col["uid"]):
+        if isinstance(uid, str):  # groupby drops missing keys
+            groups.setdefault(uid, []).append(i)
+    for uid in sorted(groups):
+        idx = groups[uid]
+        first = {c: v[idx[0]] for c, v in col.items()}
+        kinds = [col["node_kind"][i] for i in idx]
+        node_kind = "Facility" if "Facility" in kinds else "Site"
+        kind = col["kind"][idx[kinds.index(node_kind)]]
         pid = node_id(node_kind, f"{key}-{uid}")
-        urls = sorted({u for us in g["info_urls"] for u in us})
+        urls = sorted({u for i in idx for u in col["info_urls"][i]})
         places.append(
             {
                 "id": pid,
@@ -630,8 +688,8 @@ def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
                 "coord_precision": "",
                 "status": first["status"],
                 "status_year": None,
-                "commodities": ";".join(dict.fromkeys(g["commodity"])),
-                "stages": ";".join(dict.fromkeys(g["stage"])),
+                "commodities": ";".join(dict.fromkeys(col["commodity"][i] for i in idx)),
+                "stages": ";".join(dict.fromkeys(col["stage"][i] for i in idx)),
                 "operator": first["operator"],
                 "capacity": None,
                 "capacity_unit": "",
@@ -644,8 +702,8 @@ def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
             }
         )
         seen_owners: list[tuple[str, float | None]] = []
-        for owner_list in g["owners"]:
-            for name, pct in owner_list:
+        for i in idx:
+            for name, pct in col["owners"][i]:
                 if (name, pct) in seen_owners:
                     continue
                 seen_owners.append((name, pct))
@@ -669,21 +727,21 @@ def _places_from_nmic(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
                     "role": "operator",
                 }
             )
-        for row in g.itertuples(index=False):
+        for i in idx:
             prod.append(
                 {
                     "producer_id": pid,
-                    "commodity": row.commodity,
-                    "stage": row.stage,
+                    "commodity": col["commodity"][i],
+                    "stage": col["stage"][i],
                     "measure": "capacity",
-                    "quantity": row.capacity,
-                    "qualifier": "" if row.capacity is not None else "NA",
-                    "unit": row.capacity_unit,
+                    "quantity": col["capacity"][i],
+                    "qualifier": "" if col["capacity"][i] is not None else "NA",
+                    "unit": col["capacity_unit"][i],
                     "year": None,
                     "estimated": False,
-                    "basis": row.content,
+                    "basis": col["content"][i],
                     "type_text": "",
-                    "product": row.product,
+                    "product": col["product"][i],
                     "note": "",
                 }
             )
@@ -806,8 +864,14 @@ def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not len(t):
         return _empty("places"), _empty("ownership")
     places, owners = [], []
-    for _, g in t.groupby(["name", "company", "lat", "lon", "node_kind"], sort=False):
-        first = g.iloc[0]
+    col = {c: t[c].tolist() for c in t.columns}
+    keys = ["name", "company", "lat", "lon", "node_kind"]
+    groups: dict[tuple, list[int]] = {}  # one place per key, in order of first appearance
+    for i, key in enumerate(zip(*(col[k] for k in keys), strict=True)):
+        if not any(pd.isna(x) for x in key):  # groupby drops rows with a missing key
+            groups.setdefault(key, []).append(i)
+    for idx in groups.values():
+        first = {c: v[idx[0]] for c, v in col.items()}
         pid = node_id(first["node_kind"], f"mineplant2003-{first['usgs_row_id']}")
         places.append(
             {
@@ -822,11 +886,11 @@ def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "coord_precision": "site",
                 "status": "unknown",
                 "status_year": 2003,
-                "commodities": ";".join(dict.fromkeys(g["commodity"])),
-                "stages": ";".join(dict.fromkeys(g["stage"])),
+                "commodities": ";".join(dict.fromkeys(col["commodity"][i] for i in idx)),
+                "stages": ";".join(dict.fromkeys(col["stage"][i] for i in idx)),
                 "operator": first["company"],
                 "notes": f"Active in 2003 (USGS); PLANT_MIN {first['plant_min']}; county {first['county']}; "
-                f"rows {','.join(g['usgs_row_id'])}",
+                f"rows {','.join(col['usgs_row_id'][i] for i in idx)}",
             }
         )
         if first["company"]:
@@ -1144,25 +1208,38 @@ def _row_source(r: dict) -> dict[str, object]:
 
 
 def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One company per name key; control country = the one the sources give most often."""
+    """One company per name key; control country = the one the sources give most often
+    (ties: the first given); name = the spelling given most often (ties: the first)."""
     if not len(ownership):
         return _empty("companies"), ownership
     own = ownership.copy()
-    own["company_id"] = [node_id("Company", company_key(n)) for n in own["company"]]
+    keys: dict[object, str] = {}
+    cids = []
+    for n in own["company"].tolist():
+        if n not in keys:
+            keys[n] = node_id("Company", company_key(n))
+        cids.append(keys[n])
+    own["company_id"] = cids
+    names, ctrls = own["company"].tolist(), own["control_iso3"].tolist()
+    src = {k: own[k].tolist() for k in SOURCE_COLUMNS}
+    rows: dict[str, list[int]] = {}
+    for i, cid in enumerate(cids):
+        rows.setdefault(cid, []).append(i)
     recs = []
-    for cid, g in own.groupby("company_id", sort=True):
-        votes = Counter(c for c in g["control_iso3"] if isinstance(c, str) and c)
+    for cid in sorted(rows):
+        idx = rows[cid]
+        votes = Counter(ctrls[i] for i in idx if isinstance(ctrls[i], str) and ctrls[i])
         control = votes.most_common(1)[0][0] if votes else ""
         conflict = ";".join(sorted(votes)) if len(votes) > 1 else ""
         # The company's source is the row that gave its control country, if any.
-        first = g[g["control_iso3"] == control].iloc[0] if control else g.iloc[0]
+        first = next(i for i in idx if ctrls[i] == control) if control else idx[0]
         recs.append(
             {
                 "id": cid,
-                "name": Counter(g["company"]).most_common(1)[0][0],
+                "name": Counter(names[i] for i in idx).most_common(1)[0][0],
                 "control_iso3": control,
                 "control_conflict": conflict,
-                **{k: first[k] for k in SOURCE_COLUMNS},
+                **{k: src[k][first] for k in SOURCE_COLUMNS},
             }
         )
     return _with_source(pd.DataFrame(recs), "companies"), own
@@ -1176,6 +1253,26 @@ def infer_ports(
     if not len(out):
         return _empty("ships_via")
     return _with_source(out, "ships_via", INFERRED_PORT_SOURCE)
+
+
+def _with_announcements(controls: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, LoadResult | None]:
+    """Export controls with the attributes of their announcements
+    (:func:`minerals_graph.sources.announcements.summarise`), where the file has them."""
+    from minerals_graph.schema import ANNOUNCEMENT_ATTRS
+    from minerals_graph.sources import announcements
+
+    pairs = set(zip(controls["iso3"], controls["commodity"], strict=True)) if len(controls) else set()
+    res = announcements.load_announcements(data_dir, pairs)
+    out = controls.copy()
+    for col in ANNOUNCEMENT_ATTRS:
+        out[col] = None
+    if res is None or not len(res.table):
+        return out, res
+    for (iso3, com), rows in res.table.groupby(["iso3", "commodity"], sort=True):
+        hit = (out["iso3"] == iso3) & (out["commodity"] == com)
+        for k, v in announcements.summarise(rows).items():
+            out.loc[hit, k] = v or None
+    return out, res
 
 
 def _flag_gateways(ports: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, LoadResult | None]:
@@ -1217,6 +1314,9 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
     ports, gw = _flag_gateways(tables.ports, Path(data_dir))
     if gw is not None:
         res = [*res, gw]
+    export_controls, ann = _with_announcements(tables.export_controls, Path(data_dir))
+    if ann is not None:
+        res = [*res, ann]
     return Tables(
         countries=tables.countries,
         commodities=tables.commodities,
@@ -1229,7 +1329,7 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
         statistics=tables.statistics,
         supplies=_concat([tables.supplies, rsup], "supplies"),
         ships_via=_concat([cited, inferred], "ships_via"),
-        export_controls=tables.export_controls,
+        export_controls=export_controls,
         companies=companies,
         results=[*tables.results, *res],
         origin=tables.origin,
@@ -1257,6 +1357,8 @@ def write_curated(
     ``data/register``); production, reserves and statistics of critical minerals; all
     import-reliance and trade rows. Returns rows written per table.
     """
+    from minerals_graph.schema import ANNOUNCEMENT_ATTRS
+
     out_dir = Path(out_dir)
     crit = _critical_ids(tables.commodities)
     usgs_places = tables.places[tables.places["source"] != "register"]
@@ -1285,7 +1387,7 @@ def write_curated(
         "statistics": statistics,
         "supplies": _empty("supplies"),
         "ships_via": _empty("ships_via"),
-        "export_controls": tables.export_controls,
+        "export_controls": tables.export_controls.assign(**{c: None for c in ANNOUNCEMENT_ATTRS}),
     }
     counts = {}
     for name, df in out.items():

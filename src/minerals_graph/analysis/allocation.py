@@ -31,7 +31,7 @@ in the range (``low = min``, ``high = max``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,7 +114,11 @@ def country_outputs(net: nx.DiGraph, removed: frozenset[str] = frozenset()) -> O
         adds: list[tuple[str, float, str, str]] = []
         out: dict[str, float] = {}
         if "pool:mined" in net:
-            mined = sum(float(d.get("capacity", 0.0)) for _, m, d in net.out_edges(SOURCE, data=True) if m not in rm)
+            mined = sum(
+                float(d.get("capacity", 0.0))
+                for _, m, d in net.out_edges(SOURCE, data=True)
+                if m not in rm and (with_adds or not m.startswith("add:"))
+            )
             procs = []
             for _, p, d in net.out_edges("pool:mined", data=True):
                 if p in rm:
@@ -157,7 +161,8 @@ def country_outputs(net: nx.DiGraph, removed: frozenset[str] = frozenset()) -> O
     if "pool:mined" in net:
         for _, m, d in net.out_edges(SOURCE, data=True):
             iso = net.nodes[m].get("iso3", "")
-            mines_b[iso] = mines_b.get(iso, 0.0) + float(d.get("capacity", 0.0))
+            if not m.startswith("add:"):
+                mines_b[iso] = mines_b.get(iso, 0.0) + float(d.get("capacity", 0.0))
             if m not in removed:
                 mines_a[iso] = mines_a.get(iso, 0.0) + float(d.get("capacity", 0.0))
     return Outputs(before, after, adds, phi, sum(before.values()), sum(after.values()), mines_b, mines_a)
@@ -166,18 +171,47 @@ def country_outputs(net: nx.DiGraph, removed: frozenset[str] = frozenset()) -> O
 # ---------------------------------------------------------------------------------------
 # Trade evidence (indexed once per property graph)
 
-_INDEX: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, list[dict[str, Any]]]] = weakref.WeakKeyDictionary()
+_INDEX: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, list[_Trade]]] = weakref.WeakKeyDictionary()
 
 
-def _trades(G: nx.MultiDiGraph, commodity: str) -> list[dict[str, Any]]:
+class _Trade(Mapping[str, Any]):
+    """A ``TRADES`` edge's attributes with its ``exporter`` and ``importer`` (ISO3): reads
+    as ``{**attrs, "exporter": …, "importer": …}`` without copying the attributes."""
+
+    __slots__ = ("_d", "exporter", "importer")
+
+    def __init__(self, d: dict[str, Any], exporter: str, importer: str) -> None:
+        self._d, self.exporter, self.importer = d, exporter, importer
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "exporter":
+            return self.exporter
+        if key == "importer":
+            return self.importer
+        return self._d[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "exporter":
+            return self.exporter
+        if key == "importer":
+            return self.importer
+        return self._d.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (k for k in self._d if k not in ("exporter", "importer"))
+        yield from ("exporter", "importer")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _trades(G: nx.MultiDiGraph, commodity: str) -> list[_Trade]:
     idx = _INDEX.get(G)
     if idx is None:
         idx = {}
         for u, v, d in G.edges(data=True):
             if d.get("kind") == "TRADES" and u.startswith("country:") and v.startswith("country:"):
-                idx.setdefault(str(d.get("commodity")), []).append(
-                    {**d, "exporter": u.split(":", 1)[1], "importer": v.split(":", 1)[1]}
-                )
+                idx.setdefault(str(d.get("commodity")), []).append(_Trade(d, u.split(":", 1)[1], v.split(":", 1)[1]))
         _INDEX[G] = idx
     return idx.get(commodity, [])
 
@@ -210,13 +244,30 @@ def _measure(rows: list[dict[str, Any]]) -> tuple[str, str]:
     return "value_usd", "USD"
 
 
+_WEIGHTS: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[object, ...], Any]] = weakref.WeakKeyDictionary()
+
+
 def import_weights(
     G: nx.MultiDiGraph, commodity: str, importer: str, stage: str | None
 ) -> tuple[dict[str, float], str, str]:
     """Supplier weights (summing to 1) of ``importer``'s imports of ``commodity``, the
     evidence and a one-line basis. Order: BACI at the network's output ``stage``; USGS
     import-source percentages; BACI of the commodity's codes at another stage (evidence
-    ``baci-proxy:<stage>``); USGS ranks (weights 1/rank); else ``none``."""
+    ``baci-proxy:<stage>``); USGS ranks (weights 1/rank); else ``none``.
+
+    Computed once per property graph and arguments (like the trade index it reads: the
+    graph is read-only once built); every call returns its own copy of the weights."""
+    memo = _WEIGHTS.setdefault(G, {})
+    key = (commodity, importer, stage, id(_SAME_FORM), id(_PROXY))
+    if key not in memo:
+        memo[key] = _import_weights(G, commodity, importer, stage)
+    w, ev, basis = memo[key]
+    return dict(w), ev, basis
+
+
+def _import_weights(
+    G: nx.MultiDiGraph, commodity: str, importer: str, stage: str | None
+) -> tuple[dict[str, float], str, str]:
     w, ev, basis = _baci_weights(G, commodity, importer, stage)
     if w and not (basis and _all_proxies(basis) and _has_usgs(G, commodity, importer)):
         return w, ev, basis
@@ -399,6 +450,7 @@ def allocate(
     optimistic_usa: float | None = None,
     demands: Mapping[str, tuple[float | None, str]] | None = None,
     removed_suppliers: frozenset[str] = frozenset(),
+    blocked: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[str, Allocation]:
     """Realistic allocation to USA, CAN, MEX and the USMCA bloc (the module docstring's rule).
 
@@ -406,7 +458,12 @@ def allocate(
     maximum flow after removal (the optimistic U.S. bound); ``demands``: precomputed
     ``{iso3: (tonnes, basis)}`` (default: U.S. from the network, CAN/MEX from
     :func:`country_demand`); ``removed_suppliers``: countries without a node of their own
-    whose output the scenario removes (a filter matches them as a country node).
+    whose output the scenario removes (a filter matches them as a country node);
+    ``blocked``: ``{importer: exporters}`` whose exports to that importer are stopped (an
+    export control) while their output stays in the world: imports from them keep nothing,
+    other suppliers keep theirs, the optimistic bound lets the importer re-source from the
+    rest of the world outside itself and the blocked exporters, and the pessimistic bound
+    scales all imports by that remaining world share.
     """
     commodity = str(net.graph.get("commodity"))
     outs = country_outputs(net, removed)
@@ -435,6 +492,7 @@ def allocate(
         if imports0 > 1e-9 and not w:
             al.status = "no import evidence: imports cannot be allocated, shortfall unknown"
             continue
+        stop = (blocked or {}).get(D, frozenset())
         lost: list[tuple[float, str]] = []
         got: list[tuple[float, str]] = []
         imports1 = 0.0
@@ -445,7 +503,7 @@ def allocate(
             imports_from.setdefault(s, {})[D] = x
             own = min(x, lay.before.get(s, 0.0))
             keep = own * lay.availability(s) + (x - own) * lay.world_availability
-            if s in removed_suppliers and not lay.before.get(s):
+            if (s in removed_suppliers and not lay.before.get(s)) or s in stop:
                 keep = 0.0
             imports1 += keep
             lost.append((x - keep, s))
@@ -456,7 +514,7 @@ def allocate(
         real = min(d, dom1 + imports1)
         # bounds
         others0 = lay.world_before - own0
-        others1 = lay.world_after - own1
+        others1 = lay.world_after - own1 - sum(lay.after.get(s, 0.0) for s in stop if s != D)
         pess = min(d, dom1 + imports0 * (others1 / others0 if others0 > 0 else 0.0))
         if D == "USA" and optimistic_usa is not None:
             opt = min(d, max(optimistic_usa, dom1))
@@ -479,10 +537,16 @@ def allocate(
             if t > 1e-9:
                 a = lay.availability(s) if lay.before.get(s) else lay.world_availability
                 a = 0.0 if s in removed_suppliers and not lay.before.get(s) else a
-                parts.append(f"{s} {100 * w[s]:.0f}% of imports ({ev}), {100 * a:.0f}% of its supply left")
+                if s in stop:
+                    parts.append(f"{s} {100 * w[s]:.0f}% of imports ({ev}), exports to {D} stopped")
+                else:
+                    parts.append(f"{s} {100 * w[s]:.0f}% of imports ({ev}), {100 * a:.0f}% of its supply left")
         removed_share = 1 - lay.world_availability
+        head = f"{100 * removed_share:.0f}% of world {('mining' if lay is not outs else stage) or 'supply'} removed"
+        if stop and removed_share < 1e-9:
+            head = f"exports of {', '.join(sorted(stop))} to {D} stopped (world output unchanged)"
         al.reason = (
-            f"{100 * removed_share:.0f}% of world {('mining' if lay is not outs else stage) or 'supply'} removed"
+            head
             + (f"; {'; '.join(parts)}" if parts else "; imports unaffected")
             + (f"; feed {100 * outs.phi:.0f}% of remaining capacity" if outs.phi < 1 - 1e-9 else "")
         )

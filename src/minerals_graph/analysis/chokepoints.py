@@ -105,14 +105,26 @@ def country_concentration(
 
 def on_supply_paths(net: nx.DiGraph, demand: str) -> set[str]:
     """Nodes on some path from ``S`` to ``demand`` through edges of positive capacity."""
-    if demand not in net:
+    if demand not in net or SOURCE not in net:
         return set()
-    usable = nx.DiGraph((u, v) for u, v, d in net.edges(data=True) if d.get("capacity", math.inf) > 0)
-    if SOURCE not in usable or demand not in usable:
+
+    def reach(start: str, adj) -> set[str]:  # along edges of positive capacity (absent = unbounded)
+        seen, todo = {start}, [start]
+        while todo:
+            for m, d in adj[todo.pop()].items():
+                if m not in seen and d.get("capacity", math.inf) > 0:
+                    seen.add(m)
+                    todo.append(m)
+        return seen
+
+    fwd = reach(SOURCE, net.succ)
+    if demand not in fwd:
         return set()
-    fwd = nx.descendants(usable, SOURCE) | {SOURCE}
-    back = nx.ancestors(usable, demand) | {demand}
-    return fwd & back
+    if demand == SOURCE and not any(  # S alone is on a path only if it has a usable edge
+        d.get("capacity", math.inf) > 0 for adj in (net.succ, net.pred) for d in adj[SOURCE].values()
+    ):
+        return set()
+    return fwd & reach(demand, net.pred)
 
 
 def _real(net: nx.DiGraph, nodes: Iterable[str]) -> list[str]:

@@ -23,6 +23,8 @@ import pandas as pd
 from minerals_graph.analysis.flow import (
     UNIT_TONNES,
     FlowParams,
+    _edges,
+    _index,
     capacity_tonnes,
     cited_processing_shares,
     network_of,
@@ -58,8 +60,8 @@ def salient(G: nx.MultiDiGraph, source_prefix: str = "usgs-mcs2024-salient") -> 
     """The U.S. salient statistics in the graph as one long table."""
     rows = [
         {"commodity": v.split(":", 1)[1], **d}
-        for u, v, d in G.edges(data=True)
-        if d.get("kind") == "STATISTIC" and u == "country:USA" and str(d.get("source", "")).startswith(source_prefix)
+        for u, v, d in _edges(G, "STATISTIC")
+        if u == "country:USA" and str(d.get("source", "")).startswith(source_prefix)
     ]
     cols = ["commodity", "year", "measure", "detail", "unit", "value", "qualifier", "column", "source_url"]
     df = pd.DataFrame(rows)
@@ -140,11 +142,7 @@ def net_import_reliance(G: nx.MultiDiGraph, *, tolerance_pp: float = 2.0) -> pd.
 
 def _nir_of(G: nx.MultiDiGraph, s: pd.DataFrame, tolerance_pp: float) -> pd.DataFrame:
     """:func:`net_import_reliance` for one edition's salient table ``s``."""
-    fig2 = {
-        (v.split(":", 1)[1], d.get("year")): d
-        for u, v, d in G.edges(data=True)
-        if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA"
-    }
+    fig2 = {(v.split(":", 1)[1], d.get("year")): d for u, v, d in _edges(G, "IMPORT_RELIANCE") if u == "country:USA"}
     out = []
     for (com, year), rows in s.groupby(["commodity", "year"], sort=True):
         nir_rows = rows[rows["measure"] == "net_import_reliance"]
@@ -274,15 +272,13 @@ def critical_minerals(G: nx.MultiDiGraph, list_year: int = 2022) -> list[str]:
     if list_year not in (2022, 2025):
         raise ValueError(f"list {list_year}: expected 2022 or 2025")
     flag = f"critical_{list_year}"
-    return [n.split(":", 1)[1] for n, d in G.nodes(data=True) if d.get("kind") == "Commodity" and d.get(flag)]
+    return [n.split(":", 1)[1] for n, d in _index(G).nodes.get("Commodity", []) if d.get(flag)]
 
 
 def latest_nir_year(G: nx.MultiDiGraph) -> int | None:
     """The latest data year of U.S. net import reliance in ``G`` (Fig. 2 of the newest edition)."""
     years = [
-        d.get("year")
-        for u, _, d in G.edges(data=True)
-        if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA" and d.get("year") is not None
+        d.get("year") for u, _, d in _edges(G, "IMPORT_RELIANCE") if u == "country:USA" and d.get("year") is not None
     ]
     return max(years) if years else None
 
@@ -302,9 +298,8 @@ def modelled_commodities(G: nx.MultiDiGraph) -> list[str]:
     cands |= {r for c in crit for r in USGS_LIST_RELATED.get(c, ())}
     have = {
         v.split(":", 1)[1]
-        for u, v, d in G.edges(data=True)
-        if d.get("kind") == "PRODUCES"
-        and u.startswith("country:")
+        for u, v, d in _edges(G, "PRODUCES")
+        if u.startswith("country:")
         and (
             d.get("measure") == "production"
             or (d.get("measure") == "world_share_pct" and d.get("quantity") is not None)
@@ -325,34 +320,31 @@ def nir_bands(G: nx.MultiDiGraph, year: int, minerals: Iterable[str] | None = No
     """
     minerals = list(minerals) if minerals is not None else critical_minerals(G)
     fig2: dict[str, list[dict]] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("kind") == "IMPORT_RELIANCE" and u == "country:USA" and d.get("year") == year:
+    for u, v, d in _edges(G, "IMPORT_RELIANCE"):
+        if u == "country:USA" and d.get("year") == year:
             fig2.setdefault(v.split(":", 1)[1], []).append(d)
     t5: dict[str, dict] = {}
-    for u, v, d in G.edges(data=True):
+    for u, v, d in _edges(G, "STATISTIC"):
         if (
-            d.get("kind") == "STATISTIC"
-            and u == "country:USA"
+            u == "country:USA"
             and d.get("measure") == "net_import_reliance"
             and d.get("year") == year
             and str(d.get("source")).endswith(("-t5", "-t7"))
         ):
             t5[v.split(":", 1)[1]] = d  # critical-mineral salient table: T5 (MCS 2024/2025), T7 (MCS 2026)
     named: dict[tuple[str, str], str] = {}  # (commodity, measure) -> country the salient table names
-    for u, v, d in G.edges(data=True):
+    for u, v, d in _edges(G, "STATISTIC"):
         if (
-            d.get("kind") == "STATISTIC"
-            and d.get("year") == year
+            d.get("year") == year
             and str(d.get("source")).endswith(("-t5", "-t7"))
             and d.get("measure") in ("primary_import_source", "leading_country_production")
         ):
             named[(v.split(":", 1)[1], str(d["measure"]))] = u.split(":", 1)[1]
     first_source: dict[str, str] = {}
     period = IMPORT_PERIOD.get(year)
-    for u, v, d in G.edges(data=True):
+    for u, v, d in _edges(G, "TRADES"):
         if (
-            d.get("kind") == "TRADES"
-            and v == "country:USA"
+            v == "country:USA"
             and d.get("rank") == 1
             and d.get("period") == period
             and str(d.get("source", "")).endswith("-fig2")
@@ -490,12 +482,10 @@ def registered_capacity_shares(
     members = {commodity, *group_members(commodity)}
     total = located = controlled = 0.0
     n = 0
-    for p, d in G.nodes(data=True):
-        if d.get("kind") not in ("Site", "Facility") or d.get("status") != "operating":
+    for p, d in _index(G).places_of(members):  # Sites and Facilities with one of the members
+        if d.get("status") != "operating":
             continue
         if stage not in str(d.get("stages", "")).split(";"):
-            continue
-        if not members & set(str(d.get("commodities", "")).split(";")):
             continue
         if d.get("capacity_commodity") and d.get("capacity_commodity") != commodity:
             continue
@@ -526,8 +516,8 @@ def import_shares(G: nx.MultiDiGraph, importer: str = "USA") -> dict[str, dict[s
     BACI values carry no share here (see :func:`trade_share_comparison`).
     """
     sets: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("kind") != "TRADES" or v != f"country:{importer}" or d.get("share_pct") is None:
+    for u, v, d in _edges(G, "TRADES"):
+        if v != f"country:{importer}" or d.get("share_pct") is None:
             continue
         key = (str(d.get("period", "")), str(d.get("source", "")), str(d.get("label", "")))
         entry = sets.setdefault(str(d.get("commodity")), {}).setdefault(
@@ -572,10 +562,9 @@ def trade_share_comparison(G: nx.MultiDiGraph, importer: str = "USA") -> pd.Data
     usgs = import_shares(G, importer)
     values: dict[tuple[str, int], dict[str, float]] = {}
     codes: dict[str, set[str]] = {}
-    for u, v, d in G.edges(data=True):
+    for u, v, d in _edges(G, "TRADES"):
         if (
-            d.get("kind") == "TRADES"
-            and v == f"country:{importer}"
+            v == f"country:{importer}"
             and d.get("value_usd") is not None
             and str(d.get("source", "")).startswith("cepii-baci")
         ):
@@ -642,8 +631,8 @@ def prc_exposure(
     """
     commodities = list(commodities) if commodities is not None else critical_minerals(G)
     ranks: dict[tuple[str, str], int] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("kind") == "TRADES" and v == "country:USA" and d.get("rank") is not None and u == f"country:{country}":
+    for u, v, d in _edges(G, "TRADES"):
+        if v == "country:USA" and d.get("rank") is not None and u == f"country:{country}":
             ranks[(d.get("commodity"), str(d.get("period")))] = int(d["rank"])
     chosen = import_shares(G)
     shares = {c: v["shares"] for c, v in chosen.items()}
@@ -735,11 +724,8 @@ def import_source_counts(
     wanted = set(commodities) if commodities is not None else None
     rows = [
         (u.split(":", 1)[1], d)
-        for u, v, d in G.edges(data=True)
-        if d.get("kind") == "TRADES"
-        and v == "country:USA"
-        and d.get("rank") is not None
-        and (wanted is None or d.get("commodity") in wanted)
+        for u, v, d in _edges(G, "TRADES")
+        if v == "country:USA" and d.get("rank") is not None and (wanted is None or d.get("commodity") in wanted)
     ]
     periods = sorted({str(d.get("period")) for _, d in rows})
     if not periods:

@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -157,11 +160,72 @@ def capacity_tonnes(capacity: float | None, unit: str, basis: str, commodity: st
 # Reading the property graph
 
 
-def _edges(G: nx.MultiDiGraph, kind: str, commodity: str | None = None):
-    target = f"commodity:{commodity}" if commodity else None
-    for u, v, d in G.edges(data=True):
-        if d.get("kind") == kind and (target is None or v == target or d.get("commodity") == commodity):
-            yield u, v, d
+class _GraphIndex:
+    """The property graph's edges by kind (and by commodity) and nodes by kind, each list
+    in the graph's own iteration order, so that sums over them add up in the same order
+    as a scan of ``G.edges``/``G.nodes`` would."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.n_nodes = G.number_of_nodes()
+        self.edges: dict[object, list[tuple[Any, Any, Any]]] = {}
+        self.by_commodity: dict[object, dict[str, list[tuple[Any, Any, Any]]]] = {}
+        self.nodes: dict[object, list[tuple[Any, dict]]] = {}
+        #: Facility and Site nodes, in the graph's order
+        self.places: list[tuple[Any, dict]] = []
+        for n, d in G.nodes(data=True):
+            kind = d.get("kind")
+            self.nodes.setdefault(kind, []).append((n, d))
+            if kind in ("Facility", "Site"):
+                self.places.append((n, d))
+        #: commodity token of a place's ``commodities`` -> positions in :attr:`places`
+        self.places_by_commodity: dict[str, list[int]] = {}
+        for i, (_, d) in enumerate(self.places):
+            for c in set(str(d.get("commodities", "")).split(";")):
+                self.places_by_commodity.setdefault(c, []).append(i)
+
+        for u, v, d in G.edges(data=True):
+            kind = d.get("kind")
+            e = (u, v, d)
+            self.edges.setdefault(kind, []).append(e)
+            coms = self.by_commodity.setdefault(kind, {})
+            c = d.get("commodity")
+            if isinstance(c, str) and c:
+                coms.setdefault(c, []).append(e)
+            if isinstance(v, str) and v.startswith("commodity:"):
+                t = v[len("commodity:") :]
+                if t and t != c:
+                    coms.setdefault(t, []).append(e)
+
+    def places_of(self, commodities: set[str]) -> list[tuple[Any, dict]]:
+        """Places whose ``commodities`` name one of ``commodities``, in the graph's order."""
+        pos = sorted({i for c in commodities for i in self.places_by_commodity.get(c, [])})
+        return [self.places[i] for i in pos]
+
+
+_GRAPH_INDEX: weakref.WeakKeyDictionary[nx.MultiDiGraph, _GraphIndex] = weakref.WeakKeyDictionary()
+_INDEX_LOCK = threading.Lock()
+
+
+def _index(G: nx.MultiDiGraph) -> _GraphIndex:
+    """The :class:`_GraphIndex` of ``G``, built once per graph (the property graph is
+    read-only once built; an index whose node count no longer matches is rebuilt)."""
+    idx = _GRAPH_INDEX.get(G)
+    if idx is None or idx.n_nodes != G.number_of_nodes():
+        with _INDEX_LOCK:
+            idx = _GRAPH_INDEX.get(G)
+            if idx is None or idx.n_nodes != G.number_of_nodes():
+                idx = _GraphIndex(G)
+                _GRAPH_INDEX[G] = idx
+    return idx
+
+
+def _edges(G: nx.MultiDiGraph, kind: str, commodity: str | None = None) -> list[tuple[Any, Any, Any]]:
+    """Edges of ``kind`` (into ``commodity:<commodity>`` or with that ``commodity``
+    attribute, when given), in the graph's order."""
+    idx = _index(G)
+    if not commodity:
+        return idx.edges.get(kind, [])
+    return idx.by_commodity.get(kind, {}).get(commodity, [])
 
 
 def world_production(
@@ -358,13 +422,9 @@ def _processing_totals(
 def _facilities(G: nx.MultiDiGraph, commodity: str, stage: str, params: FlowParams) -> list[dict]:
     members = {commodity, *group_members(commodity)}
     out = []
-    for n, d in G.nodes(data=True):
-        if d.get("kind") not in ("Facility", "Site"):
-            continue
+    for n, d in _index(G).places_of(members):  # the places with one of the members
         stages = str(d.get("stages", "")).split(";")
         if stage not in stages and not (stage == "refining" and d.get("place_kind") == "refinery"):
-            continue
-        if not members & set(str(d.get("commodities", "")).split(";")):
             continue
         status = d.get("status", "unknown")
         cap_com = d.get("capacity_commodity") or ""

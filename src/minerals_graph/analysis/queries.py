@@ -21,6 +21,7 @@ __all__ = [
     "supply_without_prc_refining",
     "facility_chain",
     "export_controls",
+    "trace_named_suppliers",
 ]
 
 
@@ -153,3 +154,12 @@ def export_controls(G: nx.MultiDiGraph, country: str | None = None) -> list[dict
             }
         )
     return sorted(rows, key=lambda r: (r["iso3"], r["commodity"], r["year"] or 0, r["control_type"] or ""))
+
+
+def trace_named_suppliers(G: nx.MultiDiGraph, id: str, commodity: str) -> list[dict]:  # noqa: A002 - query parameter
+    """Places feeding ``id`` through ``SUPPLIES`` of ``commodity`` (up to 4 steps), counted
+    per step by country of location and of control
+    (:func:`minerals_graph.analysis.trace.named_suppliers`)."""
+    from minerals_graph.analysis.trace import named_suppliers
+
+    return named_suppliers(G, id, commodity, depth=4)

@@ -27,7 +27,11 @@ from minerals_graph.schema import PROCESSING_STAGES
 __all__ = [
     "NodeFilter",
     "Addition",
+    "ExportBlock",
+    "Preset",
     "PRESETS",
+    "all_presets",
+    "export_control_presets",
     "PRESET_DESCRIPTIONS",
     "parse_filter",
     "parse_addition",
@@ -86,6 +90,33 @@ class Addition:
     dest: str = ""
 
 
+@dataclass(frozen=True)
+class ExportBlock:
+    """Stop ``exporter``'s exports of ``commodities`` to ``destinations`` (ISO3): an export
+    control. The exporter's output stays in the world (it still serves other countries and
+    third-country processors); only its direct shipments to the destinations stop, at the
+    stage the commodity's network trades (its output stage)."""
+
+    exporter: str
+    commodities: frozenset[str]
+    destinations: frozenset[str] = frozenset({"USA", "CAN", "MEX"})
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named scenario: what it removes or blocks, the commodities it concerns (empty:
+    every modelled one), a description and its citations (``{"label", "url"}``)."""
+
+    name: str
+    description: str
+    remove: tuple[NodeFilter | ExportBlock, ...]
+    commodities: tuple[str, ...] = ()
+    citations: tuple[tuple[str, str], ...] = ()
+    date: str = ""
+    kind: str = "removal"
+
+
 #: Named scenarios: a list of filters whose matches are removed together.
 PRESETS: dict[str, tuple[NodeFilter, ...]] = {
     "prc-refining-cutoff": (
@@ -101,6 +132,97 @@ PRESET_DESCRIPTIONS = {
     "prc-mining-cutoff": "remove PRC mine supply",
     "prc-all-cutoff": "remove every node located in or controlled from the PRC",
 }
+
+
+def _iso_date(d: object) -> str:
+    return str(d or "")[:10]
+
+
+def export_control_presets(
+    G: nx.MultiDiGraph, *, country: str = "CHN", modelled: Iterable[str] | None = None
+) -> dict[str, Preset]:
+    """One preset per export control of ``country`` in force (``EXPORT_CONTROL`` edges: USGS
+    MCS 2026 Table 4, each with the announcement where ``data/export_control_announcements.csv``
+    found it), named ``prc-export-control-<commodity>``, plus ``prc-export-controls-all``
+    (every control at once). Each blocks the country's exports of the controlled commodity
+    to the U.S., Canada and Mexico (:class:`ExportBlock`); licences are assumed denied to all
+    three (an upper bound where a control covers only some forms, e.g. seven medium and
+    heavy rare earths, or some items, e.g. battery technology). ``modelled``: commodities
+    with a supply network; the others are listed with no commodity to run."""
+    prefix = "prc" if country == "CHN" else country.lower()
+    ok = set(modelled) if modelled is not None else None
+    rows: dict[str, list[dict]] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") == "EXPORT_CONTROL" and u == f"country:{country}":
+            rows.setdefault(v.split(":", 1)[1], []).append(d)
+    out: dict[str, Preset] = {}
+    every: list[str] = []
+    for com in sorted(rows):
+        ds = sorted(rows[com], key=lambda d: (int(d.get("year") or 0), str(d.get("item", ""))))
+        d = ds[0]
+        runnable = ok is None or com in ok
+        cites: list[tuple[str, str]] = []
+        for x in ds:
+            if x.get("announcement"):
+                cites.append(
+                    (
+                        f"{x['announcement']} ({_iso_date(x.get('date_announced'))})",
+                        str(x.get("announcement_url") or x.get("announcement_source_url") or ""),
+                    )
+                )
+        cites.append(
+            (
+                f"USGS MCS 2026 Table 4: {country} {d.get('item', com)}, "
+                f"{d.get('control_type', '')}, {d.get('year', '')}",
+                str(d.get("source_url") or ""),
+            )
+        )
+        if d.get("official_url"):
+            cites.append(("official notice as USGS cites it", str(d["official_url"])))
+        date = _iso_date(d.get("date_effective")) or str(d.get("year", ""))
+        scope = f" ({d['scope']})" if d.get("scope") else ""
+        desc = (
+            f"{country} export control on {d.get('item', com)}{scope} in force since {date}: its exports to "
+            "the U.S., Canada and Mexico stop (licences denied); its production stays in the world"
+            + ("" if runnable else f"; {com} is not modelled (no supply network): nothing to run")
+        )
+        name = f"{prefix}-export-control-{com.replace('_', '-')}"
+        out[name] = Preset(
+            name,
+            desc,
+            (ExportBlock(country, frozenset({com}), label=f"{country} export control on {d.get('item', com)}"),)
+            if runnable
+            else (),
+            (com,) if runnable else (),
+            tuple(cites),
+            date,
+            "export-control",
+        )
+        if runnable:
+            every.append(com)
+    if every:
+        name = f"{prefix}-export-controls-all"
+        out[name] = Preset(
+            name,
+            f"every {country} export control in force at once ({', '.join(every)}): exports of each to the "
+            "U.S., Canada and Mexico stop",
+            (ExportBlock(country, frozenset(every), label=f"{country} export controls"),),
+            tuple(every),
+            tuple(c for p in out.values() for c in p.citations[:1]),
+            "",
+            "export-control",
+        )
+    return out
+
+
+def all_presets(G: nx.MultiDiGraph | None = None, *, modelled: Iterable[str] | None = None) -> dict[str, Preset]:
+    """The fixed removal presets (:data:`PRESETS`) and, given the graph, its export-control
+    presets (:func:`export_control_presets`)."""
+    out = {k: Preset(k, PRESET_DESCRIPTIONS[k], v) for k, v in PRESETS.items()}
+    if G is not None:
+        out.update(export_control_presets(G, modelled=modelled))
+    return out
+
 
 #: Filter keys of :func:`parse_filter` -> :class:`NodeFilter` fields (singular and plural
 #: spellings; ``port`` takes WPI numbers). ``role`` is the supply-network role.
@@ -192,7 +314,7 @@ def _check(what: str, values: Iterable[str], valid: Iterable[str], *, show_all: 
 
 
 def validate_request(
-    filters: Iterable[NodeFilter],
+    filters: Iterable[NodeFilter | ExportBlock],
     additions: Iterable[Addition],
     *,
     countries: Iterable[str],
@@ -208,6 +330,10 @@ def validate_request(
     iso = set(countries)
     coms = set(commodities)
     for f in filters:
+        if isinstance(f, ExportBlock):
+            _check("country", [f.exporter, *f.destinations], iso, show_all=False)
+            _check("commodity", f.commodities, coms)
+            continue
         _check("stage", f.stages, STAGES)
         _check("country", f.countries, iso, show_all=False)
         _check("control country", f.control, iso, show_all=False)
@@ -223,10 +349,11 @@ def validate_request(
             raise MineralsGraphError(f"capacity_t {a.capacity_t!r}: expected a number > 0 and <= 1e9 (t/yr)")
 
 
-def select_nodes(net: nx.DiGraph, filters: Iterable[NodeFilter]) -> frozenset[str]:
-    """Supply-network nodes matched by any filter."""
+def select_nodes(net: nx.DiGraph, filters: Iterable[NodeFilter | ExportBlock]) -> frozenset[str]:
+    """Supply-network nodes matched by any filter (export blocks remove no node)."""
     c = net.graph.get("commodity", "")
-    return frozenset(n for n, a in net.nodes(data=True) for f in filters if f.matches(n, a, c))
+    fs = [f for f in filters if isinstance(f, NodeFilter)]
+    return frozenset(n for n, a in net.nodes(data=True) for f in fs if f.matches(n, a, c))
 
 
 def _with_additions(net: nx.DiGraph, additions: Iterable[Addition]) -> nx.DiGraph:
@@ -239,6 +366,12 @@ def _with_additions(net: nx.DiGraph, additions: Iterable[Addition]) -> nx.DiGrap
         H.add_node(
             n, role="facility", iso3=a.iso3, control_iso3=a.iso3, stage=a.stage, label=a.name, dest=a.dest, added=True
         )
+        if a.stage in ("mining", "concentrating") and "pool:mined" in H:
+            # new mine output: more feed for the processors still standing (not a processor)
+            H.nodes[n]["role"] = "mine"
+            H.add_edge(SOURCE, n, capacity=a.capacity_t)
+            H.add_edge(n, "pool:mined")
+            continue
         feed = "pool:mined" if "pool:mined" in H else SOURCE
         H.add_edge(feed, n, capacity=a.capacity_t)
         # optimistic bound (U.S. priority): the U.S. may draw on new capacity in any country
@@ -268,6 +401,24 @@ def _removed_suppliers(G: nx.MultiDiGraph, net: nx.DiGraph, filters: tuple[NodeF
         if any(f.matches(f"out:{iso}", attrs, c) for f in filters):
             out.add(iso)
     return frozenset(out)
+
+
+def _blocked(blocks: Iterable[ExportBlock], commodity: str) -> dict[str, frozenset[str]]:
+    """``{importer: exporters}`` stopped for ``commodity`` by ``blocks``."""
+    out: dict[str, set[str]] = {}
+    for b in blocks:
+        if commodity in b.commodities:
+            for d in b.destinations:
+                out.setdefault(d, set()).add(b.exporter)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _without_links(net: nx.DiGraph, exporters: frozenset[str], demand: str) -> nx.DiGraph:
+    """``net`` without the links from the ``exporters``' output to ``demand`` (a view)."""
+    if not exporters or demand not in net:
+        return net
+    cut = [(u, demand) for u in net.predecessors(demand) if net.nodes[u].get("iso3") in exporters]
+    return nx.restricted_view(net, [], cut) if cut else net
 
 
 def _world_supply(net: nx.DiGraph, removed: frozenset[str]) -> float:
@@ -319,7 +470,7 @@ def _pct(x: float | None, d: float | None) -> float | None:
 
 def run_whatif(
     G: nx.MultiDiGraph,
-    remove: Iterable[NodeFilter] = (),
+    remove: Iterable[NodeFilter | ExportBlock] = (),
     add: Iterable[Addition] = (),
     commodities: Iterable[str] = (),
     *,
@@ -343,19 +494,27 @@ def run_whatif(
     """
     from minerals_graph.analysis.allocation import DEMANDS, allocate
 
-    filters = tuple(remove)
+    items = tuple(remove)
+    filters = tuple(f for f in items if isinstance(f, NodeFilter))
+    blocks = tuple(b for b in items if isinstance(b, ExportBlock))
     additions = tuple(add)
     rows = []
     for c in commodities:
         base = network_of(G, c, params, networks)
         net = _with_additions(base, additions)
         removed = frozenset(n for n in select_nodes(net, filters) if not n.startswith("add:"))
+        blocked = _blocked(blocks, c)
+        stopped = [
+            f"{b.label or b.exporter + ' exports'}: {b.exporter} -> {', '.join(sorted(b.destinations))} stopped"
+            for b in blocks
+            if c in b.commodities
+        ]
         common = {
             "commodity": c,
             "year": net.graph.get("year"),
             "assumptions": " | ".join(net.graph["assumptions"]),
             "removed_nodes": len(removed),
-            "removed": "; ".join(sorted(net.nodes[n].get("label", n) for n in removed))[:2000],
+            "removed": "; ".join([*sorted(net.nodes[n].get("label", n) for n in removed), *stopped])[:2000],
             "removed_ids": sorted(removed),
             "carriers": [],
         }
@@ -374,11 +533,18 @@ def run_whatif(
         if "demand:USA" in net:
             d = net.graph["demand"]["USA"]
             before = max_supply(base, "demand:USA")
-            priority = max_supply(net, "demand:USA", removed)
+            priority = max_supply(
+                _without_links(net, blocked.get("USA", frozenset()), "demand:USA"), "demand:USA", removed
+            )
             w0, w1 = _world_supply(base, frozenset()), _world_supply(net, removed)
             prop = min(before * (w1 / w0) if w0 > 0 else 0.0, priority, d)
         allocs = allocate(
-            G, net, removed, optimistic_usa=priority, removed_suppliers=_removed_suppliers(G, net, filters)
+            G,
+            net,
+            removed,
+            optimistic_usa=priority,
+            removed_suppliers=_removed_suppliers(G, net, filters),
+            blocked=blocked,
         )
         for dem in DEMANDS:
             al = allocs[dem]

@@ -5,11 +5,17 @@ the data by the routes (a commodity or country of the graph), and no query param
 unknown; each failure is a 422 in FastAPI's field-level format naming the value and the
 nearest valid choice. ``/docs`` (Swagger UI) and ``/redoc`` are served from assets packaged
 with the ``fastapi-offline`` distribution, so they work with no network.
+
+Speed (docs/deploy.md): a repeated ``GET`` is answered from :class:`ResponseCache`, the bytes
+first sent for that URL; the request checks are async dependencies (no worker-thread hop);
+the middlewares are plain ASGI; :func:`app_from_env` is the factory for several workers.
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,10 +28,11 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from minerals_graph import __version__
 from minerals_graph.api.deps import get_state, reject_unknown_query
-from minerals_graph.api.settings import DOCS_ASSETS, MAX_BODY_BYTES
+from minerals_graph.api.settings import DOCS_ASSETS, MAX_BODY_BYTES, RESPONSE_CACHE_BYTES, RESPONSE_CACHE_ENTRIES
 from minerals_graph.api.state import AppState, build_state
 from minerals_graph.errors import InvalidInputError, nearest
 from minerals_graph.model import ModelConfig, SupplyModel
@@ -85,6 +92,87 @@ def _enum_from_state(app: FastAPI, spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+class BodyLimit:
+    """413 for a request whose ``content-length`` is not a number or is over
+    :data:`~minerals_graph.api.settings.MAX_BODY_BYTES` (a plain ASGI middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+                response = JSONResponse({"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class ResponseCache:
+    """The serialised bytes of every successful JSON ``GET`` under ``prefix``, per request
+    (path and query string), replayed as they were first sent: a repeated request costs no
+    routing, validation, analysis or serialisation.
+
+    Sound because the API is read-only: the model never changes after start-up, so a GET
+    answer is a function of its URL. Only 200 ``application/json`` answers are kept (errors
+    are recomputed); at most ``max_entries`` answers and ``max_bytes`` bytes, the least
+    recently used dropped first. The event loop is single-threaded: no lock is needed.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        max_entries: int = RESPONSE_CACHE_ENTRIES,
+        max_bytes: int = RESPONSE_CACHE_BYTES,
+    ) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[tuple[str, bytes], tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope["query_string"])
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.entries.move_to_end(key)
+            await send({"type": "http.response.start", "status": 200, "headers": hit[0]})
+            await send({"type": "http.response.body", "body": hit[1]})
+            return
+        headers: list[tuple[bytes, bytes]] | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal headers
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                ctype = next((v for k, v in raw if k == b"content-type"), b"")
+                headers = raw if message["status"] == 200 and ctype.startswith(b"application/json") else None
+            elif message["type"] == "http.response.body" and headers is not None:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self._store(key, headers, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    def _store(self, key: tuple[str, bytes], headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:  # a huge answer would evict everything else
+            return
+        self.entries[key] = (headers, body)
+        self.size += len(body)
+        while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
+            _, (_, old) = self.entries.popitem(last=False)
+            self.size -= len(old)
+
+
 def create_app(
     sources: Path | None = None,
     *,
@@ -94,6 +182,7 @@ def create_app(
     model: SupplyModel | None = None,
     config: ModelConfig | None = None,
     close_state: bool = False,
+    cache: bool = False,
 ) -> FastAPI:
     """The API over one :class:`~minerals_graph.model.SupplyModel`.
 
@@ -103,7 +192,8 @@ def create_app(
     test model), nothing is loaded at start-up.
 
     A state built at start-up is closed at shutdown (its temporary maps folder removed);
-    a given ``state`` only with ``close_state``.
+    a given ``state`` only with ``close_state``. With ``cache``, a model built at start-up
+    comes from the model cache (:mod:`minerals_graph.cache`) when it is current.
 
     Read-only: every route is a GET except ``POST /whatif``, which computes on views and
     changes nothing.
@@ -116,8 +206,14 @@ def create_app(
             return
         built = getattr(app.state, "mg", None) is None
         if built:
-            app.state.mg = build_state(sources, trade_dir=trade_dir, with_maps=with_maps, model=model, config=config)
+            app.state.mg = build_state(
+                sources, trade_dir=trade_dir, with_maps=with_maps, model=model, config=config, cache=cache
+            )
         st: AppState = app.state.mg
+        if built or close_state:  # a server's own state (serve, workers), not a test's
+            # the model lives as long as the process: keep its millions of objects out of the
+            # cyclic garbage collector's walks, which would otherwise pause requests now and then
+            gc.freeze()
         try:
             if st.maps_dir is not None and not any(getattr(r, "name", "") == "map-assets" for r in app.routes):
                 app.mount(f"{PREFIX}/maps/assets", StaticFiles(directory=st.maps_dir / "assets"), name="map-assets")
@@ -143,12 +239,9 @@ def create_app(
     if state is not None:
         app.state.mg = state
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
-        return await call_next(request)
+    # plain ASGI middlewares (no per-request task or stream wrapping); the last added runs first
+    app.add_middleware(ResponseCache, prefix=f"{PREFIX}/")
+    app.add_middleware(BodyLimit)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -214,7 +307,7 @@ def create_app(
         )
 
     from minerals_graph.api.models import Problem, ValidationProblem
-    from minerals_graph.api.routes import analysis, geo, maps, meta, nodes, whatif
+    from minerals_graph.api.routes import analysis, geo, maps, meta, nodes, policy, whatif
 
     common: dict[int | str, dict[str, Any]] = {
         404: {
@@ -228,7 +321,7 @@ def create_app(
             "or not a parameter of this endpoint; for POST, a body that is not JSON or not of the schema",
         },
     }
-    for r in (meta.router, nodes.router, analysis.router, geo.router, maps.router):
+    for r in (meta.router, nodes.router, analysis.router, geo.router, maps.router, policy.router):
         app.include_router(r, prefix=PREFIX, responses=common)
     app.include_router(
         whatif.router,
@@ -246,3 +339,36 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+#: Environment of :func:`app_from_env` (what ``minerals-graph serve --workers`` sets).
+ENV_SOURCES, ENV_TRADE, ENV_NO_MAPS, ENV_NO_CACHE = (
+    "MINERALS_GRAPH_SOURCES",
+    "MINERALS_GRAPH_TRADE",
+    "MINERALS_GRAPH_NO_MAPS",
+    "MINERALS_GRAPH_NO_CACHE",
+)
+
+
+def app_from_env() -> FastAPI:
+    """The app as an ASGI server's worker processes start it (an app factory)::
+
+        MINERALS_GRAPH_SOURCES=../shared/data MINERALS_GRAPH_NO_MAPS=1 \\
+            uvicorn --factory minerals_graph.api.app:app_from_env --workers 2 --host 127.0.0.1
+
+    ``MINERALS_GRAPH_SOURCES`` and ``MINERALS_GRAPH_TRADE``: as ``serve --sources`` and
+    ``--trade``; ``MINERALS_GRAPH_NO_MAPS=1`` and ``MINERALS_GRAPH_NO_CACHE=1``: as
+    ``--no-maps`` and ``--no-cache``. Each worker loads the model in its lifespan, from the
+    model cache when it is current (build it once first, e.g. with one ``serve``).
+    See docs/deploy.md.
+    """
+    import os
+
+    def path(name: str) -> Path | None:
+        value = os.environ.get(name)
+        return Path(value) if value else None
+
+    config = ModelConfig(
+        sources=path(ENV_SOURCES), trade_dir=path(ENV_TRADE), with_maps=os.environ.get(ENV_NO_MAPS) != "1"
+    )
+    return create_app(config=config, cache=os.environ.get(ENV_NO_CACHE) != "1")

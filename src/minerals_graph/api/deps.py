@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from minerals_graph.api.state import AppState
@@ -19,15 +19,16 @@ from minerals_graph.lookup import check_country as _known_country
 from minerals_graph.model import SupplyModel
 
 
-def get_state(request: Request) -> AppState:
-    """The app's state (the model and its maps), made once in the lifespan."""
+async def get_state(request: Request) -> AppState:
+    """The app's state (the model and its maps), made once in the lifespan (async: a
+    dependency that does not block runs on the event loop, not in a worker thread)."""
     return request.app.state.mg
 
 
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_model(state: State) -> SupplyModel:
+async def get_model(state: State) -> SupplyModel:
     return state.model
 
 
@@ -96,7 +97,7 @@ def _declared_query(route: Any) -> tuple[str, ...]:
     return names
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """422 for a query parameter the route does not declare (instead of ignoring it and
     answering as if it had not been given), naming the nearest declared one."""
     route = request.scope.get("route")
@@ -121,6 +122,15 @@ def reject_unknown_query(request: Request) -> None:
 def invalid(loc: tuple[str, ...], msg: str, value: Any = None) -> RequestValidationError:
     """A 422 in FastAPI's own field-level format (``detail: [{loc, msg, type}]``)."""
     return RequestValidationError([{"type": "value_error", "loc": loc, "msg": msg, "input": value}])
+
+
+def json_list(items: list[bytes], **more: int) -> Response:
+    """``{"data": [...], "count": n, **more}`` from items already serialised by their
+    pydantic model: byte for byte what :class:`~minerals_graph.api.models.ListOf` (with
+    ``more``: ``Page``) would send, without validating or serialising the items again."""
+    tail = b"".join(b',"%s":%d' % (k.encode(), v) for k, v in more.items())
+    body = b'{"data":[' + b",".join(items) + b'],"count":%d' % len(items) + tail + b"}"
+    return Response(body, media_type="application/json")
 
 
 def records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:

@@ -325,9 +325,18 @@ class WhatIfRow(BaseModel):
     )
 
 
+class Citation(BaseModel):
+    label: str
+    url: str
+
+
 class Preset(BaseModel):
     name: str
     description: str
+    kind: str = Field("removal", description="removal (nodes taken out) or export-control (exports stopped)")
+    date: str | None = Field(None, description="date the control took effect (export controls)")
+    commodities: list[str] = Field(default_factory=list, description="commodities it concerns; empty = all")
+    citations: list[Citation] = Field(default_factory=list)
 
 
 class Feature(BaseModel):

@@ -6,6 +6,10 @@ import os
 WHATIF_TIMEOUT_S = float(os.environ.get("MINERALS_GRAPH_WHATIF_TIMEOUT", "30"))
 #: Largest request body accepted (bytes); larger -> 413.
 MAX_BODY_BYTES = int(os.environ.get("MINERALS_GRAPH_MAX_BODY", str(64 * 1024)))
+#: Serialised GET answers kept per worker (api.app.ResponseCache): at most this many ...
+RESPONSE_CACHE_ENTRIES = int(os.environ.get("MINERALS_GRAPH_RESPONSE_CACHE_ENTRIES", "4096"))
+#: ... and at most this many bytes (the least recently used are dropped first).
+RESPONSE_CACHE_BYTES = int(os.environ.get("MINERALS_GRAPH_RESPONSE_CACHE_BYTES", str(48 * 2**20)))
 
 
 def _docs_assets() -> str | None:

@@ -112,6 +112,20 @@ class _ExcludeRecord(TypedDict):
     reason: str
 
 
+_EMPTY_FRAMES: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def _frame(records: list, columns: list[str]) -> pd.DataFrame:
+    """``pd.DataFrame(records, columns=columns)``; an empty one copied from a template
+    (most files have no rejects: building each empty frame anew is most of the cost)."""
+    if records:
+        return pd.DataFrame(records, columns=columns)
+    key = tuple(columns)
+    if key not in _EMPTY_FRAMES:
+        _EMPTY_FRAMES[key] = pd.DataFrame([], columns=columns)
+    return _EMPTY_FRAMES[key].copy()
+
+
 class RowLedger:
     """Records the fate of every row of one file, and checks that none is forgotten."""
 
@@ -170,9 +184,9 @@ class RowLedger:
             file=self.file,
             rows_read=rows_read,
             table=table,
-            rejects=pd.DataFrame(self._rejects, columns=REJECT_COLUMNS),
-            excluded=pd.DataFrame(self._excluded, columns=EXCLUDE_COLUMNS),
-            cell_rejects=pd.DataFrame(self._cells, columns=REJECT_COLUMNS),
+            rejects=_frame(self._rejects, REJECT_COLUMNS),
+            excluded=_frame(self._excluded, EXCLUDE_COLUMNS),
+            cell_rejects=_frame(self._cells, REJECT_COLUMNS),
             bulk_excluded=dict(self._bulk),
             loaded_rows=frozenset(loaded),
         )
@@ -281,7 +295,7 @@ def first_copies(rows: list[list[str]]) -> dict[int, int]:
     first: dict[tuple[str, ...], int] = {}
     out: dict[int, int] = {}
     for i, r in enumerate(rows, start=1):
-        if not any(c.strip() for c in r):
+        if not "".join(r).strip():  # every field blank (the same as: no field with text)
             continue
         key = tuple(r)
         if key in first:
@@ -291,8 +305,20 @@ def first_copies(rows: list[list[str]]) -> dict[int, int]:
     return out
 
 
+_CLEANED: dict[str, str] = {}  # text -> cleaned text: cells repeat (units, names, blanks)
+_CLEANED_MAX = 200_000
+
+
 def clean_text(value: object) -> str:
     """Strip, fold non-breaking spaces and runs of white space; None/NaN -> ''."""
+    if type(value) is str:
+        out = _CLEANED.get(value)
+        if out is None:
+            out = " ".join(value.replace("\u00a0", " ").split())
+            if len(_CLEANED) >= _CLEANED_MAX:
+                _CLEANED.clear()
+            _CLEANED[value] = out
+        return out
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     return " ".join(str(value).replace("\u00a0", " ").split())

@@ -275,13 +275,21 @@ def _flow_fate(
         if code not in known:
             ledger.reject(row, field_, code, "expected an ISO3 code of data/countries.csv")
             return None
-    if e not in EXTRACT_FOCUS and i not in EXTRACT_FOCUS:
-        ledger.exclude_bulk(1, "neither exporter nor importer is the U.S., Canada, Mexico or the PRC")
-        return None
     if e == i:
         ledger.exclude_bulk(1, "exporter and importer fold into one country (e.g. HKG -> CHN)")
         return None
     return e, i
+
+
+#: Exclusion reason of a flow between two countries outside the focus (it still counts in totals).
+NON_FOCUS_REASON = (
+    "neither exporter nor importer is the U.S., Canada, Mexico or the PRC: not kept as a flow "
+    "(counted in the world trade totals of the code's exporters to North America)"
+)
+
+
+def _focus(pair: tuple[str, str]) -> bool:
+    return pair[0] in EXTRACT_FOCUS or pair[1] in EXTRACT_FOCUS
 
 
 def _finite(value: object) -> float | None:
@@ -293,7 +301,12 @@ def _finite(value: object) -> float | None:
 
 
 def load_extract(
-    sources_dir: Path, hs_map: pd.DataFrame, known_iso3: set[str], *, fold: dict[str, str] | None = None
+    sources_dir: Path,
+    hs_map: pd.DataFrame,
+    known_iso3: set[str],
+    *,
+    fold: dict[str, str] | None = None,
+    world: list[dict] | None = None,
 ) -> list[LoadResult]:
     """The BACI extract: ``trade.parquet`` (2024, kUSD and t), ``baci_2022.csv`` (2022, USD),
     ``baci_2024.csv`` (checked against the parquet) and the country-code file.
@@ -303,7 +316,9 @@ def load_extract(
     when its value equals the parquet's (``value_kusd`` x 1,000) and rejected when it does
     not. Flows between two non-focus countries and HS codes without a one-commodity mapping
     (811292 bundles gallium, germanium and five more metals) are excluded in bulk with the
-    reason.
+    reason. ``world``, when given, receives every valid flow of a mapped code (focus or not:
+    ``year, exporter, importer, hs6, value_usd, quantity_t``), from which the caller sums
+    each country's world exports and imports (the transshipment mass balance).
     """
     base = Path(sources_dir) / EXTRACT_DIR
     fold = fold or {}
@@ -345,6 +360,20 @@ def load_extract(
         qty = None if missing_qty else _finite(r.qty_t)
         if qty is None and not missing_qty:
             ledger.reject(n, "qty_t", r.qty_t, "expected metric tons or empty")
+            continue
+        if world is not None:
+            world.append(
+                {
+                    "year": int(r.year),
+                    "exporter": pair[0],
+                    "importer": pair[1],
+                    "hs6": hs6,
+                    "value_usd": kusd * 1000.0,
+                    "quantity_t": qty,
+                }
+            )
+        if not _focus(pair):
+            ledger.exclude_bulk(1, NON_FOCUS_REASON)
             continue
         m = codes[hs6]
         recs.append(
@@ -391,6 +420,23 @@ def load_extract(
                 continue
             pair = _flow_fate(ledger, n, exp, imp, hs6, codes, known_iso3, fold)
             if pair is None:
+                continue
+            if not usd > 0:
+                ledger.reject(n, "value", value, "expected a positive value in USD")
+                continue
+            if world is not None:
+                world.append(
+                    {
+                        "year": year,
+                        "exporter": pair[0],
+                        "importer": pair[1],
+                        "hs6": hs6,
+                        "value_usd": usd,
+                        "quantity_t": None,
+                    }
+                )
+            if not _focus(pair):
+                ledger.exclude_bulk(1, NON_FOCUS_REASON)
                 continue
             m = codes[hs6]
             recs.append(

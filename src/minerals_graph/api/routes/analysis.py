@@ -1,10 +1,10 @@
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from minerals_graph.analysis.chokepoints import CHOKEPOINT_METRICS, rank_chokepoints
 from minerals_graph.analysis.dependence import band_counts
-from minerals_graph.api.deps import State, nir_years, plain, records, require_commodity, require_country
+from minerals_graph.api.deps import State, json_list, nir_years, plain, records, require_commodity, require_country
 from minerals_graph.api.models import Bands, Chokepoint, ExportControl, ListOf, NetworkStage, NIRRow, PRCExposure
 from minerals_graph.lookup import select_rows
 
@@ -35,11 +35,14 @@ def chokepoints(
     stage: NetworkStage | None = None,
     metric: Metric = "n1_loss",
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-) -> ListOf[Chokepoint]:
+) -> Response:
     require_commodity(state, commodity, modelled=True)
-    df = rank_chokepoints(state.model.chokepoints(), commodity=commodity, stage=stage, metric=metric, limit=limit)
-    rows = records(df)
-    return ListOf[Chokepoint].model_validate({"data": rows, "count": len(rows)})
+
+    def ranked() -> list[bytes]:  # every row in order, serialised once; a limit is a slice
+        df = rank_chokepoints(state.model.chokepoints(), commodity=commodity, stage=stage, metric=metric)
+        return [Chokepoint.model_validate(r).model_dump_json().encode() for r in records(df)]
+
+    return json_list(state.derived(("chokepoints", commodity, stage, metric), ranked)[:limit])
 
 
 @router.get(

@@ -2,7 +2,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from minerals_graph.analysis.whatif import PRESETS
 from minerals_graph.api.deps import Model, State, require_commodity
 from minerals_graph.api.models import FeatureCollection, GeoEdgeKind, GeoNodeKind
 from minerals_graph.convert import gdf_to_geojson, whatif_to_gdf
@@ -53,7 +52,7 @@ def geo_scenario(
         ),
     ] = "rare_earths",
 ) -> FeatureCollection:
-    if preset not in PRESETS:
+    if preset not in state.model.presets():
         raise HTTPException(404, f"preset {preset!r} not found; list presets at /api/v1/whatif/presets")
     require_commodity(state, commodity, modelled=True)
     points = whatif_to_gdf(state.G, state.model.preset(preset, [commodity]))

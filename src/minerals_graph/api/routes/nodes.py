@@ -1,9 +1,10 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
-from minerals_graph.api.deps import State, plain, require_commodity, require_country
+from minerals_graph.api.deps import State, json_list, plain, require_commodity, require_country
 from minerals_graph.api.models import ISO3, Neighbour, Node, NodeDetail, NodeKindName, Page, Source, StageName
+from minerals_graph.api.state import AppState
 from minerals_graph.io import NODE_FIRST_COLUMNS
 from minerals_graph.lookup import bounding_box, find_nodes, neighbours, node_sources
 
@@ -60,23 +61,23 @@ def list_nodes(
     max_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> Page[Node]:
+) -> Response:
     require_commodity(state, commodity)
     require_country(state, country, "country")
     require_country(state, control, "control")
     G = state.G
-    hits = find_nodes(
-        G,
-        kind=kind,
-        stage=stage,
-        country=country,
-        control=control,
-        commodity=commodity,
-        bbox=bounding_box(min_lon, min_lat, max_lon, max_lat),
-        name=q,
+    bbox = bounding_box(min_lon, min_lat, max_lon, max_lat)
+    filters = {"kind": kind, "stage": stage, "country": country, "control": control, "commodity": commodity}
+    hits = state.derived(
+        ("find_nodes", *filters.values(), bbox, q), lambda: find_nodes(G, **filters, bbox=bbox, name=q)
     )
-    page = [to_node(n, G.nodes[n]) for n in hits[offset : offset + limit]]
-    return Page[Node](data=page, count=len(page), total=len(hits), limit=limit, offset=offset)
+    page = [node_json(state, n) for n in hits[offset : offset + limit]]
+    return json_list(page, total=len(hits), limit=limit, offset=offset)
+
+
+def node_json(state: AppState, n: str) -> bytes:
+    """Node ``n`` serialised by :class:`Node`, once per node."""
+    return state.derived(("node-json", n), lambda: to_node(n, state.G.nodes[n]).model_dump_json().encode())
 
 
 @router.get("/nodes/{node_id}", response_model=NodeDetail, summary="One node with its neighbours and sources")
