@@ -117,3 +117,30 @@ def test_graph_shares_equal_texts_between_rows():
     G = graph_from_tables(tiny_tables())
     a, b = (d for _, _, d in G.edges(data=True) if d["kind"] == "TRADES")
     assert a["source_url"] == b["source_url"] and a["source_url"] is b["source_url"]
+
+
+def test_equal_edge_attributes_are_stored_once_and_read_the_same():
+    """Edges whose attributes are the same objects in the same order share one dict; a
+    different value, type, sign of zero or key order is never merged."""
+    from minerals_graph.build import _shared_dicts
+
+    s, f = "src", 1.5
+    rows = [{"k": s, "v": f}, {"k": s, "v": f}, {"k": s, "v": 1}, {"v": f, "k": s}, {"k": s, "v": 0.0}]
+    rows += [{"k": s, "v": -0.0}, {"k": s, "v": [1]}, {"k": s, "v": [1]}]
+    got = _shared_dicts(rows)
+    assert got == rows and [list(d) for d in got] == [list(d) for d in rows]
+    assert got[1] is got[0]
+    assert len({id(d) for d in got}) == len(rows) - 1
+    assert str(got[5]["v"]) == "-0.0" and type(got[2]["v"]) is int
+    assert _shared_dicts(rows, probe=2)[1] is got[0]
+
+
+def test_graph_of_copied_rows_shares_attribute_dicts_and_keys_are_unchanged():
+    from minerals_graph.build import assign_edge_keys
+
+    G = graph_from_tables(tiny_tables())
+    edges = list(G.edges(keys=True, data=True))
+    assert [k for *_, k, _ in edges] == assign_edge_keys([(u, v, d) for u, v, _, d in edges])
+    located = [d for _, _, d in G.edges(data=True) if d["kind"] == "LOCATED_IN"]
+    assert len({tuple(d.items()) for d in located}) == 1
+    assert len({id(d) for d in located}) == 2  # shared within a table (the places'), not across tables

@@ -45,8 +45,13 @@ def test_build_and_run(tmp_path, capsys, data_graph):
         "prc_exposure.csv",
         "chokepoints.csv",
         "whatif_prc-refining-cutoff.csv",
+        "whatif_prc_export_controls.csv",
+        "transshipment_flags.csv",
+        "invest_prc-refining-cutoff.csv",
+        "trace_USA.csv",
     }
     assert "PRC refining cut-off" in (tmp_path / "rep" / "report.md").read_text()
+    assert (tmp_path / "maps" / "policy.html").exists()
     assert "data:image/png;base64," in (tmp_path / "rep" / "report.html").read_text()
     assert {p.name for p in (tmp_path / "rep" / "figures").iterdir()} >= {
         "cutoff_shortfall.png",

@@ -7,6 +7,7 @@ from minerals_graph.sources._common import (
     RowLedger,
     SourceInfo,
     first_copies,
+    frame_records,
     parse_number,
     parse_qvalue,
     read_csv_text,
@@ -145,3 +146,76 @@ def test_read_csv_text_encodings(tmp_path):
 
 def test_first_copies():
     assert first_copies([["a", "1"], ["", ""], ["a", "1"], ["", ""], ["b", "1"], ["a", "1"]]) == {3: 1, 6: 1}
+
+
+def _parse_number_slow(text: str) -> float | str:
+    """parse_number without its fast path (the reference the fast path must equal)."""
+    from minerals_graph.sources import _common as c
+
+    s = c.clean_text(text).replace("\u2212", "-")
+    if not c._STRICT_NUMBER.match(s):
+        return "error"
+    value = float(s.replace(",", ""))
+    return "error" if value != value or value in (float("inf"), float("-inf")) else value
+
+
+def test_parse_number_fast_path_reads_as_the_full_rules():
+    import random
+
+    rng = random.Random(7)
+    texts = ["1", "01", "1.5", "1.", ".5", "1e3", "9" * 400, "9" * 400 + ".5", "1\n", " 1", "1,000", "\u0661", ""]
+    texts += ["".join(rng.choice("0123456789.,e- \n") for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    for t in texts:
+        try:
+            got: float | str = parse_number(t)
+        except ValueError:
+            got = "error"
+        assert repr(got) == repr(_parse_number_slow(t)), t
+
+
+def test_first_copies_ignores_blank_rows_whatever_their_order():
+    import random
+
+    def reference(rows):
+        first, out = {}, {}
+        for i, r in enumerate(rows, start=1):
+            if "".join(r).strip():
+                if tuple(r) in first:
+                    out[i] = first[tuple(r)]
+                else:
+                    first[tuple(r)] = i
+        return out
+
+    rng = random.Random(3)
+    for _ in range(500):
+        rows = [[rng.choice(["", " ", "a", "b"]) for _ in range(2)] for _ in range(rng.randint(0, 10))]
+        assert first_copies(rows) == reference(rows)
+
+
+def test_frame_records_equals_to_dict_records():
+    import numpy as np
+    import pandas as pd
+
+    base = pd.DataFrame(
+        {
+            "i": [1, 2],
+            "s": ["x", None],
+            "f": [1.5, np.nan],
+            "o": [np.int64(3), "q"],
+            "n": [None, None],
+            "b": [True, False],
+            "t": pd.to_datetime(["2020-01-01", None]),
+            "m": [np.float64(2.0), np.bool_(True)],
+        }
+    )
+    frames = [
+        base,
+        base.assign(nullable=pd.array([1, None], dtype="Int64")),
+        pd.DataFrame(),
+        pd.DataFrame(index=[0, 1]),
+        pd.DataFrame({"a": []}),
+    ]
+    for df in frames:
+        a, b = df.to_dict("records"), frame_records(df)
+        assert repr(a) == repr(b)
+        assert [[type(v) for v in r.values()] for r in a] == [[type(v) for v in r.values()] for r in b]

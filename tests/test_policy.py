@@ -213,3 +213,32 @@ def test_export_control_preset_stops_prc_exports_not_prc_output():
     assert usa["shortfall_high_t"] == pytest.approx(8.0, abs=1e-9)
     assert "CHN -> CAN, MEX, USA stopped" in usa["removed"]
     assert "prc-export-controls-all" in presets
+
+
+@pytest.mark.parametrize(
+    "capacity, basis, commodity, tonnes",
+    [
+        # 311,000 t of spodumene concentrate at 5.6% Li2O: x 0.056 x (2 x 6.94 / 29.88) = 8,090.2 t Li
+        (311_000, "spodumene concentrate (5.6% Li2O), FS average", "lithium", 8090.16),
+        (40_000, "battery-grade Li2CO3 (planned)", "lithium", 7513.87),  # x 2 x 6.94 / 73.89
+        (2_000, "TREO, initial phase", "rare_earths", 2000.0),  # total rare-earth oxide = USGS REO basis
+        (103_328, "graphite concentrate (97% Cg), LoM average", "graphite", 103_328.0),
+        (1, "spodumene concentrate", "lithium", None),  # no grade: not convertible
+    ],
+)
+def test_capacity_conversions_that_rank_more_projects(capacity, basis, commodity, tonnes):
+    from minerals_graph.analysis.flow import capacity_tonnes
+
+    t, _ = capacity_tonnes(capacity, "t/yr", basis, commodity)
+    assert (t is None) if tonnes is None else t == pytest.approx(tonnes, abs=0.01)
+
+
+def test_invest_ranks_at_least_ten_real_projects_on_the_bundled_data(data_tables, data_graph):
+    from minerals_graph.model import ModelConfig, SupplyModel
+
+    m = SupplyModel.from_graph(data_graph, data_tables, ModelConfig(with_maps=False))
+    df, summary = m.invest()
+    ranked = df[df["ranked"].astype(bool)]
+    assert len(ranked) >= 10 and set(ranked["iso3"]) <= {"USA", "CAN", "MEX"}
+    assert ranked["reduction_t"].is_monotonic_decreasing or ranked["reduction_pct_of_demand"].is_monotonic_decreasing
+    assert len(summary["chosen"]) <= 5 and summary["chosen"][0]["id"] == ranked.iloc[0]["id"]

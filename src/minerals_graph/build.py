@@ -17,7 +17,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -78,12 +78,14 @@ def _clean_column(name: str, values: list[object], pool: dict[object, object] | 
     the schema declares for ``name``, or ``_MISSING`` where clean_attrs would drop it.
 
     ``pool``: equal ``str`` and ``int`` values (exact types) become one shared object, so
-    that a value repeated on many rows (a source, a commodity, a year) is stored once."""
+    that a value repeated on many rows (a source, a commodity, a year) is stored once; so do
+    equal ``float`` values of the column (zeros excepted: ``0.0 == -0.0``)."""
     t = ATTR_TYPES.get(name)
     out: list[object] = []
     append = out.append
     strs: dict[object, object] = {} if pool is None else pool
     ints: dict[object, object] = {}
+    floats: dict[float, float] = {}
     for v in values:
         if isinstance(v, str):  # the common case: text is kept as it is, '' dropped
             if v == "":
@@ -109,6 +111,8 @@ def _clean_column(name: str, values: list[object], pool: dict[object, object] | 
             v = str(v)
         if type(v) is int:
             v = ints.setdefault(v, v)
+        elif type(v) is float and v != 0.0:
+            v = floats.setdefault(v, v)
         append(v)
     return out
 
@@ -196,7 +200,7 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     the rows, so the graph (its iteration order included) is that of a row-by-row build.
     """
     G = nx.MultiDiGraph(name="minerals-graph", origin=t.origin)
-    pending: list[tuple[str, str, dict[str, object]]] = []
+    pending = _EdgeList()  # three flat lists, not one tuple per edge: less memory while building
 
     pool: dict[object, object] = {}  # one object per distinct text (ids and values)
 
@@ -204,13 +208,13 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         return [pool.setdefault(x, x) if type(x) is str else x for x in ids]
 
     def add_edges(us: list[Any], vs: list[Any], rows: list[dict[str, object]]) -> None:
-        us, vs = shared(us), shared(vs)
+        us, vs, rows = shared(us), shared(vs), _shared_dicts(rows)
         nodes = G._node  # noqa: SLF001 - membership test only
         for u, v, d in zip(us, vs, rows, strict=True):
             for n in (u, v):
                 if n not in nodes:
                     raise GraphBuildError(f"{d.get('kind')} edge {u} -> {v}: node {n} is not in the graph")
-        pending.extend(zip(us, vs, rows, strict=True))
+        pending.extend(us, vs, rows)
 
     def add_nodes(ids: list[Any], rows: list[dict[str, object]]) -> None:
         G.add_nodes_from(zip(shared(ids), rows, strict=True))
@@ -345,7 +349,73 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     return G
 
 
-def _insert_edges(G: nx.MultiDiGraph, edges: list[tuple[Any, Any, dict[str, object]]], keys: list[str]) -> None:
+class _EdgeList(Sequence[tuple[Any, Any, dict[str, object]]]):
+    """The edges ``(u, v, attrs)`` waiting to be inserted, as three parallel lists."""
+
+    __slots__ = ("us", "vs", "rows")
+
+    def __init__(self) -> None:
+        self.us: list[Any] = []
+        self.vs: list[Any] = []
+        self.rows: list[dict[str, object]] = []
+
+    def extend(self, us: list[Any], vs: list[Any], rows: list[dict[str, object]]) -> None:
+        if not len(us) == len(vs) == len(rows):
+            raise ValueError("edge lists of different lengths")
+        self.us += us
+        self.vs += vs
+        self.rows += rows
+
+    def __len__(self) -> int:
+        return len(self.us)
+
+    def __getitem__(self, i: int) -> tuple[Any, Any, dict[str, object]]:  # type: ignore[override]
+        return self.us[i], self.vs[i], self.rows[i]
+
+    def __iter__(self) -> Iterator[tuple[Any, Any, dict[str, object]]]:
+        return zip(self.us, self.vs, self.rows, strict=True)
+
+
+def _shared_dicts(rows: list[dict[str, object]], probe: int = 65536) -> list[dict[str, object]]:
+    """``rows`` with every dict equal to an earlier one (same keys in the same order, each value
+    the very same object) replaced by that earlier dict: the edges of a large graph whose
+    attributes are all equal (the same source, kind and values) share one attribute dict.
+    The graph is read-only after the build, so the edges still read exactly what they did.
+
+    When almost every row is distinct after ``probe`` rows (e.g. trade flows), the rest is
+    returned unchanged: nothing to share, and the lookup table would cost more than it saves.
+    """
+    if len(rows) < 2:
+        return rows
+    seen: dict[int, dict[str, object]] = {}
+    out: list[dict[str, object]] = []
+    append = out.append
+    for i, d in enumerate(rows):
+        if i == probe and len(seen) > 0.9 * probe:
+            out.extend(rows[i:])
+            break
+        vals = tuple(d.values())
+        try:
+            h = hash(vals)
+        except TypeError:  # an unhashable value: kept as it is
+            append(d)
+            continue
+        e = seen.get(h)
+        if e is None:
+            seen[h] = d
+            append(d)
+        elif (
+            len(e) == len(d)
+            and all(a is b for a, b in zip(e.values(), vals, strict=True))
+            and all(a == b for a, b in zip(e, d, strict=True))
+        ):
+            append(e)
+        else:  # a hash collision between different contents: not shared
+            append(d)
+    return out
+
+
+def _insert_edges(G: nx.MultiDiGraph, edges: Iterable[tuple[Any, Any, dict[str, object]]], keys: list[str]) -> None:
     """``G.add_edge(u, v, key=k, **d)`` for each edge, in order, between nodes already in
     ``G``, storing each (fresh) attribute dict itself instead of a copy: the same graph,
     without holding every attribute twice while it is built."""
@@ -418,7 +488,7 @@ def edge_key(u: str, v: str, attrs: dict[str, object]) -> str:
     return KEY_PREFIX + _digest([u, v, attrs.get("kind"), edge_identity(attrs)])
 
 
-def assign_edge_keys(edges: list[tuple[str, str, dict[str, object]]]) -> list[str]:
+def assign_edge_keys(edges: Sequence[tuple[str, str, dict[str, object]]]) -> list[str]:
     """Keys for ``edges`` (``(u, v, attrs)``, attrs cleaned), in the same order, all distinct.
 
     The key is :func:`edge_key`. Two distinct edges can share it (the data has two rows with the

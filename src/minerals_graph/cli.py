@@ -57,6 +57,15 @@ class _Steps:
     def __exit__(self, *exc: object) -> None:
         self._bar.__exit__(*exc)
 
+    def describe(self, what: str) -> None:
+        """Show the step now being done."""
+        self._bar.set_description_str(what)
+
+    def done(self, next_step: str) -> None:
+        """Count one step as done and show the next."""
+        self._bar.update(1)
+        self._bar.set_description_str(next_step)
+
     def run(self, what: str, fn: Callable[[], T]) -> T:
         self._bar.set_description_str(what)
         try:
@@ -77,9 +86,12 @@ def _load(args: argparse.Namespace) -> SupplyModel:
     """The one model every data-reading command works on."""
     from minerals_graph.model import SupplyModel
 
-    # one step: SupplyModel.load reads the tables and builds the graph (the one entry point)
-    with _Steps(1, "loading") as steps:
-        model = steps.run("reading tables and building the graph", lambda: SupplyModel.load(_config(args)))
+    cfg = _config(args)
+    steps = SupplyModel.load_steps(cfg)
+    with _Steps(len(steps), "loading") as bar:
+        bar.describe(steps[0])
+        after = dict(zip(steps, [*steps[1:], "done"], strict=True))
+        model = SupplyModel.load(cfg, progress=lambda step: bar.done(after.get(step, step)))
     args._model = model  # main() warns about rejected inputs after an analysis command
     return model
 

@@ -20,16 +20,19 @@ naming none of these (coal, iron ore, gold, …) is excluded by the loaders.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from minerals_graph.geo import haversine_km
 from minerals_graph.schema import COMMODITIES, USGS_LIST_RELATED, commodity_by_id
+from minerals_graph.sources._common import frame_records
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -287,7 +290,13 @@ def name_tokens(name: str, drop: Collection[str] = ()) -> frozenset[str]:
     >>> sorted(name_tokens("Cobalt"))
     ['cobalt']
     """
-    s = unicodedata.normalize("NFKD", repair_text(str(name)))
+    return _name_tokens(str(name), frozenset(drop))
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_tokens(name: str, drop: frozenset[str]) -> frozenset[str]:
+    """:func:`name_tokens`, memoised: matching compares the same names again and again."""
+    s = unicodedata.normalize("NFKD", repair_text(name))
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("&", " and ")
     toks = {t for t in re.split(r"[^0-9a-z]+", s) if len(t) > 1 and t not in NAME_STOPWORDS}
     toks -= set(drop)
@@ -341,6 +350,7 @@ MIN_NAME_SCORE = 0.8
 MIN_NAME_SCORE_NO_COORDS = 0.95
 
 
+@functools.lru_cache(maxsize=65536)
 def _token_score(ta: frozenset[str], tb: frozenset[str]) -> float:
     if not ta or not tb:
         return 0.0
@@ -400,6 +410,12 @@ def _admin_tokens(value: object) -> frozenset[str]:
     return name_tokens(value) if isinstance(value, str) and value.strip() else frozenset()
 
 
+@functools.lru_cache(maxsize=4096)
+def _related(ids: tuple[str, ...]) -> frozenset[str]:
+    """:func:`related_commodities`, memoised (the same commodity lists repeat)."""
+    return frozenset(related_commodities(ids))
+
+
 @dataclass(frozen=True)
 class _Candidate:
     record_id: str
@@ -423,7 +439,7 @@ def _candidate(c: dict[str, object]) -> _Candidate:
         _admin_tokens(c.get("admin1")),
         _num(c.get("lon")),
         _num(c.get("lat")),
-        frozenset(related_commodities(_split(c.get("commodities")))),
+        _related(tuple(_split(c.get("commodities")))),
         frozenset(_split(c.get("stages"))),
     )
 
@@ -494,11 +510,17 @@ def match_places(
     0          r1       641         1.0          0.0
     """
     by_iso: dict[str, list[_Candidate]] = {}
-    for rec in candidates.to_dict("records"):
+    for rec in frame_records(candidates):
         by_iso.setdefault(str(rec.get("iso3") or ""), []).append(_candidate(rec))
+    coords = {iso: (np.array([c.lon for c in cs]), np.array([c.lat for c in cs])) for iso, cs in by_iso.items()}
+    # A candidate whose distance, computed for the whole country at once, is beyond this is
+    # beyond ``max_km`` too (the margin is far above the rounding of the vectorised formula);
+    # every other one gets its distance from the same scalar call as always, so the results
+    # keep their exact values.
+    bound = max_km + 1e-6 * (1.0 + abs(max_km))
     out = []
-    for r in register.to_dict("records"):
-        coms = related_commodities(_split(r.get("commodities")))
+    for r in frame_records(register):
+        coms = _related(tuple(_split(r.get("commodities"))))
         lon, lat = _num(r.get("lon")), _num(r.get("lat"))
         has_xy = not (math.isnan(lon) or math.isnan(lat))
         admin = _admin_tokens(r.get("admin1"))
@@ -506,7 +528,15 @@ def match_places(
         rname = str(r.get("name") or "")
         threshold = min_score if has_xy else min_score_no_coords
         best: tuple[tuple[float, float, int, str, str], _Candidate, float, float] | None = None
-        for c in by_iso.get(str(r.get("iso3") or ""), []):
+        iso3 = str(r.get("iso3") or "")
+        cands = by_iso.get(iso3, [])
+        near = None
+        if has_xy and cands:
+            lons, lats = coords[iso3]
+            near = ~(haversine_km(np.full(len(lons), lon), np.full(len(lons), lat), lons, lats) > bound)
+        for k, c in enumerate(cands):
+            if near is not None and not near[k]:
+                continue
             if not coms & c.commodities:
                 continue
             if stages and c.stages and not stages & c.stages:

@@ -117,17 +117,30 @@ class SupplyModel:
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def load(cls, config: ModelConfig | None = None, **overrides: Any) -> SupplyModel:
+    def load(
+        cls, config: ModelConfig | None = None, *, progress: Callable[[str], None] | None = None, **overrides: Any
+    ) -> SupplyModel:
         """Read the tables and build the graph once. ``overrides`` are :class:`ModelConfig`
-        fields (``SupplyModel.load(sources=Path(...))``)."""
+        fields (``SupplyModel.load(sources=Path(...))``); ``progress`` is called with the
+        name of each step of :meth:`load_steps` once it is done."""
         from minerals_graph.build import graph_from_tables
         from minerals_graph.tables import load_tables
 
         cfg = config or ModelConfig()
         if overrides:
             cfg = replace(cfg, **overrides)
-        tables = load_tables(cfg.sources, trade_dir=cfg.trade_dir)
-        return cls(graph_from_tables(tables), tables, cfg)
+        tables = load_tables(cfg.sources, trade_dir=cfg.trade_dir, progress=progress)
+        G = graph_from_tables(tables)
+        if progress is not None:
+            progress("graph")
+        return cls(G, tables, cfg)
+
+    @staticmethod
+    def load_steps(config: ModelConfig | None = None) -> tuple[str, ...]:
+        """The steps :meth:`load` reports for ``config`` (reading the tables, then the graph)."""
+        from minerals_graph.tables import load_steps
+
+        return (*load_steps((config or ModelConfig()).sources), "graph")
 
     @classmethod
     def from_graph(

@@ -72,44 +72,52 @@ def _located_uncited(places: pd.DataFrame, cited: pd.DataFrame) -> pd.DataFrame:
 
 def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[dict[str, object]]:
     """One record per place: the chosen port or the reason there is none."""
-    cand = candidate_ports(ports)
-    by_country = {iso3: g for iso3, g in cand.groupby("iso3", sort=False)}
+    cand = candidate_ports(ports).reset_index(drop=True)
+    # Per country: the candidates' coordinates and weights as arrays, and the positions of
+    # their rows in ``cand`` (read once, not per place).
+    by_country = {
+        iso3: (g["lon"].to_numpy(float), g["lat"].to_numpy(float), g["factor"].to_numpy(float), g.index.tolist())
+        for iso3, g in cand.groupby("iso3", sort=False)
+    }
+    port_cols = {c: cand[c].tolist() for c in ("wpi_number", "harbor_size", *_FLAGS)}
     out: list[dict[str, object]] = []
-    for row in places.itertuples(index=False):
-        status = getattr(row, "status", "operating") or "unknown"
+    n = len(places)
+    statuses = places["status"].tolist() if "status" in places.columns else ["operating"] * n
+    rows = zip(*(places[c].tolist() for c in ("id", "iso3", "lon", "lat")), statuses, strict=True)
+    for pid, iso3, lon, lat, status in rows:
+        status = status or "unknown"
         if status not in SHIPPING_STATUSES:
-            out.append({"place_id": row.id, "reason": f"status {status!r}: not known to ship output; no port inferred"})
+            out.append({"place_id": pid, "reason": f"status {status!r}: not known to ship output; no port inferred"})
             continue
-        g = by_country.get(row.iso3)
+        g = by_country.get(iso3)
         if g is None:
             out.append(
                 {
-                    "place_id": row.id,
-                    "reason": f"no port of {row.iso3} in the World Port Index can take "
+                    "place_id": pid,
+                    "reason": f"no port of {iso3} in the World Port Index can take "
                     "cargo (landlocked or none suitable); needs a cited link",
                 }
             )
             continue
-        d = haversine_km(
-            np.full(len(g), row.lon), np.full(len(g), row.lat), g["lon"].to_numpy(float), g["lat"].to_numpy(float)
-        )
+        g_lon, g_lat, g_factor, g_pos = g
+        d = haversine_km(np.full(len(g_lon), lon), np.full(len(g_lon), lat), g_lon, g_lat)
         within = d <= max_km
         if not within.any():
             out.append(
                 {
-                    "place_id": row.id,
-                    "reason": f"nearest suitable port of {row.iso3} is "
+                    "place_id": pid,
+                    "reason": f"nearest suitable port of {iso3} is "
                     f"{d.min():.0f} km away, beyond the {max_km:.0f} km cap",
                 }
             )
             continue
-        weighted = np.where(within, d * g["factor"].to_numpy(float), np.inf)
+        weighted = np.where(within, d * g_factor, np.inf)
         j = int(np.argmin(weighted))  # first minimum = lowest WPI number (sorted)
-        p = g.iloc[j]
+        p = {c: v[g_pos[j]] for c, v in port_cols.items()}
         yes = [f.replace("_", " ") for f in _FLAGS if p[f] == "Yes"]
         out.append(
             {
-                "place_id": row.id,
+                "place_id": pid,
                 "wpi_number": int(p["wpi_number"]),
                 "distance_km": round(float(d[j]), 1),
                 "note": f"inferred: {p['harbor_size']} port of the same country, "

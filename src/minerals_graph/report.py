@@ -63,7 +63,33 @@ def report_tables(model: SupplyModel) -> dict[str, pd.DataFrame]:
         "prc_trade_exposure.csv": model.trade_exposure(),
         "chokepoints.csv": model.chokepoints(),
         f"whatif_{CUTOFF_PRESET}.csv": model.preset(CUTOFF_PRESET),
+        "whatif_prc_export_controls.csv": _export_control_results(model),
+        "transshipment_flags.csv": model.transshipment(),
+        f"invest_{CUTOFF_PRESET}.csv": model.invest(CUTOFF_PRESET)[0],
+        "trace_USA.csv": _traces(model, "USA"),
     }
+
+
+def _export_control_results(model: SupplyModel) -> pd.DataFrame:
+    """Every export-control preset's what-if rows, with the preset's name first."""
+    frames = [
+        model.preset(name).assign(preset=name)
+        for name, p in sorted(model.presets().items())
+        if p.kind == "export-control" and p.commodities and not name.endswith("-all")
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["preset"])
+    df = pd.concat(frames, ignore_index=True)
+    return df[["preset", *[c for c in df.columns if c != "preset"]]]
+
+
+def _traces(model: SupplyModel, start: str) -> pd.DataFrame:
+    """The product passport of every modelled commodity from ``start`` (the CSV form)."""
+    from minerals_graph.analysis.trace import TRACE_COLUMNS, trace_table
+
+    frames = [trace_table(model.trace(c, start)) for c in model.commodities]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TRACE_COLUMNS)
 
 
 # -- rounding -------------------------------------------------------------------------------
@@ -658,6 +684,13 @@ def _trace_blocks(model: SupplyModel, refs: _Refs) -> list[Block]:
             )
         )
     b.append(_table(rows) if rows else ("p", "No modelled commodity to trace."))
+    notes = [
+        f"{_name(com)}: {n}"
+        for com in [c for c in ("rare_earths", "graphite", "gallium", "lithium", "cobalt") if c in model.commodities]
+        for n in (model.trace(com, "USA").get("stages") or [{}])[0].get("control_notes", [])[:3]
+    ]
+    if notes:
+        b += [("p", "Where the control shares are too low (plants the model cannot split out):"), ("ul", notes)]
     return b
 
 

@@ -16,12 +16,17 @@ same :class:`Tables` either way. Every row of every table carries the source col
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from minerals_graph import ports as ports_mod
@@ -30,7 +35,7 @@ from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
 from minerals_graph.schema import COMMODITIES, KIND_STAGE, TABLES, USGS_LIST_RELATED, commodity_by_id, node_id
 from minerals_graph.sources import iea, mcs, mcs2026, mineplant, natural_earth, nmic, register, usmin_lithium, wpi
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, read_csv_text
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, frame_records, read_csv_text
 
 __all__ = [
     "Tables",
@@ -111,20 +116,69 @@ class Tables:
         return [f.name for f in fields(self) if f.name not in ("results", "origin")]
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _gc_paused(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``fn`` with Python's cyclic garbage collector paused (and resumed after, if it was on).
+
+    Loading allocates millions of small objects that stay alive (rows, records, tables); each
+    automatic collection walks all of them again, which cost about a quarter of the raw build.
+    Reference counting still frees every object as usual; only reference cycles wait for the
+    next collection after the load.
+    """
+
+    @functools.wraps(fn)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
 def _empty(name: str) -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS[name] + SOURCE_COLUMNS)
 
 
 def _with_source(df: pd.DataFrame, name: str, src: SourceInfo | None = None) -> pd.DataFrame:
     """Select a table's columns in order, adding the source columns from ``src``."""
+    cols = COLUMNS[name] + SOURCE_COLUMNS
+    attrs = src.attrs() if src is not None else {}
+    n = len(df)
+    if n >= 2 and not df.columns.has_duplicates:
+        # One frame built from the columns (what the assignments below give, without
+        # inserting a column at a time).
+        data = {c: _repeat(attrs[c], n) if c in attrs else df[c].array if c in df.columns else [None] * n for c in cols}
+        return pd.DataFrame(data, index=pd.RangeIndex(n))
     df = df.copy()
-    if src is not None:
-        for k, v in src.attrs().items():
-            df[k] = v
-    for col in COLUMNS[name] + SOURCE_COLUMNS:
+    for k, v in attrs.items():
+        df[k] = v
+    for col in cols:
         if col not in df.columns:
             df[col] = None
     return df[COLUMNS[name] + SOURCE_COLUMNS].reset_index(drop=True)
+
+
+def _repeat(value: object, n: int) -> object:
+    """What ``df[col] = value`` stores for a text ``value`` in a frame of ``n`` rows: the same
+    values and dtype, converted once and repeated (pandas converts the text ``n`` times)."""
+    if not isinstance(value, str) or n < 2:
+        return value
+    one = _ONE_TEXT.get(value)
+    if one is None:
+        frame = pd.DataFrame(index=range(1))
+        frame["v"] = value
+        one = _ONE_TEXT[value] = frame["v"].array
+    return one.take(np.zeros(n, dtype=np.intp))
+
+
+_ONE_TEXT: dict[str, Any] = {}  # source texts (a few dozen) -> their one-value column
 
 
 def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
@@ -140,7 +194,28 @@ def is_raw_sources_dir(path: Path) -> bool:
     return (p / "nga_world_port_index").is_dir() or (p / "usgs_mcs2024").is_dir()
 
 
-def load_tables(sources: Path | None = None, *, data_dir: Path | None = None, trade_dir: Path | None = None) -> Tables:
+#: Steps :func:`load_tables` reports to its ``progress`` callback, for raw files and for curated tables.
+RAW_STEPS = ("countries", "USGS, NGA and facility files", "BACI trade extract", "register, matching and ports")
+CURATED_STEPS = ("curated tables", "register, matching and ports")
+
+
+def load_steps(sources: Path | None = None) -> tuple[str, ...]:
+    """The steps :func:`load_tables` will report for ``sources`` (for a progress bar)."""
+    src = Path(sources) if sources is not None else Path(settings.DATA_DIR)
+    return RAW_STEPS if src.is_dir() and is_raw_sources_dir(src) else CURATED_STEPS
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def load_tables(
+    sources: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    trade_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Tables:
     """The canonical tables from ``sources``: a raw-files folder or a curated data folder.
 
     ``sources=None`` means the project's bundled ``data/`` (embedded default). The
@@ -148,15 +223,16 @@ def load_tables(sources: Path | None = None, *, data_dir: Path | None = None, tr
     ``trade_dir``: a folder of user-supplied CEPII BACI files (``BACI_*.csv`` and
     ``country_codes_*.csv``); their flows are added as ``TRADES`` rows with values,
     quantities and shares, and replace USGS's rank-only import sources in the flow model.
+    ``progress`` is called with the name of each step of :func:`load_steps` once it is done.
     """
     data_dir = Path(data_dir or settings.DATA_DIR)
     src = Path(sources) if sources is not None else data_dir
     if not src.is_dir():
         raise DataSourceNotFoundError(f"sources directory not found: {src}")
     if is_raw_sources_dir(src):
-        t = tables_from_sources(src, data_dir=data_dir)
+        t = tables_from_sources(src, data_dir=data_dir, progress=progress)
     else:
-        t = tables_from_data(src, register_dir=data_dir if sources is None else src)
+        t = tables_from_data(src, register_dir=data_dir if sources is None else src, progress=progress)
     return add_trade_files(t, Path(trade_dir), data_dir) if trade_dir else t
 
 
@@ -220,6 +296,7 @@ def _crosswalk_for(countries: pd.DataFrame, data_dir: Path) -> Crosswalk:
     return Crosswalk.from_tables(countries, aliases)
 
 
+@_gc_paused
 def _countries_from_ne(raw_dir: Path, data_dir: Path) -> tuple[pd.DataFrame, list[LoadResult]]:
     ne = natural_earth.load_countries(raw_dir)
     extras, extras_result = _read_country_extras(data_dir)
@@ -310,24 +387,34 @@ def _commodities(t4: list[LoadResult], t6: LoadResult | None = None) -> pd.DataF
     return _with_source(pd.DataFrame.from_records(recs), "commodities")
 
 
-def tables_from_sources(raw_dir: Path, *, data_dir: Path | None = None) -> Tables:
-    """Run every loader on the raw public files and assemble the canonical tables."""
+def tables_from_sources(
+    raw_dir: Path, *, data_dir: Path | None = None, progress: Callable[[str], None] | None = None
+) -> Tables:
+    """Run every loader on the raw public files and assemble the canonical tables
+    (``progress``: called after each of :data:`RAW_STEPS`)."""
+    done = progress or _noop
     data_dir = Path(data_dir or settings.DATA_DIR)
     raw_dir = Path(raw_dir)
     results: list[LoadResult] = []
     countries, res = _countries_from_ne(raw_dir, data_dir)
     results += res
+    done(RAW_STEPS[0])
     t = _load_raw(raw_dir, _crosswalk_for(countries, data_dir), results)
     t["countries"] = countries
+    done(RAW_STEPS[1])
     world: list[dict] = []
     t["trades"] = _concat(
         [t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results, world)], "trades"
     )
     t["statistics"] = _concat([t["statistics"], _world_trade_totals(world, data_dir)], "statistics")
+    done(RAW_STEPS[2])
     tables = Tables(**t, results=results, origin=str(raw_dir))
-    return assemble(tables, data_dir)
+    out = assemble(tables, data_dir)
+    done(RAW_STEPS[3])
+    return out
 
 
+@_gc_paused
 def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[str, pd.DataFrame]:
     # Ports
     ports_r = wpi.load_ports(raw_dir, cw)
@@ -472,6 +559,7 @@ WORLD_EXPORTS, WORLD_IMPORTS = "trade_exports_world", "trade_imports_world"
 NORTH_AMERICA = ("USA", "CAN", "MEX")
 
 
+@_gc_paused
 def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
     """Each country's exports to and imports from the whole world per HS6 code and year
     (``STATISTIC`` rows, measures ``trade_exports_world`` / ``trade_imports_world``, in USD
@@ -485,18 +573,18 @@ def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
     f = pd.DataFrame(world)
     to_na = f[f["importer"].isin(NORTH_AMERICA) & ~f["exporter"].isin(NORTH_AMERICA)]
     keep = set(zip(to_na["exporter"], to_na["hs6"], strict=True))
-    hs = baci.read_hs_map(data_dir).set_index("hs6")
+    hs = {r["hs6"]: r for r in baci.read_hs_map(data_dir).to_dict("records")}
     recs = []
     for side, col, measure in (("exports", "exporter", WORLD_EXPORTS), ("imports", "importer", WORLD_IMPORTS)):
-        g = f.groupby([col, "hs6", "year"], sort=True).agg(
-            value=("value_usd", "sum"),
-            tonnes=("quantity_t", lambda q: q.sum(min_count=len(q))),
-            partners=("value_usd", "size"),
-        )
-        for (iso3, hs6, year), r in g.iterrows():
-            if (iso3, hs6) not in keep or hs6 not in hs.index:
+        gb = f.groupby([col, "hs6", "year"], sort=True)
+        g = gb.agg(value=("value_usd", "sum"), partners=("value_usd", "size"))
+        tonnes = _sum_if_complete(gb, f["quantity_t"])
+        for (iso3, hs6, year), value, partners, t in zip(
+            g.index, g["value"].tolist(), g["partners"].tolist(), tonnes.tolist(), strict=True
+        ):
+            if (iso3, hs6) not in keep or hs6 not in hs:
                 continue
-            m = hs.loc[hs6]
+            m = hs[hs6]
             base = {
                 "iso3": iso3,
                 "commodity": m["commodity"],
@@ -505,15 +593,38 @@ def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
                 "measure": measure,
                 "detail": f"HS {hs6} ({m['stage']})",
                 "qualifier": "",
-                "column": f"sum of {int(r['partners'])} BACI flows ({side}, all partners)",
+                "column": f"sum of {int(partners)} BACI flows ({side}, all partners)",
             }
-            recs.append({**base, "unit": "USD", "value": round(float(r["value"]), 3)})
-            if pd.notna(r["tonnes"]):
-                recs.append({**base, "unit": "t", "value": round(float(r["tonnes"]), 3)})
+            recs.append({**base, "unit": "USD", "value": round(float(value), 3)})
+            if pd.notna(t):
+                recs.append({**base, "unit": "t", "value": round(float(t), 3)})
     out = pd.DataFrame.from_records(recs)
     return _with_source(out, "statistics", baci.EXTRACT_SOURCE) if len(out) else _empty("statistics")
 
 
+def _sum_if_complete(groups, values: pd.Series) -> np.ndarray:
+    """Per group of ``groups`` (in its order), the sum of ``values`` when no value is
+    missing, else NaN: ``values.groupby(...).agg(lambda q: q.sum(min_count=len(q)))``
+    without a Python call per group. Each group is summed as that lambda sums it (numpy's
+    reduction over the group's values in row order), so the results are the same bits."""
+    n = groups.ngroups
+    codes = groups.ngroup().fillna(-1).to_numpy(dtype=np.int64)  # -1: a row of no group (a missing key)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    arr = values.to_numpy()[order]
+    missing = pd.isna(arr)
+    valid = codes >= 0
+    sizes = np.bincount(codes[valid], minlength=n)
+    n_missing = np.bincount(codes[valid & missing], minlength=n)
+    ends = np.cumsum(sizes) + int((~valid).sum())
+    starts = ends - sizes
+    out = np.full(n, np.nan)
+    for g in np.flatnonzero((n_missing == 0) & (sizes > 0)).tolist():
+        out[g] = arr[starts[g] : ends[g]].sum()
+    return out
+
+
+@_gc_paused
 def _baci_extract_trades(
     raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult], world: list[dict] | None = None
 ) -> pd.DataFrame:
@@ -533,11 +644,9 @@ def _baci_extract_trades(
     # importer, HS6 code and year. A summed quantity is known only when every part has one.
     keys = ["year", "exporter", "importer", "hs6", "commodity", "stage", "description"]
     parts = flows.groupby(keys, sort=True, dropna=False)
-    rows = parts.agg(
-        value_usd=("value_usd", "sum"),
-        quantity=("quantity_t", lambda q: q.sum(min_count=len(q))),
-        n=("value_usd", "size"),
-    ).reset_index()
+    rows = parts.agg(value_usd=("value_usd", "sum"), n=("value_usd", "size"))
+    rows.insert(1, "quantity", _sum_if_complete(parts, flows["quantity_t"]))
+    rows = rows.reset_index()
     rows = rows.rename(columns={"description": "label"})
     rows["period"] = rows["year"].astype(str)
     rows["note"] = (
@@ -570,7 +679,7 @@ def _places_from_datasets(raw_dir: Path, cw: Crosswalk, results: list[LoadResult
     results += loaded
     places, owners = [], []
     for r in loaded:
-        for row in r.table.to_dict("records") if len(r.table) else []:
+        for row in frame_records(r.table) if len(r.table) else []:
             pid = node_id(row["node_kind"], f"{row['dataset']}-{row['record_id']}")
             note = "; ".join(
                 x
@@ -946,7 +1055,7 @@ def _read_curated(data_dir: Path, name: str) -> tuple[pd.DataFrame, LoadResult]:
     ledger = RowLedger(rel)
     keep = []
     types = _CURATED_TYPES[name]
-    for i, row in enumerate(df.to_dict("records"), start=1):
+    for i, row in enumerate(frame_records(df), start=1):
         bad = [c for c in _REQUIRED_CURATED[name] + ["source", "source_url"] if not row[c]]
         if bad:
             ledger.reject(i, bad[0], "", "required field is empty")
@@ -982,8 +1091,13 @@ def _read_curated(data_dir: Path, name: str) -> tuple[pd.DataFrame, LoadResult]:
     return out.reset_index(drop=True), ledger.finish(src, len(df), out)
 
 
-def tables_from_data(data_dir: Path, *, register_dir: Path | None = None) -> Tables:
-    """Read the curated tables of ``data_dir`` and assemble them with the register."""
+@_gc_paused
+def tables_from_data(
+    data_dir: Path, *, register_dir: Path | None = None, progress: Callable[[str], None] | None = None
+) -> Tables:
+    """Read the curated tables of ``data_dir`` and assemble them with the register
+    (``progress``: called after each of :data:`CURATED_STEPS`)."""
+    done = progress or _noop
     data_dir = Path(data_dir)
     results = []
     t: dict[str, pd.DataFrame] = {}
@@ -991,8 +1105,11 @@ def tables_from_data(data_dir: Path, *, register_dir: Path | None = None) -> Tab
         df, res = _read_curated(data_dir, name)
         t[name] = df
         results.append(res)
+    done(CURATED_STEPS[0])
     tables = Tables(**t, results=results, origin=str(data_dir))
-    return assemble(tables, Path(register_dir or data_dir))
+    out = assemble(tables, Path(register_dir or data_dir))
+    done(CURATED_STEPS[1])
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -1057,7 +1174,7 @@ def _register_tables(
     fac = register.load_facilities(data_dir, known, fold)
     t = _concat([r.table for r in fac], "places")
     places, owners, prod = [], [], []
-    for r in t.to_dict("records") if len(t) else []:
+    for r in frame_records(t) if len(t) else []:
         pid = node_id(r["node_kind"], r["id"])
         src = _row_source(r)
         places.append({**r, "id": pid, "iso3": r["country_iso3"], **src})
@@ -1105,13 +1222,13 @@ def _register_tables(
                     **src,
                 }
             )
-    ids = {r["id"] for r in t.to_dict("records")} if len(t) else set()
+    ids = {r["id"] for r in frame_records(t)} if len(t) else set()
     numbers = set(int(x) for x in ports["wpi_number"]) if len(ports) else None
     links = register.load_links(data_dir, ids, numbers)
     lt = _concat([r.table for r in links], "supplies")
     supplies, ships = [], []
-    kind_of = {r["id"]: r["node_kind"] for r in t.to_dict("records")} if len(t) else {}
-    for r in lt.to_dict("records") if len(lt) else []:
+    kind_of = {r["id"]: r["node_kind"] for r in frame_records(t)} if len(t) else {}
+    for r in frame_records(lt) if len(lt) else []:
         src = _row_source(r)
         frm = node_id(kind_of[r["from_id"]], r["from_id"])
         if r["relation"] == "SUPPLIES":
@@ -1140,7 +1257,7 @@ def _register_tables(
     ps = register.load_processing_shares(data_dir, known)
     if ps is not None:
         extra.append(ps)
-        for r in ps.table.to_dict("records") if len(ps.table) else []:
+        for r in frame_records(ps.table) if len(ps.table) else []:
             src = _row_source(r)
             shares_prod.append(
                 {
@@ -1164,7 +1281,7 @@ def _register_tables(
     us = register.load_import_shares(data_dir)
     if us is not None:
         extra.append(us)
-        for r in us.table.to_dict("records") if len(us.table) else []:
+        for r in frame_records(us.table) if len(us.table) else []:
             name = r["exporter_name"]
             iso3 = (
                 "ROW" if name.lower() in ("other", "others") else cw.iso3(name, f"us_import_shares.csv row {r['row']}")
@@ -1296,6 +1413,7 @@ def _flag_gateways(ports: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, L
     return out, res
 
 
+@_gc_paused
 def assemble(tables: Tables, data_dir: Path) -> Tables:
     """Add the register, derive companies and inferred port links. Returns a new Tables."""
     res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(Path(data_dir), tables.countries, tables.ports)

@@ -209,9 +209,15 @@ def _trades(G: nx.MultiDiGraph, commodity: str) -> list[_Trade]:
     idx = _INDEX.get(G)
     if idx is None:
         idx = {}
+        iso: dict[str, str] = {}  # country node -> its ISO3, one string per country (not one per trade)
         for u, v, d in G.edges(data=True):
             if d.get("kind") == "TRADES" and u.startswith("country:") and v.startswith("country:"):
-                idx.setdefault(str(d.get("commodity")), []).append(_Trade(d, u.split(":", 1)[1], v.split(":", 1)[1]))
+                a, b = iso.get(u), iso.get(v)
+                if a is None:
+                    a = iso[u] = u.split(":", 1)[1]
+                if b is None:
+                    b = iso[v] = v.split(":", 1)[1]
+                idx.setdefault(str(d.get("commodity")), []).append(_Trade(d, a, b))
         _INDEX[G] = idx
     return idx.get(commodity, [])
 

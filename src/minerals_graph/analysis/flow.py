@@ -109,9 +109,13 @@ CONTENT_FACTORS = {
     ("lithium", "lce"): 2 * 6.94 / 73.89,  # lithium carbonate equivalent
     ("lithium", "hydroxide"): 6.94 / 41.96,  # LiOH.H2O -> Li = 0.1654 (battery grade is the monohydrate)
     ("lithium", "lioh"): 6.94 / 41.96,  # "LiOH" in capacity statements = battery-grade monohydrate
+    ("lithium", "li2co3"): 2 * 6.94 / 73.89,  # lithium carbonate by formula
     ("cobalt", "sulfate"): 58.93 / 281.10,  # CoSO4.7H2O -> Co = 0.2096
     ("nickel", "sulfate"): 58.69 / 262.85,  # NiSO4.6H2O -> Ni = 0.2233
 }
+#: Lithium per Li2O (2 x 6.94 / 29.88), for spodumene concentrates of a published grade.
+LI_PER_LI2O = 2 * 6.94 / 29.88
+_LI2O_GRADE = re.compile(r"(\d+(?:\.\d+)?)\s*%\s*li2o")
 _NOT_CONVERTIBLE = re.compile(
     r"\bore\b|spodumene|concentrate(?!.*contained)|feed|unclear|not specified|magnet|"
     r"cathode|precursor|ncm|u3o8|apt|paratungstate|ndpr|pig iron|npi(?!.*contained)|"
@@ -119,7 +123,7 @@ _NOT_CONVERTIBLE = re.compile(
     re.I,
 )
 _METAL = re.compile(
-    r"contained|\bmetal\b|electrolytic|ingot|primary alumin|refined|\breo\b|tre2o3|"
+    r"contained|\bmetal\b|electrolytic|ingot|primary alumin|refined|\bt?reo\b|tre2o3|"
     r"rare-earth oxide|oxide equivalent|sponge|gallium|germanium|antimony|anode|spherical|"
     r"graphite|\bproduct\b",
     re.I,
@@ -133,9 +137,11 @@ def capacity_tonnes(capacity: float | None, unit: str, basis: str, commodity: st
     unit or basis cannot be converted without an assumption about grade or product mix.
 
     >>> round(capacity_tonnes(40000, "t/yr", "lithium carbonate", "lithium")[0])
-    7513
+    7514
     >>> capacity_tonnes(1, "t/yr", "spodumene concentrate", "lithium")[0] is None
     True
+    >>> round(capacity_tonnes(311000, "t/yr", "spodumene concentrate (5.6% Li2O)", "lithium")[0])
+    8090
     """
     if capacity is None or (isinstance(capacity, float) and math.isnan(capacity)):
         return None, "capacity not published"
@@ -144,6 +150,14 @@ def capacity_tonnes(capacity: float | None, unit: str, basis: str, commodity: st
     if rate is None:
         return None, f"unit {unit!r} not convertible to t/yr"
     b = (basis or "").lower()
+    grade = _LI2O_GRADE.search(b)
+    if commodity == "lithium" and "spodumene" in b and grade:
+        # a published Li2O grade converts spodumene concentrate to lithium content by formula
+        factor = float(grade.group(1)) / 100 * LI_PER_LI2O
+        return capacity * rate * factor, f"{basis} x {factor:.4f} (Li in {grade.group(1)}% Li2O)"
+    if commodity == "graphite" and re.search(r"graphite concentrate|flake concentrate", b):
+        # USGS reports natural graphite production as tonnes of concentrate: the same basis
+        return capacity * rate, f"{basis} counted as natural graphite (USGS reports concentrate tonnes)"
     if _NOT_CONVERTIBLE.search(b):
         return None, f"basis {basis!r} needs a grade or product-mix assumption"
     for (com, word), factor in CONTENT_FACTORS.items():
@@ -160,10 +174,15 @@ def capacity_tonnes(capacity: float | None, unit: str, basis: str, commodity: st
 # Reading the property graph
 
 
+#: The edge kinds the analyses read through :func:`_edges` (indexed once per graph); the
+#: others (location, ownership, shipping: most edges of a large graph) are scanned on request.
+_INDEXED_KINDS = frozenset({"PRODUCES", "STATISTIC", "TRADES", "IMPORT_RELIANCE", "HOLDS_RESERVES", "SUPPLIES"})
+
+
 class _GraphIndex:
-    """The property graph's edges by kind (and by commodity) and nodes by kind, each list
-    in the graph's own iteration order, so that sums over them add up in the same order
-    as a scan of ``G.edges``/``G.nodes`` would."""
+    """The property graph's edges of :data:`_INDEXED_KINDS` by kind (and by commodity) and
+    nodes by kind, each list in the graph's own iteration order, so that sums over them add
+    up in the same order as a scan of ``G.edges``/``G.nodes`` would."""
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.n_nodes = G.number_of_nodes()
@@ -185,6 +204,8 @@ class _GraphIndex:
 
         for u, v, d in G.edges(data=True):
             kind = d.get("kind")
+            if kind not in _INDEXED_KINDS:
+                continue
             e = (u, v, d)
             self.edges.setdefault(kind, []).append(e)
             coms = self.by_commodity.setdefault(kind, {})
@@ -222,6 +243,17 @@ def _index(G: nx.MultiDiGraph) -> _GraphIndex:
 def _edges(G: nx.MultiDiGraph, kind: str, commodity: str | None = None) -> list[tuple[Any, Any, Any]]:
     """Edges of ``kind`` (into ``commodity:<commodity>`` or with that ``commodity``
     attribute, when given), in the graph's order."""
+    if kind not in _INDEXED_KINDS:  # the same edges, in the same order, as the index would hold
+        return [
+            (u, v, d)
+            for u, v, d in G.edges(data=True)
+            if d.get("kind") == kind
+            and (
+                not commodity
+                or d.get("commodity") == commodity
+                or (isinstance(v, str) and v.startswith("commodity:") and v[len("commodity:") :] == commodity)
+            )
+        ]
     idx = _index(G)
     if not commodity:
         return idx.edges.get(kind, [])

@@ -69,6 +69,25 @@ def _control_split(net: nx.DiGraph) -> dict[str, dict[str, float]]:
     return out
 
 
+def _control_notes(G: nx.MultiDiGraph, net: nx.DiGraph, countries: set[str]) -> list[str]:
+    """Operating plants of the processing layer in ``countries`` that the model could not
+    split out (no convertible capacity) and that are controlled from another country: their
+    output is inside the country's unregistered rest, counted as controlled where located."""
+    notes = []
+    for f in net.graph.get("excluded", []):
+        iso = f.get("iso3")
+        if iso not in countries or f["id"] not in G or G.nodes[f["id"]].get("status") != "operating":
+            continue
+        ctrl = place_control(G, f["id"])
+        if ctrl and ctrl != iso:
+            name = G.nodes[f["id"]].get("name", f["id"])
+            notes.append(
+                f"{iso}: {name} is controlled from {ctrl} but has no convertible capacity, so its output counts "
+                f"as controlled from {iso}"
+            )
+    return sorted(notes)
+
+
 def _mine_mix(net: nx.DiGraph) -> dict[str, float]:
     return {
         net.nodes[m]["iso3"]: float(d.get("capacity", 0.0))
@@ -203,6 +222,7 @@ def trace(G: nx.MultiDiGraph, net: nx.DiGraph, start: str, *, focus: str = "CHN"
                 _located_control(located, split),
             )
         )
+        out["stages"][-1]["control_notes"] = _control_notes(G, net, {k for k, v in located.items() if v > 0})
         if has_feed:
             total = sum(located.values())
             mt = sum(mines.values())

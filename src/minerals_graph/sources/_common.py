@@ -7,9 +7,11 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
+import numpy as np
 import pandas as pd
+from pandas.core.dtypes.cast import maybe_box_native
 
 from minerals_graph.errors import RowAccountingError, SourceFormatError
 
@@ -23,6 +25,7 @@ __all__ = [
     "first_copies",
     "parse_number",
     "clean_text",
+    "frame_records",
 ]
 
 
@@ -295,14 +298,39 @@ def first_copies(rows: list[list[str]]) -> dict[int, int]:
     first: dict[tuple[str, ...], int] = {}
     out: dict[int, int] = {}
     for i, r in enumerate(rows, start=1):
-        if not "".join(r).strip():  # every field blank (the same as: no field with text)
-            continue
-        key = tuple(r)
-        if key in first:
-            out[i] = first[key]
-        else:
-            first[key] = i
+        j = first.setdefault(tuple(r), i)
+        # a blank row (every field blank, the same as: no field with text) is no copy; it is
+        # only ever "first" of other blank rows, which are no copies either
+        if j != i and "".join(r).strip():
+            out[i] = j
     return out
+
+
+def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """``df.to_dict("records")``, the same dicts and values, read a column at a time.
+
+    pandas builds those dicts through a row iterator (slow for a few thousand rows); here
+    each column is converted once (``Series.tolist``: Python scalars, as ``to_dict`` gives)
+    and the values of object columns are boxed as ``to_dict`` boxes them (numpy scalars to
+    Python ones).
+    """
+    names = df.columns.tolist()
+    if len(set(names)) < len(names) or any(
+        not isinstance(t, np.dtype) and not isinstance(t, pd.StringDtype) for t in df.dtypes
+    ):
+        return df.to_dict("records")  # nullable and other extension types: pandas' own conversion
+    cols = []
+    for k in range(df.shape[1]):
+        s = df.iloc[:, k]
+        values = s.tolist()
+        if s.dtype == object:
+            values = [maybe_box_native(v) for v in values]
+        cols.append(values)
+    return (
+        [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
+        if names
+        else [{} for _ in range(len(df))]
+    )
 
 
 _CLEANED: dict[str, str] = {}  # text -> cleaned text: cells repeat (units, names, blanks)
@@ -335,6 +363,10 @@ def parse_number(text: object) -> float:
     >>> parse_number(" 1,200.5 ")
     1200.5
     """
+    if type(text) is str and _PLAIN_NUMBER.match(text):
+        value = float(text)  # the common case, read as below without the cleaning
+        if value != _INF:
+            return value
     if isinstance(text, bool):
         raise ValueError(f"expected a number, got {text!r}")
     if isinstance(text, (int, float)):
@@ -349,6 +381,9 @@ def parse_number(text: object) -> float:
     return value
 
 
+#: Plain ASCII digits with an optional fraction: what most cells hold (``1484.0``).
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
+_INF = float("inf")
 _STRICT_NUMBER = re.compile(
     r"^(?=[-+]?\.?[0-9])[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"
 )
@@ -423,8 +458,11 @@ def read_csv_text(
             "the last row has no line break: the file "
             "looks truncated (every row of this file ends with one as published)",
         )
+    body = rows[1:]
+    if width and set(map(len, body)) <= {width}:
+        return header, body  # the common case: every row has exactly the header's width
     data: list[list[str]] = []
-    for r in rows[1:]:
+    for r in body:
         if not r:
             continue
         if len(r) < width:

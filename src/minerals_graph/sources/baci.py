@@ -288,6 +288,9 @@ NON_FOCUS_REASON = (
 )
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def _focus(pair: tuple[str, str]) -> bool:
     return pair[0] in EXTRACT_FOCUS or pair[1] in EXTRACT_FOCUS
 
@@ -328,7 +331,7 @@ def load_extract(
     rel = f"{EXTRACT_DIR}/trade.parquet"
     try:
         pq = pd.read_parquet(base / "trade.parquet")
-        pq_rows = list(pq.itertuples(index=False))  # decoded here: a damaged page fails here
+        pq_cols = [pq.iloc[:, k].tolist() for k in range(pq.shape[1])]  # decoded here: a damaged page fails here
     except Exception as exc:  # pyarrow: ArrowInvalid (a ValueError), OSError, UnicodeDecodeError …
         raise SourceFormatError(
             rel,
@@ -342,29 +345,31 @@ def load_extract(
     ledger = RowLedger(rel)
     recs = []
     parquet_value: dict[tuple[str, str, str], float] = {}
-    for n, r in enumerate(pq_rows, start=1):
-        hs6 = str(r.hs6).zfill(6)
-        kusd = _finite(r.value_kusd)
+    names = list(pq.columns)
+    columns = [pq_cols[names.index(c)] for c in need]  # the first column of each name, as itertuples
+    for n, (year, exporter, importer, hs, value_kusd, qty_t) in enumerate(zip(*columns, strict=True), start=1):
+        hs6 = str(hs).zfill(6)
+        kusd = _finite(value_kusd)
         if kusd is not None:
-            parquet_value[(str(r.exporter), str(r.importer), hs6)] = kusd * 1000.0
-        if not re.fullmatch(r"\d{4}", str(r.year)):
-            ledger.reject(n, "year", r.year, "expected a four-digit year")
+            parquet_value[(str(exporter), str(importer), hs6)] = kusd * 1000.0
+        if not _YEAR.fullmatch(str(year)):
+            ledger.reject(n, "year", year, "expected a four-digit year")
             continue
-        pair = _flow_fate(ledger, n, str(r.exporter), str(r.importer), hs6, codes, known_iso3, fold)
+        pair = _flow_fate(ledger, n, str(exporter), str(importer), hs6, codes, known_iso3, fold)
         if pair is None:
             continue
         if kusd is None or not kusd > 0:
-            ledger.reject(n, "value_kusd", r.value_kusd, "expected a positive value in thousands of USD")
+            ledger.reject(n, "value_kusd", value_kusd, "expected a positive value in thousands of USD")
             continue
-        missing_qty = r.qty_t is None or (isinstance(r.qty_t, float) and r.qty_t != r.qty_t)
-        qty = None if missing_qty else _finite(r.qty_t)
+        missing_qty = qty_t is None or (isinstance(qty_t, float) and qty_t != qty_t)
+        qty = None if missing_qty else _finite(qty_t)
         if qty is None and not missing_qty:
-            ledger.reject(n, "qty_t", r.qty_t, "expected metric tons or empty")
+            ledger.reject(n, "qty_t", qty_t, "expected metric tons or empty")
             continue
         if world is not None:
             world.append(
                 {
-                    "year": int(r.year),
+                    "year": int(year),
                     "exporter": pair[0],
                     "importer": pair[1],
                     "hs6": hs6,
@@ -379,7 +384,7 @@ def load_extract(
         recs.append(
             {
                 "row": n,
-                "year": int(r.year),
+                "year": int(year),
                 "exporter": pair[0],
                 "importer": pair[1],
                 "hs6": hs6,

@@ -20,7 +20,7 @@ import pandas as pd
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import SourceFormatError, UnknownCommodityError, UnknownCountryError
 from minerals_graph.schema import commodity_id
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, parse_number
+from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, frame_records, parse_number
 
 __all__ = ["SOURCE", "FILE", "load_facility_layer", "parse_owner", "kind_and_stage"]
 
@@ -150,7 +150,7 @@ def load_facility_layer(
     ledger = RowLedger(file)
     records = []
     first: dict[str, int] = {}
-    for i, r in enumerate(df.to_dict("records"), start=1):
+    for i, r in enumerate(frame_records(df), start=1):
         key = repr(sorted((k, str(v)) for k, v in r.items()))
         if key in first:
             ledger.reject(i, "(row)", "", f"an exact copy of row {first[key]} (a duplicated feature)")
