@@ -544,6 +544,7 @@ def _export_control_blocks(model: SupplyModel, refs: _Refs, controls: list[str])
         ),
     ]
     rows = []
+    pct_by_preset: dict[str, float] = {}
     for name, p in sorted(presets.items()):
         if name.endswith("-all"):
             continue
@@ -563,6 +564,8 @@ def _export_control_blocks(model: SupplyModel, refs: _Refs, controls: list[str])
         u = df[df["demand"] == "USA"]
         r = u.iloc[0] if len(u) else None
         ok = r is not None and str(r["status"]).startswith("modelled")
+        if ok and r is not None and (_num(r["shortfall_t"]) or 0) > 0:
+            pct_by_preset[name] = _num(r["shortfall_pct_of_demand"]) or 0.0
         rows.append(
             {
                 "preset": name,
@@ -576,10 +579,10 @@ def _export_control_blocks(model: SupplyModel, refs: _Refs, controls: list[str])
                 "reading": str(r["reason"]) if ok and r is not None and isinstance(r["reason"], str) else "",
             }
         )
+    by_name = {r["preset"]: r["U.S. shortfall (range)"] for r in rows}
     short = [
-        (r["preset"].replace("prc-export-control-", ""), r["U.S. shortfall (range)"])
-        for r in rows
-        if r["U.S. shortfall (range)"][:1].isdigit() and not r["U.S. shortfall (range)"].startswith("0 t")
+        (n.replace("prc-export-control-", ""), by_name[n])
+        for n in sorted(pct_by_preset, key=lambda k: (-pct_by_preset[k], k))
     ]
     b.append(
         (
