@@ -52,3 +52,11 @@ def test_whatif_list_presets_and_run_an_export_control(tmp_path, capsys):
     assert {r["commodity"] for r in rows} == {"graphite"}
     assert main(["whatif", "--preset", "prc-export-control-grafite"]) != 0
     assert "did you mean 'prc-export-control-graphite'" in capsys.readouterr().err
+
+
+def test_policy_commands_check_countries_and_commodities(capsys):
+    assert main(["transshipment", "--country", "ZZZ"]) == 2
+    assert "--country 'ZZZ'" in capsys.readouterr().err
+    assert main(["transshipment", "--commodity", "barite", "--all"]) == 0
+    assert main(["invest", "--commodity", "cement"]) == 2
+    assert "not modelled" in capsys.readouterr().err

@@ -542,14 +542,17 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_transshipment(args: argparse.Namespace) -> int:
+    from minerals_graph.lookup import check_country
+
     model = _load(args)
     df = model.transshipment()
     if args.test:
         df = df[df["test"].isin(args.test)]
     if args.country:
-        df = df[df["country"].isin(args.country)]
+        hint = "list them with `minerals-graph summary --countries`"
+        df = df[df["country"].isin([check_country(model.G, c, "--country", hint=hint) for c in args.country])]
     if args.commodity:
-        df = df[df["commodity"].isin(args.commodity)]
+        df = df[df["commodity"].isin(_commodities(model, args))]
     if not args.all:
         df = df[df["flag"].astype(bool)]
     _write_or_print(df.reset_index(drop=True), args)
@@ -583,17 +586,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_invest(args: argparse.Namespace) -> int:
     from minerals_graph.analysis.invest import read_candidates
-    from minerals_graph.analysis.whatif import Addition
 
     model = _load(args)
     extra = tuple(read_candidates(Path(args.candidates))) if args.candidates else ()
-    model.validate_whatif((), [Addition(c.commodity, c.iso3, float(c.capacity_t or 0), c.stage) for c in extra])
     df, summary = model.invest(
         args.scenario,
         budget_count=None if args.budget_capacity_t and not args.budget_count else (args.budget_count or 5),
         budget_capacity_t=args.budget_capacity_t,
         extra=extra,
-        commodities=args.commodity,
+        commodities=_commodities(model, args, modelled=True) if args.commodity else None,
     )
     if not args.all:
         df = df[df["ranked"].astype(bool)]
@@ -962,6 +963,12 @@ def _sources_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _output_args(p: argparse.ArgumentParser, out_help: str = "write to a file instead of printing") -> None:
+    """``--format table|csv|json`` and ``--out FILE`` of an analysis command."""
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help=out_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="minerals-graph",
@@ -1044,16 +1051,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--counts", action="store_true", help="bands: counts per band instead of one row per mineral")
     p.add_argument("--commodity", action="append", type=_commodity_arg, help="limit to a commodity id (repeatable)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", help="write to a file (csv or json by --format) instead of printing")
+    _output_args(p, "write to a file (csv or json by --format) instead of printing")
     p.set_defaults(func=cmd_dependence)
 
     p = sub.add_parser("controls", help="export controls in force by country and commodity (USGS MCS 2026 T4)")
     _sources_arg(p)
     p.add_argument("--country", help="ISO3 code of the controlling country, e.g. CHN")
     p.add_argument("--commodity", type=_commodity_arg, help="commodity id, e.g. gallium")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", help="write to a file (csv or json by --format) instead of printing")
+    _output_args(p, "write to a file (csv or json by --format) instead of printing")
     p.set_defaults(func=cmd_controls)
 
     p = sub.add_parser("chokepoints", help="ranked chokepoints on U.S. supply paths (N-1, SPOF, cuts, HHI)")
@@ -1070,8 +1075,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"only nodes of this stage: {', '.join(STAGES)}, port",
     )
     p.add_argument("--limit", type=_positive_int, default=None, help="top N per commodity (default: all)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", help="write to a file instead of printing")
+    _output_args(p)
     p.set_defaults(func=cmd_chokepoints)
 
     p = sub.add_parser(
@@ -1095,8 +1099,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(any country; after its own demand the output goes to its export partners by trade share, or to dest)",
     )
     p.add_argument("--commodity", action="append", help="commodity id (repeatable; default: all modelled)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", help="write to a file instead of printing")
+    _output_args(p)
     p.set_defaults(func=cmd_whatif)
 
     p = sub.add_parser(
@@ -1108,8 +1111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", action="append", help="ISO3 (repeatable)")
     p.add_argument("--commodity", action="append", help="commodity id (repeatable)")
     p.add_argument("--all", action="store_true", help="also the rows tested and not flagged")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", help="write to a file instead of printing")
+    _output_args(p)
     p.set_defaults(func=cmd_transshipment)
 
     p = sub.add_parser(
@@ -1121,8 +1123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--from", dest="start", required=True, help="USA, CAN, MEX, USMCA or a plant id (facility:…, fac:facility:…)"
     )
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", help="write to a file instead of printing (JSON or CSV to attach to a shipment record)")
+    _output_args(p, "write to a file instead of printing (JSON or CSV to attach to a shipment record)")
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser(
@@ -1136,8 +1137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidates", help="CSV of more candidates: id,name,iso3,commodity,stage,capacity_t")
     p.add_argument("--commodity", action="append", help="only these commodities (repeatable)")
     p.add_argument("--all", action="store_true", help="also the candidates that cannot be ranked, with the reason")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", help="write to a file instead of printing")
+    _output_args(p)
     p.set_defaults(func=cmd_invest)
 
     p = sub.add_parser("map", help="write the interactive maps (offline by default)")

@@ -52,13 +52,12 @@ class UnknownPresetError(MineralsGraphError, LookupError):
     """A what-if preset name that does not exist."""
 
     def __init__(self, name: str, names: Iterable[str] | None = None) -> None:
-        import difflib
-
         from minerals_graph.analysis.whatif import PRESETS
+        from minerals_graph.errors import nearest
 
         self.name = name
         valid = sorted(names if names is not None else PRESETS)
-        near = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
+        near = nearest(name, valid, n=1)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         super().__init__(f"unknown preset {name!r}{hint}; presets: {', '.join(valid)}")
 
@@ -429,14 +428,9 @@ class SupplyModel:
     def trace(self, commodity: str, start: str) -> dict[str, Any]:
         """The product-passport trace of ``commodity`` from ``start`` (:func:`~minerals_graph.analysis.trace.trace`)."""
         from minerals_graph.analysis.trace import trace
+        from minerals_graph.lookup import check_commodity
 
-        if commodity not in self.commodities:
-            from minerals_graph.analysis.whatif import _near
-
-            raise MineralsGraphError(
-                f"unknown or unmodelled commodity {commodity!r}{_near(commodity, self.commodities)}; "
-                f"modelled: {', '.join(self.commodities)}"
-            )
+        check_commodity(self._G, commodity, modelled=self.commodities)
         return self._cached(
             ("trace", commodity, start),
             lambda: trace(self._G, self.network(commodity), start, focus=self._config.focus),
@@ -452,13 +446,15 @@ class SupplyModel:
         commodities: Sequence[str] | None = None,
     ) -> tuple[pd.DataFrame, dict[str, Any]]:
         """Joint-investment ranking under a preset (:func:`~minerals_graph.analysis.invest.rank_investments`):
-        the register's North American projects plus ``extra`` candidates, optionally of some
-        ``commodities`` only."""
+        the register's North American projects plus ``extra`` candidates (checked as what-if
+        additions: :meth:`validate_whatif`), optionally of some ``commodities`` only."""
         from minerals_graph.analysis import invest as inv
+        from minerals_graph.analysis.whatif import Addition
 
         p = self.presets().get(scenario)
         if p is None:
             raise UnknownPresetError(scenario, self.presets())
+        self.validate_whatif((), [Addition(c.commodity, c.iso3, float(c.capacity_t or 0), c.stage) for c in extra])
         key = ("invest", scenario, budget_count, budget_capacity_t, tuple(extra), tuple(commodities or ()))
 
         def run() -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -633,11 +633,16 @@ def _transshipment_blocks(model: SupplyModel, refs: _Refs, baci: list[str]) -> l
     return b
 
 
+#: Commodities whose U.S. passport the briefing shows.
+TRACED = ("rare_earths", "graphite", "gallium", "lithium", "cobalt")
+
+
 def _trace_blocks(model: SupplyModel, refs: _Refs) -> list[Block]:
     b: list[Block] = [("h2", "5. Product passport: where North American supply comes from")]
     focus = model.config.focus
     rows = []
-    for com in [c for c in ("rare_earths", "graphite", "gallium", "lithium", "cobalt") if c in model.commodities]:
+    traced = [c for c in TRACED if c in model.commodities]
+    for com in traced:
         p = model.trace(com, "USA")
         if not p.get("stages"):
             continue
@@ -689,7 +694,7 @@ def _trace_blocks(model: SupplyModel, refs: _Refs) -> list[Block]:
     b.append(_table(rows) if rows else ("p", "No modelled commodity to trace."))
     notes = [
         f"{_name(com)}: {n}"
-        for com in [c for c in ("rare_earths", "graphite", "gallium", "lithium", "cobalt") if c in model.commodities]
+        for com in traced
         for n in (model.trace(com, "USA").get("stages") or [{}])[0].get("control_notes", [])[:3]
     ]
     if notes:

@@ -717,6 +717,11 @@ def declared_attrs(kind: str) -> dict[str, Attr]:
     return {a.name: a for a in (*STRUCTURAL_ATTRS, *SOURCE_ATTRS, *spec.attrs)}
 
 
+#: The USMCA members (the demands the allocation serves besides the bloc itself).
+USMCA_MEMBERS: tuple[str, ...] = ("USA", "CAN", "MEX")
+#: STATISTIC measures of a country's world exports and imports of one HS6 code (BACI sums).
+WORLD_EXPORTS, WORLD_IMPORTS = "trade_exports_world", "trade_imports_world"
+
 #: EXPORT_CONTROL attributes taken from data/export_control_announcements.csv (not written by curate).
 ANNOUNCEMENT_ATTRS = (
     "announcement",

@@ -33,7 +33,17 @@ from minerals_graph import ports as ports_mod
 from minerals_graph import settings
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
-from minerals_graph.schema import COMMODITIES, KIND_STAGE, TABLES, USGS_LIST_RELATED, commodity_by_id, node_id
+from minerals_graph.schema import (
+    COMMODITIES,
+    KIND_STAGE,
+    TABLES,
+    USGS_LIST_RELATED,
+    USMCA_MEMBERS,
+    WORLD_EXPORTS,
+    WORLD_IMPORTS,
+    commodity_by_id,
+    node_id,
+)
 from minerals_graph.sources import iea, mcs, mcs2026, mineplant, natural_earth, nmic, register, usmin_lithium, wpi
 from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, frame_records, read_csv_text
 
@@ -554,11 +564,6 @@ def _mcs2026_tables(
     return _with_source(ec.drop_duplicates(["iso3", "commodity", "control_type", "year"]), "export_controls", t4.source)
 
 
-#: Measures of the world trade totals (STATISTIC rows) summed from the BACI extract.
-WORLD_EXPORTS, WORLD_IMPORTS = "trade_exports_world", "trade_imports_world"
-NORTH_AMERICA = ("USA", "CAN", "MEX")
-
-
 @_gc_paused
 def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
     """Each country's exports to and imports from the whole world per HS6 code and year
@@ -571,7 +576,7 @@ def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
     if not world:
         return _empty("statistics")
     f = pd.DataFrame(world)
-    to_na = f[f["importer"].isin(NORTH_AMERICA) & ~f["exporter"].isin(NORTH_AMERICA)]
+    to_na = f[f["importer"].isin(USMCA_MEMBERS) & ~f["exporter"].isin(USMCA_MEMBERS)]
     keep = set(zip(to_na["exporter"], to_na["hs6"], strict=True))
     hs = {r["hs6"]: r for r in baci.read_hs_map(data_dir).to_dict("records")}
     recs = []

@@ -38,6 +38,7 @@ from typing import Any
 import networkx as nx
 
 from minerals_graph.analysis.flow import SOURCE, world_production
+from minerals_graph.schema import USMCA_MEMBERS
 
 __all__ = [
     "DEMANDS",
@@ -51,9 +52,10 @@ __all__ = [
     "allocate",
     "trade_exposure",
     "TRADE_EXPOSURE_COLUMNS",
+    "hs_code",
+    "hs_stage",
 ]
 
-USMCA_MEMBERS = ("USA", "CAN", "MEX")
 #: Stages of unprocessed material: trade evidence at these stages is allocated over the mine layer.
 _RAW = ("mining", "concentrating")
 DEMANDS = (*USMCA_MEMBERS, "USMCA")
@@ -222,7 +224,13 @@ def _trades(G: nx.MultiDiGraph, commodity: str) -> list[_Trade]:
     return idx.get(commodity, [])
 
 
-def _hs_stage(note: str) -> str:
+def hs_code(note: str) -> str:
+    """The HS6 code in a BACI edge's note ``HS 850511 (magnet)`` ("" when it has none)."""
+    parts = note.split(" ")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def hs_stage(note: str) -> str:
     """The stage in a BACI edge's note ``HS 850511 (magnet)``."""
     return note.split("(", 1)[1].split(")", 1)[0] if "(" in note else ""
 
@@ -235,7 +243,7 @@ def _baci(G: nx.MultiDiGraph, commodity: str, stage: str | None, *, importer: st
         if d.get("source") == "cepii-baci-extract"
         and (not importer or d["importer"] == importer)
         and (not exporter or d["exporter"] == exporter)
-        and (stage is None or _hs_stage(str(d.get("note", ""))) == stage)
+        and (stage is None or hs_stage(str(d.get("note", ""))) == stage)
     ]
     if not rows:
         return [], None
@@ -324,7 +332,7 @@ def _baci_weights(
             hs for com, (st, hss) in _same_form_codes().items() if com == commodity and st == stage for hs in hss
         }
         rows, year = _baci(G, commodity, None, importer=importer)
-        rows = [d for d in rows if str(d.get("note", "")).split(" ")[1:2] and str(d["note"]).split(" ")[1] in codes_at]
+        rows = [d for d in rows if hs_code(str(d.get("note", ""))) in codes_at]
     if rows:
         col, unit = _measure(rows)
         w: dict[str, float] = {}
@@ -332,8 +340,8 @@ def _baci_weights(
             w[d["exporter"]] = w.get(d["exporter"], 0.0) + float(d.get(col) or 0.0)
         tot = sum(w.values())
         if tot > 0:
-            codes = sorted({str(d.get("note", "")).split(" ")[1] for d in rows if d.get("note")})
-            stages = sorted({_hs_stage(str(d.get("note", ""))) for d in rows})
+            codes = sorted({hs_code(str(d["note"])) for d in rows if d.get("note")})
+            stages = sorted({hs_stage(str(d.get("note", ""))) for d in rows})
             return (
                 {k: v / tot for k, v in w.items() if v > 0},
                 "baci" if stage is not None else f"baci-proxy:{'/'.join(stages)}",
@@ -368,8 +376,7 @@ def country_demand(G: nx.MultiDiGraph, net: nx.DiGraph, iso3: str) -> tuple[floa
         d
         for d in _trades(G, commodity)
         if d.get("source") == "cepii-baci-extract"
-        and str(d.get("note", "")).split(" ")[1:2]
-        and str(d.get("note", "")).split(" ")[1] in codes
+        and hs_code(str(d.get("note", ""))) in codes
         and d.get("quantity") is not None
     ]
     if not rows:
@@ -681,7 +688,7 @@ def trade_exposure(
                 r.update(
                     evidence="baci",
                     period=year,
-                    hs6=", ".join(sorted({str(d.get("note", "")).split(" ")[1] for d in flows if d.get("note")})),
+                    hs6=", ".join(sorted({hs_code(str(d["note"])) for d in flows if d.get("note")})),
                     prc_share_value_pct=round(100 * val.get(country, 0.0) / tv, 2) if tv > 0 else None,
                 )
                 if all(d.get("quantity") is not None for d in flows):

@@ -37,11 +37,11 @@ import pandas as pd
 from minerals_graph.analysis.flow import FlowParams, capacity_tonnes, place_control
 from minerals_graph.analysis.whatif import Addition, ExportBlock, NodeFilter, run_whatif
 from minerals_graph.errors import MineralsGraphError
+from minerals_graph.schema import USMCA_MEMBERS
 
 __all__ = ["Candidate", "candidates", "read_candidates", "rank_investments", "CANDIDATE_STATUSES", "INVEST_COLUMNS"]
 
 CANDIDATE_STATUSES = ("planned", "construction", "development")
-NORTH_AMERICA = ("USA", "CAN", "MEX")
 INVEST_COLUMNS = [
     "rank",
     "id",
@@ -103,7 +103,7 @@ def candidates(
     for n, d in sorted(G.nodes(data=True)):
         if (
             d.get("kind") not in ("Facility", "Site")
-            or d.get("iso3") not in NORTH_AMERICA
+            or d.get("iso3") not in USMCA_MEMBERS
             or d.get("status") not in sts
         ):
             continue
@@ -218,13 +218,16 @@ def rank_investments(
     coms = sorted({c.commodity for c in ok})
     nets = {c: networks[c] for c in coms}
 
+    memo: dict[tuple[str, tuple[Candidate, ...]], tuple[float | None, float | None]] = {}
+
     def shortfall(chosen: Sequence[Candidate], com: str) -> tuple[float | None, float | None]:
-        adds = [
-            Addition(x.commodity, x.iso3, float(x.capacity_t or 0), x.stage, x.name)
-            for x in chosen
-            if x.commodity == com
-        ]
-        return _usmca(run_whatif(G, scen, adds, [com], params=params, networks=nets))
+        """USMCA (shortfall, demand) of ``com`` with ``chosen`` added, each set computed once
+        (the greedy rounds and the overlap pairs ask for the same sets again)."""
+        key = (com, tuple(x for x in chosen if x.commodity == com))
+        if key not in memo:
+            adds = [Addition(x.commodity, x.iso3, float(x.capacity_t or 0), x.stage, x.name) for x in key[1]]
+            memo[key] = _usmca(run_whatif(G, scen, adds, [com], params=params, networks=nets))
+        return memo[key]
 
     base = {c: shortfall([], c) for c in coms}
     alone: dict[str, tuple[float, float]] = {}

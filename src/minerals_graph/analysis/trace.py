@@ -194,8 +194,6 @@ def trace(G: nx.MultiDiGraph, net: nx.DiGraph, start: str, *, focus: str = "CHN"
         return out
     split = _control_split(net)
     stage = _output_stage(net) or str(net.graph.get("supply_stage") or "")
-    has_feed = "pool:mined" in net
-    mines = _mine_mix(net)
     if start in (*USMCA_MEMBERS, "USMCA"):
         members = USMCA_MEMBERS if start == "USMCA" else (start,)
         located: dict[str, float] = defaultdict(float)
@@ -223,19 +221,7 @@ def trace(G: nx.MultiDiGraph, net: nx.DiGraph, start: str, *, focus: str = "CHN"
             )
         )
         out["stages"][-1]["control_notes"] = _control_notes(G, net, {k for k, v in located.items() if v > 0})
-        if has_feed:
-            total = sum(located.values())
-            mt = sum(mines.values())
-            feed = {k: total * v / mt for k, v in mines.items()} if mt else {}
-            out["stages"].append(
-                _stage(
-                    2,
-                    str(net.graph.get("supply_stage") or "mining"),
-                    "world mine mix (USGS mine production)",
-                    feed,
-                    feed,
-                )
-            )
+        total = sum(located.values())
     else:
         node = start if start in net else (f"fac:{start}" if f"fac:{start}" in net else None)
         if node is None or net.nodes[node].get("role") != "facility":
@@ -255,19 +241,14 @@ def trace(G: nx.MultiDiGraph, net: nx.DiGraph, start: str, *, focus: str = "CHN"
                 {a.get("control_iso3") or a["iso3"]: cap},
             )
         )
-        if has_feed:
-            mt = sum(mines.values())
-            feed = {k: cap * v / mt for k, v in mines.items()} if mt else {}
-            out["stages"].append(
-                _stage(
-                    2,
-                    str(net.graph.get("supply_stage") or "mining"),
-                    "world mine mix (USGS mine production)",
-                    feed,
-                    feed,
-                )
-            )
+        total = cap
         out["named_suppliers"] = named_suppliers(G, str(a.get("graph_id", node)), commodity)
+    if "pool:mined" in net:  # the feed: the world mine mix, scaled to what reaches the start
+        mines = _mine_mix(net)
+        mt = sum(mines.values())
+        feed = {k: total * v / mt for k, v in mines.items()} if mt else {}
+        stage_name = str(net.graph.get("supply_stage") or "mining")
+        out["stages"].append(_stage(2, stage_name, "world mine mix (USGS mine production)", feed, feed))
     out["assumptions"] = [
         "mined material forms one world pool (no bilateral ore trade data): feed = world mine mix",
         "re-exports (a supplier's share above its own output) carry the world output mix of the stage",

@@ -39,10 +39,10 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-__all__ = ["TransshipmentParams", "transshipment_flags", "TRANSSHIPMENT_COLUMNS"]
+from minerals_graph.analysis.allocation import hs_code, hs_stage
+from minerals_graph.schema import USMCA_MEMBERS, WORLD_EXPORTS, WORLD_IMPORTS
 
-NORTH_AMERICA = ("USA", "CAN", "MEX")
-WORLD_EXPORTS, WORLD_IMPORTS = "trade_exports_world", "trade_imports_world"
+__all__ = ["TransshipmentParams", "transshipment_flags", "TRANSSHIPMENT_COLUMNS"]
 
 TRANSSHIPMENT_COLUMNS = [
     "test",
@@ -90,58 +90,50 @@ class TransshipmentParams:
     origin: str = "CHN"
 
 
-def _code(detail: str) -> tuple[str, str]:
-    """('283691', 'refining') from 'HS 283691 (refining)'."""
-    parts = str(detail).split(" ")
-    hs6 = parts[1] if len(parts) > 1 else ""
-    stage = str(detail).split("(", 1)[1].rstrip(")") if "(" in str(detail) else ""
-    return hs6, stage
-
-
-def _world_totals(G: nx.MultiDiGraph) -> dict[tuple[str, str, int, str, str], float]:
-    """{(iso3, hs6, year, measure, unit): value} of the world trade totals."""
-    out: dict[tuple[str, str, int, str, str], float] = {}
-    for u, _, d in G.edges(data=True):
-        if d.get("kind") == "STATISTIC" and d.get("measure") in (WORLD_EXPORTS, WORLD_IMPORTS):
-            hs6, _ = _code(str(d.get("detail", "")))
-            out[(u.split(":", 1)[1], hs6, int(d["year"]), str(d["measure"]), str(d.get("unit")))] = float(d["value"])
-    return out
-
-
-def _stages(G: nx.MultiDiGraph) -> dict[tuple[str, str], tuple[str, str]]:
-    """{(iso3, hs6): (commodity, stage)} of the countries with world totals."""
-    out: dict[tuple[str, str], tuple[str, str]] = {}
+def _world_totals(
+    G: nx.MultiDiGraph,
+) -> tuple[dict[tuple[str, str, int, str, str], float], dict[tuple[str, str], tuple[str, str]]]:
+    """The world trade totals ``{(iso3, hs6, year, measure, unit): value}`` and
+    ``{(iso3, hs6): (commodity, stage)}`` of the countries that have them, in one pass."""
+    totals: dict[tuple[str, str, int, str, str], float] = {}
+    stages: dict[tuple[str, str], tuple[str, str]] = {}
     for u, v, d in G.edges(data=True):
-        if d.get("kind") == "STATISTIC" and d.get("measure") == WORLD_EXPORTS:
-            hs6, stage = _code(str(d.get("detail", "")))
-            out[(u.split(":", 1)[1], hs6)] = (v.split(":", 1)[1], stage)
-    return out
+        if d.get("kind") == "STATISTIC" and d.get("measure") in (WORLD_EXPORTS, WORLD_IMPORTS):
+            detail = str(d.get("detail", ""))
+            iso3, hs6 = u.split(":", 1)[1], hs_code(detail)
+            totals[(iso3, hs6, int(d["year"]), str(d["measure"]), str(d.get("unit")))] = float(d["value"])
+            if d["measure"] == WORLD_EXPORTS:
+                stages[(iso3, hs6)] = (v.split(":", 1)[1], hs_stage(detail))
+    return totals, stages
 
 
-def _flows(G: nx.MultiDiGraph) -> dict[tuple[str, str, str, int], float]:
-    """{(exporter, importer, hs6, year): USD} of the BACI flows in the graph."""
+def _flows(G: nx.MultiDiGraph) -> tuple[dict[tuple[str, str, str, int], float], dict[str, tuple[str, str]]]:
+    """The BACI flows in the graph ``{(exporter, importer, hs6, year): USD}`` and
+    ``{hs6: (commodity, stage)}``, in one pass."""
     out: dict[tuple[str, str, str, int], float] = {}
+    stages: dict[str, tuple[str, str]] = {}
     for u, v, d in G.edges(data=True):
         if d.get("kind") != "TRADES" or not str(d.get("source", "")).startswith("cepii-baci"):
             continue
         note = str(d.get("note", ""))
         if not note.startswith("HS ") or d.get("value_usd") is None:
             continue
-        key = (u.split(":", 1)[1], v.split(":", 1)[1], note.split(" ")[1], int(str(d.get("period"))[:4]))
+        hs6 = hs_code(note)
+        stages[hs6] = (str(d.get("commodity")), hs_stage(note))
+        key = (u.split(":", 1)[1], v.split(":", 1)[1], hs6, int(str(d.get("period"))[:4]))
         out[key] = out.get(key, 0.0) + float(d["value_usd"])
-    return out
+    return out, stages
 
 
 def _mass_balance(G: nx.MultiDiGraph, p: TransshipmentParams) -> list[dict[str, Any]]:
     from minerals_graph.analysis.allocation import _same_form_codes
     from minerals_graph.analysis.flow import world_production
 
-    tot = _world_totals(G)
-    stages = _stages(G)
+    tot, stages = _world_totals(G)
     same = _same_form_codes()
     rows = []
     for (iso3, hs6, year, measure, unit), exports in sorted(tot.items()):
-        if measure != WORLD_EXPORTS or unit != "t" or iso3 in NORTH_AMERICA:
+        if measure != WORLD_EXPORTS or unit != "t" or iso3 in USMCA_MEMBERS:
             continue
         commodity, stage = stages.get((iso3, hs6), ("", ""))
         form = same.get(commodity)
@@ -211,22 +203,17 @@ def _mass_balance(G: nx.MultiDiGraph, p: TransshipmentParams) -> list[dict[str, 
 
 
 def _rise(G: nx.MultiDiGraph, p: TransshipmentParams) -> list[dict[str, Any]]:
-    flows = _flows(G)
+    flows, stages = _flows(G)
     years = sorted({y for *_, y in flows})
     if len(years) < 2:
         return []
     y0, y1 = years[0], years[-1]
-    stages = {}
-    for _, _, d in G.edges(data=True):
-        if d.get("kind") == "TRADES" and str(d.get("note", "")).startswith("HS "):
-            hs6 = str(d["note"]).split(" ")[1]
-            stages[hs6] = (str(d.get("commodity")), str(d["note"]).split("(", 1)[1].split(")", 1)[0])
     exp_na: dict[tuple[str, str, int], float] = {}
     imp_o: dict[tuple[str, str, int], float] = {}
     for (e, i, hs6, y), v in flows.items():
-        if i in NORTH_AMERICA and e not in NORTH_AMERICA and e != p.origin:
+        if i in USMCA_MEMBERS and e not in USMCA_MEMBERS and e != p.origin:
             exp_na[(e, hs6, y)] = exp_na.get((e, hs6, y), 0.0) + v
-        if e == p.origin and i not in NORTH_AMERICA:
+        if e == p.origin and i not in USMCA_MEMBERS:
             imp_o[(i, hs6, y)] = imp_o.get((i, hs6, y), 0.0) + v
     rows = []
     for x, hs6 in sorted({(x, h) for x, h, _ in exp_na}):
@@ -280,7 +267,7 @@ def _source_gap(G: nx.MultiDiGraph, p: TransshipmentParams) -> list[dict[str, An
     rows = []
     for r in df.to_dict("records"):
         gap = r.get(col)
-        if gap is None or pd.isna(gap) or r["exporter"] in ("ROW", p.origin, *NORTH_AMERICA):
+        if gap is None or pd.isna(gap) or r["exporter"] in ("ROW", p.origin, *USMCA_MEMBERS):
             continue
         if abs(float(gap)) < p.gap_pp:
             continue

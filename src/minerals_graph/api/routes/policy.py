@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from minerals_graph.analysis.invest import Candidate
 from minerals_graph.analysis.trace import trace_table
-from minerals_graph.analysis.whatif import Addition
 from minerals_graph.api.deps import State, invalid, records, require_commodity, require_country
 from minerals_graph.api.models import CountryChoice, Ident, ListOf, ModelledChoice, StageName
 from minerals_graph.api.settings import WHATIF_TIMEOUT_S
@@ -155,12 +154,6 @@ async def invest(state: State, body: InvestRequest) -> InvestResult:
         for c in body.candidates
     )
     try:
-        state.model.validate_whatif(
-            (), [Addition(c.commodity, c.iso3, float(c.capacity_t or 0), c.stage) for c in extra]
-        )
-    except MineralsGraphError as exc:
-        raise invalid(("body", "candidates"), str(exc)) from None
-    try:
         with anyio.fail_after(WHATIF_TIMEOUT_S):
             df, summary = await anyio.to_thread.run_sync(
                 lambda: state.model.invest(
@@ -176,5 +169,7 @@ async def invest(state: State, body: InvestRequest) -> InvestResult:
         raise HTTPException(
             504, f"investment ranking exceeded {WHATIF_TIMEOUT_S:g} s; narrow it with 'commodities'"
         ) from None
+    except MineralsGraphError as exc:  # a candidate the model refuses (country, stage …)
+        raise invalid(("body", "candidates"), str(exc)) from None
     rows = records(df)
     return InvestResult(data=rows, count=len(rows), combination=summary)
