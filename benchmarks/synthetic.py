@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from minerals_graph.compact import compact_tables
 from minerals_graph.tables import Tables, _companies  # noqa: PLC2701 - benchmark helper
 
 SYN = {
@@ -81,19 +82,21 @@ def synthetic_tables(t: Tables, factor: int, seed: int = 7) -> Tables:
 
     ownership = _copies(t.ownership, factor, owners)
     companies, _ = _companies(ownership)
-    return Tables(
-        countries=t.countries,
-        commodities=t.commodities,
-        ports=_copies(t.ports, factor, ports),
-        places=_copies(t.places, factor, places),
-        ownership=ownership,
-        production=_copies(t.production, factor, production),
-        trades=_copies(t.trades, factor, trades),
-        import_reliance=t.import_reliance,
-        statistics=t.statistics,
-        supplies=_copies(t.supplies, factor, supplies),
-        ships_via=_copies(t.ships_via, factor, ships),
-        companies=companies,
-        results=t.results,
-        origin=f"{t.origin} x{factor} (SYNTHETIC)",
+    return compact_tables(  # as load_tables leaves a table this large
+        Tables(
+            countries=t.countries,
+            commodities=t.commodities,
+            ports=_copies(t.ports, factor, ports),
+            places=_copies(t.places, factor, places),
+            ownership=ownership,
+            production=_copies(t.production, factor, production),
+            trades=_copies(t.trades, factor, trades),
+            import_reliance=t.import_reliance,
+            statistics=t.statistics,
+            supplies=_copies(t.supplies, factor, supplies),
+            ships_via=_copies(t.ships_via, factor, ships),
+            companies=companies,
+            results=t.results,
+            origin=f"{t.origin} x{factor} (SYNTHETIC)",
+        )
     )

@@ -144,3 +144,75 @@ def test_graph_of_copied_rows_shares_attribute_dicts_and_keys_are_unchanged():
     located = [d for _, _, d in G.edges(data=True) if d["kind"] == "LOCATED_IN"]
     assert len({tuple(d.items()) for d in located}) == 1
     assert len({id(d) for d in located}) == 2  # shared within a table (the places'), not across tables
+
+
+def test_attribute_dicts_share_their_keys_and_read_as_ordinary_dicts():
+    """Rows of one spec are key-sharing dicts: ordinary ``dict`` objects in every respect
+    (equality, order, updates, JSON), each smaller than a plain dict of the same items."""
+    import json
+    import sys
+
+    import pandas as pd
+
+    from minerals_graph.build import _attr_rows, _Const, _spec
+
+    cols = {f"c{i}": [f"v{i}", f"w{i}", ""] for i in range(12)}
+    df = pd.DataFrame(cols)
+    rows = _attr_rows(df, _spec(df, {"kind": _Const("Thing")}), {}, chunk=2)  # two chunks
+    assert all(type(d) is dict for d in rows)
+    assert rows[0] == {"kind": "Thing", **{f"c{i}": f"v{i}" for i in range(12)}}
+    assert list(rows[1]) == ["kind", *cols] and rows[2] == {"kind": "Thing"}  # '' dropped
+    assert json.loads(json.dumps(rows[1])) == rows[1]
+    assert sys.getsizeof(rows[0]) < sys.getsizeof(dict(rows[0]))
+    rows[0]["extra"] = 1  # a key outside the spec: still a working dict
+    assert rows[0]["extra"] == 1 and "extra" not in rows[1]
+    G = graph_from_tables(tiny_tables())
+    site = G.nodes["site:s1"] if "site:s1" in G else next(d for _, d in G.nodes(data=True) if d["kind"] == "Site")
+    assert sys.getsizeof(site) < sys.getsizeof(dict(site))  # stored as built, not copied
+
+
+def test_compacted_tables_build_the_same_graph(data_tables):
+    """Large tables keep repeated text as categoricals (minerals_graph.compact); the graph,
+    the row accounting and the curated files read the same as from plain text columns."""
+    import pandas as pd
+
+    from minerals_graph import validate
+    from minerals_graph.compact import compact_frame, compact_tables
+
+    small = compact_tables(data_tables)  # no table reaches COMPACT_MIN_ROWS
+    assert small is data_tables
+    packed = compact_tables(data_tables, min_rows=1)
+    assert isinstance(packed.trades["source"].dtype, pd.CategoricalDtype)
+    assert packed.places["id"].dtype == data_tables.places["id"].dtype  # unique ids stay text
+    for name in data_tables.table_names():
+        a, b = getattr(data_tables, name), getattr(packed, name)
+        assert a.astype(object).where(a.notna(), None).equals(b.astype(object).where(b.notna(), None)), name
+    g1, g2 = graph_from_tables(data_tables), graph_from_tables(packed)
+    assert list(g1.nodes(data=True)) == list(g2.nodes(data=True))
+    assert list(g1.edges(keys=True, data=True)) == list(g2.edges(keys=True, data=True))
+    assert validate.accounting(packed).equals(validate.accounting(data_tables))
+    df = pd.DataFrame({"a": ["x", "x", None, "y"], "b": ["1", "2", "3", "4"], "n": [1.0, 1.0, 1.0, 1.0]})
+    out = compact_frame(df)
+    assert list(out["a"].cat.categories) == ["x", "y"] and out["a"].isna().tolist() == [False, False, True, False]
+    assert out["b"].dtype == df["b"].dtype and out["n"].dtype == df["n"].dtype
+    assert df["a"].dtype != out["a"].dtype  # the input is left as it was
+
+
+def test_edge_keys_of_a_batch_equal_edge_key_of_each_edge():
+    """assign_edge_keys encodes node ids and identities once per batch; the keys must be those
+    of edge_key, edge by edge, whatever the types (2019 vs 2019.0, 0.0 vs -0.0, non-ASCII)."""
+    from minerals_graph.build import _edge_keys, edge_key
+
+    edges = [
+        ("country:CHN", "commodity:gallium", {"kind": "STATISTIC", "measure": "m", "year": 2019, "source": "s"}),
+        ("country:CHN", "commodity:gallium", {"kind": "STATISTIC", "measure": "m", "year": 2019.0, "source": "s"}),
+        ("country:CHN", "commodity:gallium", {"kind": "STATISTIC", "measure": "m", "year": 0.0, "source": "s"}),
+        ("country:CHN", "commodity:gallium", {"kind": "STATISTIC", "measure": "m", "year": -0.0, "source": "s"}),
+        ("site:são-joão", "country:BRA", {"kind": "LOCATED_IN", "source": "ç"}),
+        ("site:x", "country:BRA", {"kind": "LOCATED_IN", "source": "ç"}),
+        ("country:AUS", "country:USA", {"kind": "TRADES", "commodity": "c", "note": "HS 811010 (x)", "source": "b"}),
+        ("a", "b", {"kind": "SUPPLIES", "commodity": ["unhashable"], "source": "s"}),
+    ]
+    want = [edge_key(u, v, d) for u, v, d in edges]
+    assert _edge_keys(edges) == want
+    assert len(set(want)) == len(want)

@@ -150,9 +150,9 @@ def test_edge_index_equals_a_scan_of_the_graph_in_order():
 
     for kind in ("PRODUCES", "STATISTIC", "TRADES", "SHIPS_VIA"):
         for com in (None, "lithium", "cobalt"):
-            assert flow._edges(G, kind, com) == scan(kind, com)
+            assert list(flow._edges(G, kind, com)) == scan(kind, com)
     assert flow._edges(G, "TRADES", "lithium")  # the tiny graph has lithium trades
     G.add_node("country:NEW", kind="Country", iso3="NEW", **SRC)
     G.add_edge("country:NEW", "commodity:lithium", kind="PRODUCES", measure="production", **SRC)
-    assert flow._edges(G, "PRODUCES", "lithium") == scan("PRODUCES", "lithium")
+    assert list(flow._edges(G, "PRODUCES", "lithium")) == scan("PRODUCES", "lithium")
     assert flow._edges(G, "PRODUCES", "lithium")[-1][0] == "country:NEW"

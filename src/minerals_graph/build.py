@@ -17,7 +17,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,7 +26,7 @@ import pandas as pd
 
 from minerals_graph.errors import GraphBuildError
 from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS, EdgeKind, NodeKind, node_id
-from minerals_graph.tables import SOURCE_COLUMNS, Tables, load_tables
+from minerals_graph.tables import SOURCE_COLUMNS, Tables, _gc_paused, load_tables  # noqa: PLC2701
 
 __all__ = ["build_graph", "graph_from_tables", "clean_attrs", "edge_key", "assign_edge_keys", "EDGE_IDENTITY"]
 
@@ -73,19 +73,24 @@ def clean_attrs(d: dict[str, object]) -> dict[str, object]:
 _MISSING = object()  # a cell that clean_attrs would drop
 
 
-def _clean_column(name: str, values: list[object], pool: dict[object, object] | None = None) -> list[object]:
+def _clean_column(
+    name: str,
+    values: list[object],
+    pool: dict[object, object] | None = None,
+    numbers: tuple[dict[object, object], dict[float, float]] | None = None,
+) -> list[object]:
     """:func:`clean_attrs` applied to one column: each value cleaned and coerced to the type
     the schema declares for ``name``, or ``_MISSING`` where clean_attrs would drop it.
 
     ``pool``: equal ``str`` and ``int`` values (exact types) become one shared object, so
     that a value repeated on many rows (a source, a commodity, a year) is stored once; so do
-    equal ``float`` values of the column (zeros excepted: ``0.0 == -0.0``)."""
+    equal ``float`` values of the column (zeros excepted: ``0.0 == -0.0``), pooled in
+    ``numbers`` (ints, floats) when given (one column read in several calls)."""
     t = ATTR_TYPES.get(name)
     out: list[object] = []
     append = out.append
     strs: dict[object, object] = {} if pool is None else pool
-    ints: dict[object, object] = {}
-    floats: dict[float, float] = {}
+    ints, floats = numbers if numbers is not None else ({}, {})
     for v in values:
         if isinstance(v, str):  # the common case: text is kept as it is, '' dropped
             if v == "":
@@ -127,31 +132,70 @@ class _Const:
 
 
 def _attr_rows(
-    df: pd.DataFrame, spec: dict[str, object], pool: dict[object, object] | None = None
+    df: pd.DataFrame, spec: dict[str, object], pool: dict[object, object] | None = None, chunk: int = 65536
 ) -> list[dict[str, object]]:
     """``clean_attrs`` of one dict per row of ``df``, built column by column.
 
     ``spec`` maps each attribute, in the order of the dict the row would give, to a column
     of ``df`` (a str) or a :class:`_Const`. Equal to ``[clean_attrs({k: row[col] ...})]``;
-    ``pool``: see :func:`_clean_column`.
+    ``pool``: see :func:`_clean_column`. The rows are read ``chunk`` at a time, so that only
+    that many values per column are held as Python objects at once on a large table.
     """
     n = len(df)
-    keys: list[str] = []
-    cols: list[list[object]] = []
+    consts: dict[str, object] = {}
     for k, src in spec.items():
         if isinstance(src, _Const):
-            (v,) = _clean_column(k, [src.value], pool)
-            if v is _MISSING:
-                continue
-            vals: list[object] = [v] * n
-        else:
-            vals = _clean_column(k, df[src].tolist(), pool)
-        keys.append(k)
-        cols.append(vals)
+            (consts[k],) = _clean_column(k, [src.value], pool)
+    keys = [k for k in spec if consts.get(k) is not _MISSING]
     if not keys:
         return [{} for _ in range(n)]
     miss = _MISSING
-    return [{k: v for k, v in zip(keys, row, strict=True) if v is not miss} for row in zip(*cols, strict=True)]
+    new = _key_sharing_dicts(keys)
+    numbers: dict[str, tuple[dict[object, object], dict[float, float]]] = {k: ({}, {}) for k in keys}
+    out: list[dict[str, object]] = []
+    append = out.append
+    for start in range(0, n, chunk):
+        part = df.iloc[start : start + chunk] if n > chunk else df
+        m = len(part)
+        cols: list[list[object]] = []
+        for k in keys:
+            src = spec[k]
+            cols.append(
+                [consts[k]] * m if isinstance(src, _Const) else _clean_column(k, part[src].tolist(), pool, numbers[k])
+            )
+        for row in zip(*cols, strict=True):
+            d = new()
+            for k, v in zip(keys, row, strict=True):
+                if v is not miss:
+                    d[k] = v
+            append(d)
+    return out
+
+
+def _key_sharing_dicts(keys: list[str]) -> Callable[[], dict[str, object]]:
+    """A factory of empty ``dict`` objects that share one table of ``keys`` (CPython's
+    key-sharing dictionaries, PEP 412): each holds only its values, about 40% of the memory of
+    an ordinary dict with the same items, which is what a graph of millions of edges with the
+    same dozen attributes needs. They are ordinary dicts in every other respect (equality,
+    iteration order, ``json``, ``pickle``, updates).
+
+    CPython gives this layout to the ``__dict__`` of instances of one class (whose attributes
+    are set in one order); the instance is dropped at once and its ``__dict__`` kept. One class
+    per spec keeps the shared table to the spec's keys. Adding a key the table lacks (or more
+    than its 30 slots) quietly turns a dict into an ordinary one: only memory is at stake.
+    """
+
+    class _Attrs:  # a new class per call: its own shared key table
+        pass
+
+    template = _Attrs().__dict__
+    for k in keys:  # the shared key table: the spec's keys, in order
+        template[k] = None
+
+    def new() -> dict[str, object]:
+        return _Attrs().__dict__
+
+    return new
 
 
 def _spec(
@@ -187,6 +231,7 @@ def build_graph(sources: Path | None = None, *, data_dir: Path | None = None) ->
     return graph_from_tables(load_tables(sources, data_dir=data_dir))
 
 
+@_gc_paused  # millions of long-lived dicts: automatic collections would walk them again and again
 def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     """Build the graph from canonical tables.
 
@@ -217,7 +262,7 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         pending.extend(us, vs, rows)
 
     def add_nodes(ids: list[Any], rows: list[dict[str, object]]) -> None:
-        G.add_nodes_from(zip(shared(ids), rows, strict=True))
+        _insert_nodes(G, shared(ids), rows)
 
     def nid(kind: str, values: list[Any]) -> list[str]:
         return [node_id(kind, v) for v in values]
@@ -344,6 +389,7 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
             [node_id("Port", f"wpi-{int(w)}") for w in _col(s, "wpi_number")],
             _attr_rows(s, _spec(s, {"kind": _Const("SHIPS_VIA")}, drop=("place_id", "wpi_number")), pool),
         )
+    pool.clear()  # every attribute is built: the pool's table is not needed while the edges go in
     _insert_edges(G, pending, assign_edge_keys(pending))
     log.info("built graph: %s nodes, %s edges", G.number_of_nodes(), G.number_of_edges())
     return G
@@ -415,12 +461,42 @@ def _shared_dicts(rows: list[dict[str, object]], probe: int = 65536) -> list[dic
     return out
 
 
-def _insert_edges(G: nx.MultiDiGraph, edges: Iterable[tuple[Any, Any, dict[str, object]]], keys: list[str]) -> None:
+def _insert_nodes(G: nx.MultiDiGraph, ids: list[Any], rows: list[dict[str, object]]) -> None:
+    """``G.add_nodes_from(zip(ids, rows))``, keeping each (fresh) attribute dict itself
+    instead of copying it into a new one (a copy would lose the compact layout of
+    :func:`_key_sharing_dicts`). A node seen before gets its attributes updated, as there."""
+    node, succ, pred = G._node, G._succ, G._pred  # noqa: SLF001 - what add_nodes_from does, without the copy
+    for n, d in zip(ids, rows, strict=True):
+        if n is None:
+            raise ValueError("None cannot be a node")
+        old = node.get(n)
+        if old is None:
+            succ[n] = {}
+            pred[n] = {}
+            node[n] = d
+        else:
+            old.update(d)
+    clear = getattr(nx, "_clear_cache", None)  # networkx >= 3.3 caches per graph
+    if clear is not None:
+        clear(G)
+
+
+def _insert_edges(G: nx.MultiDiGraph, edges: _EdgeList, keys: list[str]) -> None:
     """``G.add_edge(u, v, key=k, **d)`` for each edge, in order, between nodes already in
     ``G``, storing each (fresh) attribute dict itself instead of a copy: the same graph,
-    without holding every attribute twice while it is built."""
+    without holding every attribute twice while it is built.
+
+    ``edges`` and ``keys`` are consumed: they are reversed and popped from their ends, so
+    their lists shrink while the graph grows (on a graph of millions of edges, tens of MB
+    less at the peak of the build)."""
     succ, pred = G._succ, G._pred  # noqa: SLF001 - what MultiDiGraph.add_edge does, without the copy
-    for (u, v, d), k in zip(edges, keys, strict=True):
+    us, vs, rows = edges.us, edges.vs, edges.rows
+    if not len(us) == len(vs) == len(rows) == len(keys):
+        raise ValueError("edge lists and keys of different lengths")
+    for lst in (us, vs, rows, keys):
+        lst.reverse()
+    while us:
+        u, v, d, k = us.pop(), vs.pop(), rows.pop(), keys.pop()
         keydict = succ[u].get(v)
         if keydict is None:
             keydict = G.edge_key_dict_factory()
@@ -458,7 +534,9 @@ _HS6 = re.compile(r"\bHS\s*(\d{6})\b")
 KEY_PREFIX = "r"
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str, check_circular=False
+)
 
 
 def _canonical(obj: object) -> str:
@@ -488,6 +566,40 @@ def edge_key(u: str, v: str, attrs: dict[str, object]) -> str:
     return KEY_PREFIX + _digest([u, v, attrs.get("kind"), edge_identity(attrs)])
 
 
+def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]:
+    """``[edge_key(u, v, d) for u, v, d in edges]``, encoding each node id and each distinct
+    identity once: the canonical JSON of ``[u, v, kind, identity]`` is the JSON of its four
+    items joined by commas in brackets, and a graph's edges repeat a few thousand node ids and
+    identities (one source, one kind) across tens of thousands of edges."""
+    enc = _CANONICAL.encode
+    texts: dict[object, str] = {}  # node id or kind -> its JSON
+    idents: dict[tuple[object, ...], str] = {}  # (name, type, value) of each identifying attribute -> JSON
+    sha1 = hashlib.sha1
+    out: list[str] = []
+    append = out.append
+    for u, v, d in edges:
+        kind = d.get("kind")
+        parts = []
+        for x in (u, v, kind):
+            j = texts.get(x) if type(x) is str else None
+            if j is None:
+                j = enc(x)
+                if type(x) is str:
+                    texts[x] = j
+            parts.append(j)
+        ident = edge_identity(d)
+        try:  # type and float text are part of the key: 2019, 2019.0 and 0.0, -0.0 are equal, not the same JSON
+            ik = tuple((k, type(x), repr(x) if type(x) is float else x) for k, x in ident.items())
+            ji = idents.get(ik)
+            if ji is None:
+                ji = idents[ik] = enc(ident)
+        except TypeError:  # an unhashable value: encoded as it is
+            ji = enc(ident)
+        text = f"[{parts[0]},{parts[1]},{parts[2]},{ji}]"
+        append(KEY_PREFIX + sha1(text.encode("utf-8")).hexdigest()[:16])
+    return out
+
+
 def assign_edge_keys(edges: Sequence[tuple[str, str, dict[str, object]]]) -> list[str]:
     """Keys for ``edges`` (``(u, v, attrs)``, attrs cleaned), in the same order, all distinct.
 
@@ -497,7 +609,7 @@ def assign_edge_keys(edges: Sequence[tuple[str, str, dict[str, object]]]) -> lis
     every attribute are numbered ``-1``, ``-2``, …  Every rule depends on content only, so the
     keys do not depend on the order of the rows. Collisions are logged.
     """
-    keys = [edge_key(u, v, d) for u, v, d in edges]
+    keys = _edge_keys(edges)
     seen: set[str] = set()
     shared: set[str] = set()  # keys of more than one edge
     for k in keys:

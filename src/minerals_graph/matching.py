@@ -444,6 +444,49 @@ def _candidate(c: dict[str, object]) -> _Candidate:
     )
 
 
+#: Most distances computed in one matrix (register rows x candidates): bounds its memory
+#: (8 MB per array) when a country has very many of both.
+_MATRIX_CELLS = 1_000_000
+
+
+def _candidates_within(
+    rows: list[dict[str, object]], by_iso: dict[str, list[_Candidate]], max_km: float
+) -> dict[int, list[_Candidate]]:
+    """For each register row with coordinates (by position in ``rows``), the candidates of
+    its country that may lie within ``max_km``, in their order.
+
+    The distances are computed for the register rows and candidates of a country together
+    (a matrix, a block of rows at a time: :data:`_MATRIX_CELLS`), instead of a call per
+    register row. A candidate whose distance is beyond ``max_km`` plus a margin (far above
+    the rounding of the vectorised formula) is beyond ``max_km`` too; every other one gets
+    its distance from the same scalar call as always in :func:`match_places`, so the
+    results keep their exact values. Candidates without coordinates (NaN distance) are
+    kept: the scalar call rejects them.
+    """
+    bound = max_km + 1e-6 * (1.0 + abs(max_km))
+    by_country: dict[str, list[int]] = {}
+    for k, r in enumerate(rows):
+        iso3 = str(r.get("iso3") or "")
+        if by_iso.get(iso3) and not (math.isnan(_num(r.get("lon"))) or math.isnan(_num(r.get("lat")))):
+            by_country.setdefault(iso3, []).append(k)
+    near: dict[int, list[_Candidate]] = {}
+    for iso3, country_rows in by_country.items():
+        cands = by_iso[iso3]
+        lons = np.array([c.lon for c in cands])[np.newaxis, :]
+        lats = np.array([c.lat for c in cands])[np.newaxis, :]
+        step = max(1, _MATRIX_CELLS // len(cands))
+        for start in range(0, len(country_rows), step):
+            ks = country_rows[start : start + step]
+            rlons = np.array([_num(rows[k].get("lon")) for k in ks])[:, np.newaxis]
+            rlats = np.array([_num(rows[k].get("lat")) for k in ks])[:, np.newaxis]
+            rows_near, cands_near = np.nonzero(~(haversine_km(rlons, rlats, lons, lats) > bound))  # row by row
+            for k in ks:
+                near[k] = []
+            for i, j in zip(rows_near.tolist(), cands_near.tolist(), strict=True):
+                near[ks[i]].append(cands[j])
+    return near
+
+
 def match_places(
     register: pd.DataFrame,
     candidates: pd.DataFrame,
@@ -512,14 +555,14 @@ def match_places(
     by_iso: dict[str, list[_Candidate]] = {}
     for rec in frame_records(candidates):
         by_iso.setdefault(str(rec.get("iso3") or ""), []).append(_candidate(rec))
-    coords = {iso: (np.array([c.lon for c in cs]), np.array([c.lat for c in cs])) for iso, cs in by_iso.items()}
-    # A candidate whose distance, computed for the whole country at once, is beyond this is
-    # beyond ``max_km`` too (the margin is far above the rounding of the vectorised formula);
-    # every other one gets its distance from the same scalar call as always, so the results
-    # keep their exact values.
-    bound = max_km + 1e-6 * (1.0 + abs(max_km))
+    rows = frame_records(register)
+    near = _candidates_within(rows, by_iso, max_km)
     out = []
-    for r in frame_records(register):
+    for k, r in enumerate(rows):
+        # rows without coordinates: every candidate of the country
+        cands = near.get(k, by_iso.get(str(r.get("iso3") or ""), []))
+        if not cands:
+            continue
         coms = _related(tuple(_split(r.get("commodities"))))
         lon, lat = _num(r.get("lon")), _num(r.get("lat"))
         has_xy = not (math.isnan(lon) or math.isnan(lat))
@@ -528,15 +571,7 @@ def match_places(
         rname = str(r.get("name") or "")
         threshold = min_score if has_xy else min_score_no_coords
         best: tuple[tuple[float, float, int, str, str], _Candidate, float, float] | None = None
-        iso3 = str(r.get("iso3") or "")
-        cands = by_iso.get(iso3, [])
-        near = None
-        if has_xy and cands:
-            lons, lats = coords[iso3]
-            near = ~(haversine_km(np.full(len(lons), lon), np.full(len(lons), lat), lons, lats) > bound)
-        for k, c in enumerate(cands):
-            if near is not None and not near[k]:
-                continue
+        for c in cands:
             if not coms & c.commodities:
                 continue
             if stages and c.stages and not stages & c.stages:

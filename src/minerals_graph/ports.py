@@ -70,6 +70,38 @@ def _located_uncited(places: pd.DataFrame, cited: pd.DataFrame) -> pd.DataFrame:
     return has[~has["id"].isin(set(cited["place_id"]))] if len(cited) else has
 
 
+#: Most distances computed in one matrix (places x ports of a country): bounds its memory
+#: (8 MB per array) for very many places.
+_MATRIX_CELLS = 1_000_000
+
+
+def _port_distances(
+    rows: list[tuple[object, ...]], by_country: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]]
+) -> dict[int, np.ndarray]:
+    """For each place of ``rows`` (``id, iso3, lon, lat, status``) that may ship and whose
+    country has candidate ports: its great-circle distances (km) to those ports, in their order.
+
+    Computed for the places and ports of a country together (a matrix, a block of places at
+    a time: :data:`_MATRIX_CELLS`) instead of a call per place; each distance is the same
+    element-wise formula on the same numbers as a call per place.
+    """
+    by_iso: dict[str, list[int]] = {}
+    for k, (_, iso3, _, _, status) in enumerate(rows):
+        if (status or "unknown") in SHIPPING_STATUSES and iso3 in by_country:
+            by_iso.setdefault(iso3, []).append(k)
+    out: dict[int, np.ndarray] = {}
+    for iso3, ks in by_iso.items():
+        g_lon, g_lat = by_country[iso3][0][np.newaxis, :], by_country[iso3][1][np.newaxis, :]
+        step = max(1, _MATRIX_CELLS // g_lon.shape[1])
+        for start in range(0, len(ks), step):
+            block = ks[start : start + step]
+            lon = np.array([rows[k][2] for k in block], dtype=float)[:, np.newaxis]
+            lat = np.array([rows[k][3] for k in block], dtype=float)[:, np.newaxis]
+            for k, d in zip(block, haversine_km(lon, lat, g_lon, g_lat), strict=True):
+                out[k] = d
+    return out
+
+
 def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[dict[str, object]]:
     """One record per place: the chosen port or the reason there is none."""
     cand = candidate_ports(ports).reset_index(drop=True)
@@ -83,8 +115,9 @@ def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[di
     out: list[dict[str, object]] = []
     n = len(places)
     statuses = places["status"].tolist() if "status" in places.columns else ["operating"] * n
-    rows = zip(*(places[c].tolist() for c in ("id", "iso3", "lon", "lat")), statuses, strict=True)
-    for pid, iso3, lon, lat, status in rows:
+    rows = list(zip(*(places[c].tolist() for c in ("id", "iso3", "lon", "lat")), statuses, strict=True))
+    distances = _port_distances(rows, by_country)
+    for k, (pid, iso3, _, _, status) in enumerate(rows):
         status = status or "unknown"
         if status not in SHIPPING_STATUSES:
             out.append({"place_id": pid, "reason": f"status {status!r}: not known to ship output; no port inferred"})
@@ -99,8 +132,8 @@ def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[di
                 }
             )
             continue
-        g_lon, g_lat, g_factor, g_pos = g
-        d = haversine_km(np.full(len(g_lon), lon), np.full(len(g_lon), lat), g_lon, g_lat)
+        g_factor, g_pos = g[2], g[3]
+        d = distances[k]
         within = d <= max_km
         if not within.any():
             out.append(

@@ -31,6 +31,7 @@ import pandas as pd
 
 from minerals_graph import ports as ports_mod
 from minerals_graph import settings
+from minerals_graph.compact import compact_tables
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
 from minerals_graph.schema import (
@@ -191,6 +192,26 @@ def _repeat(value: object, n: int) -> object:
 _ONE_TEXT: dict[str, Any] = {}  # source texts (a few dozen) -> their one-value column
 
 
+def _joined(results: list[LoadResult]) -> list[tuple[pd.DataFrame, SourceInfo]]:
+    """The non-empty tables of ``results`` in order, each run of consecutive results with the
+    same source concatenated into one frame.
+
+    A loader of many files of one source (MCS world and salient tables: ~80 files each)
+    gives a table per file; the steps that turn them into a canonical table then run once,
+    not once per file (their cost is mostly per frame). The rows and dtypes are those of
+    the per-file frames concatenated.
+    """
+    runs: list[tuple[list[pd.DataFrame], SourceInfo]] = []
+    for r in results:
+        if not len(r.table):
+            continue
+        if runs and runs[-1][1] == r.source:
+            runs[-1][0].append(r.table)
+        else:
+            runs.append(([r.table], r.source))
+    return [(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0], src) for frames, src in runs]
+
+
 def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -243,7 +264,9 @@ def load_tables(
         t = tables_from_sources(src, data_dir=data_dir, progress=progress)
     else:
         t = tables_from_data(src, register_dir=data_dir if sources is None else src, progress=progress)
-    return add_trade_files(t, Path(trade_dir), data_dir) if trade_dir else t
+    if trade_dir:
+        t = add_trade_files(t, Path(trade_dir), data_dir)
+    return compact_tables(t)  # large tables only: repeated text stored once
 
 
 def add_trade_files(t: Tables, trade_dir: Path, data_dir: Path) -> Tables:
@@ -412,7 +435,7 @@ def tables_from_sources(
     t = _load_raw(raw_dir, _crosswalk_for(countries, data_dir), results)
     t["countries"] = countries
     done(RAW_STEPS[1])
-    world: list[dict] = []
+    world: list[tuple] = []
     t["trades"] = _concat(
         [t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results, world)], "trades"
     )
@@ -441,18 +464,15 @@ def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[s
     commodities = _commodities(t4, t6)
 
     production_frames, stat_frames, nir_frames, trade_frames = [], [], [], []
-    for r in mcs.load_world(raw_dir, cw, 2024):
-        results.append(r)
-        if len(r.table):
-            p = r.table.assign(
-                producer_id=[node_id("Country", c) for c in r.table["iso3"]], basis="", note=r.table["note"]
-            )
-            production_frames.append(_with_source(p, "production", r.source))
-    for r in mcs.load_salient(raw_dir, 2024):
-        results.append(r)
-        if len(r.table):
-            s = r.table.assign(iso3="USA", label="")
-            stat_frames.append(_with_source(s, "statistics", r.source))
+    world = mcs.load_world(raw_dir, cw, 2024)
+    results += world
+    for table, source in _joined(world):
+        p = table.assign(producer_id=[node_id("Country", c) for c in table["iso3"]], basis="", note=table["note"])
+        production_frames.append(_with_source(p, "production", source))
+    salient = mcs.load_salient(raw_dir, 2024)
+    results += salient
+    for table, source in _joined(salient):
+        stat_frames.append(_with_source(table.assign(iso3="USA", label=""), "statistics", source))
     for y in (2024, 2025):
         r, trades = mcs.load_nir(raw_dir, cw, y)
         results.append(r)
@@ -565,7 +585,7 @@ def _mcs2026_tables(
 
 
 @_gc_paused
-def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
+def _world_trade_totals(world: list[tuple], data_dir: Path) -> pd.DataFrame:
     """Each country's exports to and imports from the whole world per HS6 code and year
     (``STATISTIC`` rows, measures ``trade_exports_world`` / ``trade_imports_world``, in USD
     and, where every flow has tonnes, in t), for the countries outside North America that
@@ -575,7 +595,7 @@ def _world_trade_totals(world: list[dict], data_dir: Path) -> pd.DataFrame:
 
     if not world:
         return _empty("statistics")
-    f = pd.DataFrame(world)
+    f = pd.DataFrame(world, columns=baci.WORLD_FLOW_COLUMNS)
     to_na = f[f["importer"].isin(USMCA_MEMBERS) & ~f["exporter"].isin(USMCA_MEMBERS)]
     keep = set(zip(to_na["exporter"], to_na["hs6"], strict=True))
     hs = {r["hs6"]: r for r in baci.read_hs_map(data_dir).to_dict("records")}
@@ -631,7 +651,7 @@ def _sum_if_complete(groups, values: pd.Series) -> np.ndarray:
 
 @_gc_paused
 def _baci_extract_trades(
-    raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult], world: list[dict] | None = None
+    raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult], world: list[tuple] | None = None
 ) -> pd.DataFrame:
     """Bilateral flows of the BACI extract as ``TRADES`` rows (value, tonnes; no shares:
     those are computed by the analyses, so that USGS's shares stay the cited ones)."""
@@ -682,53 +702,57 @@ def _places_from_datasets(raw_dir: Path, cw: Crosswalk, results: list[LoadResult
     if (raw_dir / minmod.FOLDER).is_dir():
         loaded += minmod.load_minmod(raw_dir, cw, countries=focus)
     results += loaded
+    # The records of all files read as one table (one conversion instead of one per file:
+    # MinMod alone has ~190 small files), each row with the source of its file.
+    with_rows = [r for r in loaded if len(r.table)]
+    rows = frame_records(pd.concat([r.table for r in with_rows], ignore_index=True)) if with_rows else []
+    sources = [r.source for r in with_rows for _ in range(len(r.table))]
     places, owners = [], []
-    for r in loaded:
-        for row in frame_records(r.table) if len(r.table) else []:
-            pid = node_id(row["node_kind"], f"{row['dataset']}-{row['record_id']}")
-            note = "; ".join(
-                x
-                for x in (
-                    f"{row['dataset']} record {row['record_id']}",
-                    row["note"],
-                    f"also named: {row['alt_names']}" if row["alt_names"] else "",
-                    f"confidence: {row['confidence']}" if row["confidence"] else "",
-                    f"published commodities: {row['raw_commodities']}",
-                )
-                if x
+    for row, source in zip(rows, sources, strict=True):
+        pid = node_id(row["node_kind"], f"{row['dataset']}-{row['record_id']}")
+        note = "; ".join(
+            x
+            for x in (
+                f"{row['dataset']} record {row['record_id']}",
+                row["note"],
+                f"also named: {row['alt_names']}" if row["alt_names"] else "",
+                f"confidence: {row['confidence']}" if row["confidence"] else "",
+                f"published commodities: {row['raw_commodities']}",
             )
-            places.append(
+            if x
+        )
+        places.append(
+            {
+                "id": pid,
+                "node_kind": row["node_kind"],
+                "kind": row["kind"],
+                "name": row["name"],
+                "iso3": row["iso3"],
+                "admin1": row["admin1"],
+                "lon": row["lon"],
+                "lat": row["lat"],
+                "coord_precision": "site",
+                "status": row["status"],
+                "commodities": row["commodities"],
+                "stages": row["stages"],
+                "operator": row["operator"],
+                "notes": note,
+                **source.attrs(),
+                "source_url": row["url"] or source.url,
+            }
+        )
+        if row["operator"]:
+            owners.append(
                 {
-                    "id": pid,
-                    "node_kind": row["node_kind"],
-                    "kind": row["kind"],
-                    "name": row["name"],
-                    "iso3": row["iso3"],
-                    "admin1": row["admin1"],
-                    "lon": row["lon"],
-                    "lat": row["lat"],
-                    "coord_precision": "site",
-                    "status": row["status"],
-                    "commodities": row["commodities"],
-                    "stages": row["stages"],
-                    "operator": row["operator"],
-                    "notes": note,
-                    **r.source.attrs(),
-                    "source_url": row["url"] or r.source.url,
+                    "place_id": pid,
+                    "company": row["operator"],
+                    "control_iso3": "",
+                    "share_pct": None,
+                    "role": "operator",
+                    **source.attrs(),
+                    "source_url": row["url"] or source.url,
                 }
             )
-            if row["operator"]:
-                owners.append(
-                    {
-                        "place_id": pid,
-                        "company": row["operator"],
-                        "control_iso3": "",
-                        "share_pct": None,
-                        "role": "operator",
-                        **r.source.attrs(),
-                        "source_url": row["url"] or r.source.url,
-                    }
-                )
     return _with_source(pd.DataFrame(places), "places"), _with_source(pd.DataFrame(owners), "ownership")
 
 
@@ -1179,7 +1203,8 @@ def _register_tables(
     fac = register.load_facilities(data_dir, known, fold)
     t = _concat([r.table for r in fac], "places")
     places, owners, prod = [], [], []
-    for r in frame_records(t) if len(t) else []:
+    facilities = frame_records(t) if len(t) else []
+    for r in facilities:
         pid = node_id(r["node_kind"], r["id"])
         src = _row_source(r)
         places.append({**r, "id": pid, "iso3": r["country_iso3"], **src})
@@ -1227,12 +1252,12 @@ def _register_tables(
                     **src,
                 }
             )
-    ids = {r["id"] for r in frame_records(t)} if len(t) else set()
+    ids = {r["id"] for r in facilities}
     numbers = set(int(x) for x in ports["wpi_number"]) if len(ports) else None
     links = register.load_links(data_dir, ids, numbers)
     lt = _concat([r.table for r in links], "supplies")
     supplies, ships = [], []
-    kind_of = {r["id"]: r["node_kind"] for r in frame_records(t)} if len(t) else {}
+    kind_of = {r["id"]: r["node_kind"] for r in facilities}
     for r in frame_records(lt) if len(lt) else []:
         src = _row_source(r)
         frm = node_id(kind_of[r["from_id"]], r["from_id"])
@@ -1390,10 +1415,11 @@ def _with_announcements(controls: pd.DataFrame, data_dir: Path) -> tuple[pd.Data
         out[col] = None
     if res is None or not len(res.table):
         return out, res
-    for (iso3, com), rows in res.table.groupby(["iso3", "commodity"], sort=True):
-        hit = (out["iso3"] == iso3) & (out["commodity"] == com)
-        for k, v in announcements.summarise(rows).items():
-            out.loc[hit, k] = v or None
+    summaries = {key: announcements.summarise(rows) for key, rows in res.table.groupby(["iso3", "commodity"])}
+    keys = list(zip(out["iso3"], out["commodity"], strict=True))
+    for col in ANNOUNCEMENT_ATTRS:  # a column at a time, not a .loc per control and attribute
+        values = [(summaries[k][col] or None) if k in summaries else None for k in keys]
+        out[col] = pd.Series(values, index=out.index, dtype=object)
     return out, res
 
 

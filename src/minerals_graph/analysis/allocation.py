@@ -37,7 +37,7 @@ from typing import Any
 
 import networkx as nx
 
-from minerals_graph.analysis.flow import SOURCE, world_production
+from minerals_graph.analysis.flow import SOURCE, _edges, world_production
 from minerals_graph.schema import USMCA_MEMBERS
 
 __all__ = [
@@ -171,9 +171,7 @@ def country_outputs(net: nx.DiGraph, removed: frozenset[str] = frozenset()) -> O
 
 
 # ---------------------------------------------------------------------------------------
-# Trade evidence (indexed once per property graph)
-
-_INDEX: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, list[_Trade]]] = weakref.WeakKeyDictionary()
+# Trade evidence (read through the graph index of minerals_graph.analysis.flow)
 
 
 class _Trade(Mapping[str, Any]):
@@ -207,21 +205,23 @@ class _Trade(Mapping[str, Any]):
         return sum(1 for _ in self)
 
 
-def _trades(G: nx.MultiDiGraph, commodity: str) -> list[_Trade]:
-    idx = _INDEX.get(G)
-    if idx is None:
-        idx = {}
-        iso: dict[str, str] = {}  # country node -> its ISO3, one string per country (not one per trade)
-        for u, v, d in G.edges(data=True):
-            if d.get("kind") == "TRADES" and u.startswith("country:") and v.startswith("country:"):
-                a, b = iso.get(u), iso.get(v)
-                if a is None:
-                    a = iso[u] = u.split(":", 1)[1]
-                if b is None:
-                    b = iso[v] = v.split(":", 1)[1]
-                idx.setdefault(str(d.get("commodity")), []).append(_Trade(d, a, b))
-        _INDEX[G] = idx
-    return idx.get(commodity, [])
+def _trades(G: nx.MultiDiGraph, commodity: str, *, importer: str = "", exporter: str = "") -> list[_Trade]:
+    """The ``TRADES`` edges of ``commodity`` between two countries (to ``importer`` and from
+    ``exporter`` when given), in the graph's order. Read from the graph index of
+    :mod:`minerals_graph.analysis.flow`; the :class:`_Trade` views are made for the edges
+    asked for only, so no second index of every trade is kept."""
+    to = f"country:{importer}" if importer else ""
+    frm = f"country:{exporter}" if exporter else ""
+    n = len("country:")
+    return [
+        _Trade(d, u[n:], v[n:])
+        for u, v, d in _edges(G, "TRADES", commodity)
+        if d.get("commodity") == commodity
+        and u.startswith("country:")
+        and v.startswith("country:")
+        and (not to or v == to)
+        and (not frm or u == frm)
+    ]
 
 
 def hs_code(note: str) -> str:
@@ -239,11 +239,8 @@ def _baci(G: nx.MultiDiGraph, commodity: str, stage: str | None, *, importer: st
     """BACI flows of ``commodity`` at ``stage`` (None: any) in the latest year with ``importer``/``exporter``."""
     rows = [
         d
-        for d in _trades(G, commodity)
-        if d.get("source") == "cepii-baci-extract"
-        and (not importer or d["importer"] == importer)
-        and (not exporter or d["exporter"] == exporter)
-        and (stage is None or hs_stage(str(d.get("note", ""))) == stage)
+        for d in _trades(G, commodity, importer=importer, exporter=exporter)
+        if d.get("source") == "cepii-baci-extract" and (stage is None or hs_stage(str(d.get("note", ""))) == stage)
     ]
     if not rows:
         return [], None
@@ -285,7 +282,7 @@ def _import_weights(
     w, ev, basis = _baci_weights(G, commodity, importer, stage)
     if w and not (basis and _all_proxies(basis) and _has_usgs(G, commodity, importer)):
         return w, ev, basis
-    usgs = [d for d in _trades(G, commodity) if d["importer"] == importer and d.get("share_pct") is not None]
+    usgs = [d for d in _trades(G, commodity, importer=importer) if d.get("share_pct") is not None]
     if usgs:
         period = max(str(d.get("period", "")) for d in usgs)
         usgs = [d for d in usgs if str(d.get("period", "")) == period]
@@ -300,7 +297,7 @@ def _import_weights(
     w, ev, basis = _baci_weights(G, commodity, importer, None)
     if w:
         return w, ev, basis
-    ranks = [d for d in _trades(G, commodity) if d["importer"] == importer and d.get("rank") is not None]
+    ranks = [d for d in _trades(G, commodity, importer=importer) if d.get("rank") is not None]
     if ranks:
         period = max(str(d.get("period", "")) for d in ranks)
         best: dict[str, int] = {}
@@ -314,7 +311,7 @@ def _import_weights(
 
 
 def _has_usgs(G: nx.MultiDiGraph, commodity: str, importer: str) -> bool:
-    return any(d["importer"] == importer and d.get("share_pct") is not None for d in _trades(G, commodity))
+    return any(d.get("share_pct") is not None for d in _trades(G, commodity, importer=importer))
 
 
 def _all_proxies(basis: str) -> bool:
@@ -706,8 +703,8 @@ def trade_exposure(
                 elif ev == "rank":
                     ranks = [
                         int(d["rank"])
-                        for d in _trades(G, c)
-                        if d["importer"] == imp and d["exporter"] == country and d.get("rank") is not None
+                        for d in _trades(G, c, importer=imp, exporter=country)
+                        if d.get("rank") is not None
                     ]
                     r.update(evidence="rank (fallback)", prc_rank=min(ranks) if ranks else None, basis=basis)
                     weights = {}

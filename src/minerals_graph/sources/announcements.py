@@ -94,19 +94,27 @@ def load_announcements(data_dir: Path, controls: set[tuple[str, str]] | None = N
     return ledger.finish(SOURCE, len(rows), pd.DataFrame.from_records(recs))
 
 
+_ORDER = ("date_announced", "date_effective", "announcement")
+
+
 def summarise(rows: pd.DataFrame) -> dict[str, object]:
     """One control's announcement attributes from its rows: the original control (the
     earliest for every destination), and the whole history in date order."""
-    rows = rows.sort_values(["date_announced", "date_effective", "announcement"], na_position="last")
-    first = rows[rows["destinations"] == "all"]
-    main = (first if len(first) else rows).iloc[0]
+    # Sorted as ``rows.sort_values([...], na_position="last")`` sorts (stable, missing values
+    # last), on the records: a control has a handful of rows, too few for a frame operation.
+    recs = sorted(
+        rows.to_dict("records"),
+        key=lambda r: tuple((pd.isna(r[c]), "" if pd.isna(r[c]) else r[c]) for c in _ORDER),
+    )
+    first = [r for r in recs if r["destinations"] == "all"]
+    main = (first or recs)[0]
     history = "; ".join(
         f"{r['date_announced'] or r['date_effective'] or 'date unknown'} "
         f"{r['announcement'] or '(announcement not found)'}"
         f": {r['status']}, destinations {r['destinations'] or 'unknown'}"
         + (f" ({r['scope']})" if r["scope"] else "")
         + f" [{r['source_url']}]"
-        for r in rows.to_dict("records")
+        for r in recs
     )
     return {
         "announcement": main["announcement"],

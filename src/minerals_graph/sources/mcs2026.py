@@ -34,6 +34,7 @@ a duplicated ``Signing_date`` header in T5 (text and ISO form, which disagree on
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ COMMODITY_NAMES: dict[str, str | None] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
 def commodity_of(name: str) -> str | None:
     """The schema commodity id of a published MCS 2026 commodity name.
 
@@ -289,6 +291,7 @@ WORLD_MEASURES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
 def world_stage(section: str, measure: str, detail: str, commodity: str) -> str | None:
     """The supply-chain stage of one World row of Commodities_Data.
 
@@ -349,6 +352,7 @@ _UNIT_CODES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
 def _unit_code(text: str) -> str:
     """Short unit code as in the MCS 2024 loaders (``t``, ``kt`` …); other units as published."""
     t = clean_text(text)
@@ -359,10 +363,12 @@ def _note_parts(notes: str) -> list[str]:
     return [p for p in (clean_text(x) for x in clean_text(notes).split("--")) if p]
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
 def _is_estimated(notes: str, year: int | None) -> bool:
     return year == DATA_YEAR or any(p.lower().startswith("estimated") for p in _note_parts(notes))
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
 def _value(text: str, notes: str) -> QValue:
     """parse_qvalue, plus the symbol ``s`` whose meaning the row's Notes give."""
     if clean_text(text) != "s":
@@ -762,6 +768,7 @@ def _import_ranks(rows: list[list[str]], j: dict[str, int], crosswalk: Crosswalk
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
 def _split_detail(detail: str) -> tuple[str, str, bool]:
     """``Mine production: Iron content, rounded`` -> (``Mine production``, ``Iron content``, True).
 

@@ -32,7 +32,14 @@ from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import SourceFormatError, UnknownCommodityError, UnknownCountryError
 from minerals_graph.matching import RECORD_COLUMNS, repair_text, resolve_scope
 from minerals_graph.schema import commodity_id
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text
+from minerals_graph.sources._common import (
+    LoadResult,
+    RowLedger,
+    SourceInfo,
+    clean_text,
+    finish_ledgers,
+    frames_from_records,
+)
 
 __all__ = [
     "FOLDER",
@@ -321,6 +328,25 @@ def load_minmod_file(
     LoadResult
         ``table`` has :data:`~minerals_graph.matching.RECORD_COLUMNS`.
     """
+    ledger, records, rows_read = _read_file(
+        sources_dir, crosswalk, file, dataset=dataset, countries=countries, commodities=commodities, seen=seen
+    )
+    table = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
+    return ledger.finish(SOURCES[dataset], rows_read, table)
+
+
+def _read_file(
+    sources_dir: Path,
+    crosswalk: Crosswalk,
+    file: str,
+    *,
+    dataset: str,
+    countries: set[str] | None,
+    commodities: Collection[str] | None,
+    seen: set[str] | None,
+) -> tuple[RowLedger, list[dict[str, object]], int]:
+    """What :func:`load_minmod_file` reads, before any frame is built: the file's ledger, its
+    records (dicts of :data:`RECORD_COLUMNS`) and its number of records."""
     if dataset not in SETS:
         raise ValueError(f"unknown MinMod set {dataset!r}; expected one of {sorted(SETS)}")
     path = Path(sources_dir) / file
@@ -431,8 +457,7 @@ def load_minmod_file(
             }
         )
         ledger.load(i)
-    table = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
-    return ledger.finish(SOURCES[dataset], len(data), table)
+    return ledger, records, len(data)
 
 
 def load_minmod(
@@ -448,8 +473,12 @@ def load_minmod(
     Parameters are those of :func:`load_minmod_file`; ``datasets`` selects sets of
     :data:`SETS`. Files are read in name order; record ids are checked for repeats across
     the files of a set. ``pd.concat([r.table for r in results])`` is the combined table.
+
+    The tables and row reports of all files are built at once and cut per file
+    (:func:`~minerals_graph.sources._common.frames_from_records`): a frame per small file
+    cost more than reading the files.
     """
-    results = []
+    read: list[tuple[RowLedger, SourceInfo, int, list[dict[str, object]]]] = []
     for dataset in datasets:
         folder = Path(sources_dir) / FOLDER / SETS[dataset]
         files = sorted(folder.glob("b*.json"))
@@ -458,15 +487,17 @@ def load_minmod(
         seen: set[str] = set()
         for f in files:
             rel = f.relative_to(Path(sources_dir)).as_posix()
-            results.append(
-                load_minmod_file(
-                    sources_dir,
-                    crosswalk,
-                    rel,
-                    dataset=dataset,
-                    countries=countries,
-                    commodities=commodities,
-                    seen=seen,
-                )
+            ledger, records, rows_read = _read_file(
+                sources_dir,
+                crosswalk,
+                rel,
+                dataset=dataset,
+                countries=countries,
+                commodities=commodities,
+                seen=seen,
             )
-    return results
+            read.append((ledger, SOURCES[dataset], rows_read, records))
+    tables = frames_from_records([records for _, _, _, records in read], RECORD_COLUMNS)
+    return finish_ledgers(
+        [(ledger, source, rows_read, table) for (ledger, source, rows_read, _), table in zip(read, tables, strict=True)]
+    )

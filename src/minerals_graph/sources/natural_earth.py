@@ -55,7 +55,7 @@ def read_country_polygons(sources_dir: Path) -> gpd.GeoDataFrame:
     if missing:
         raise SourceFormatError(FILE, 0, ",".join(missing), "expected Natural Earth admin-0 columns")
     gdf = gdf.to_crs(4326)
-    gdf["iso3"] = [_iso3(r) for r in gdf.itertuples(index=False)]
+    gdf["iso3"] = [_iso3(r) for r in gdf[["ISO_A3", "ISO_A3_EH", "ADM0_A3"]].itertuples(index=False)]
     return gdf
 
 
@@ -79,7 +79,14 @@ def load_countries(sources_dir: Path) -> LoadResult:
     ledger = RowLedger(FILE)
     records = []
     first: dict[str, int] = {}
-    for i, r in enumerate(gdf.itertuples(index=False), start=1):
+    names_read = [c for c in _NAME_COLUMNS if c in gdf.columns]
+    # Only the columns read below (the layer has ~170): a row tuple is built per feature.
+    used = list(
+        dict.fromkeys(
+            ["iso3", "ISO_A3", "LABEL_X", "LABEL_Y", "ADMIN", "CONTINENT", "REGION_UN", "SUBREGION", *names_read]
+        )
+    )
+    for i, r in enumerate(gdf[used].itertuples(index=False), start=1):
         if not r.iso3:
             ledger.reject(i, "ISO_A3", r.ISO_A3, "no ISO_A3, ISO_A3_EH or ADM0_A3 code")
             continue
@@ -92,9 +99,7 @@ def load_countries(sources_dir: Path) -> LoadResult:
         except ValueError:
             ledger.reject(i, "LABEL_X/LABEL_Y", f"{r.LABEL_X},{r.LABEL_Y}", "expected decimal degrees")
             continue
-        names = sorted(
-            {clean_text(getattr(r, c)) for c in _NAME_COLUMNS if c in gdf.columns} - {"", clean_text(r.ADMIN)}
-        )
+        names = sorted({clean_text(getattr(r, c)) for c in names_read} - {"", clean_text(r.ADMIN)})
         records.append(
             {
                 "row": i,

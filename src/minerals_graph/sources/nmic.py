@@ -149,9 +149,9 @@ def load_facility_layer(
         raise SourceFormatError(file, 0, ", ".join(missing), "expected USGS NMIC facility-layer columns")
     ledger = RowLedger(file)
     records = []
-    first: dict[str, int] = {}
+    first: dict[tuple[str, ...], int] = {}
     for i, r in enumerate(frame_records(df), start=1):
-        key = repr(sorted((k, str(v)) for k, v in r.items()))
+        key = tuple(map(str, r.values()))  # every record has the columns in the same order
         if key in first:
             ledger.reject(i, "(row)", "", f"an exact copy of row {first[key]} (a duplicated feature)")
             continue
