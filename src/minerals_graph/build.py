@@ -16,8 +16,11 @@ import hashlib
 import json
 import logging
 import math
+import operator
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any, cast
 
@@ -122,6 +125,22 @@ def _clean_column(
     return out
 
 
+def _is_text(dtype: object) -> bool:
+    """Whether a column of ``dtype`` holds only text and missing values (pandas ``str``, or a
+    categorical of it): its cells come out of ``tolist()`` as ``str`` or NaN."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    return isinstance(dtype, pd.StringDtype)
+
+
+def _clean_text_column(values: list[object], pool: dict[object, object]) -> list[object]:
+    """:func:`_clean_column` of a text column (:func:`_is_text`): NaN and '' are missing,
+    every text is kept as it is (whatever type the schema declares: as there) and shared
+    through ``pool``. One comprehension instead of the general per-value checks."""
+    share, miss = pool.setdefault, _MISSING
+    return [share(v, v) if type(v) is str and v else miss for v in values]
+
+
 class _Const:
     """A value repeated on every row of a :func:`_attr_rows` spec."""
 
@@ -151,24 +170,30 @@ def _attr_rows(
         return [{} for _ in range(n)]
     miss = _MISSING
     new = _key_sharing_dicts(keys)
+    strs: dict[object, object] = {} if pool is None else pool
     numbers: dict[str, tuple[dict[object, object], dict[float, float]]] = {k: ({}, {}) for k in keys}
     out: list[dict[str, object]] = []
-    append = out.append
     for start in range(0, n, chunk):
         part = df.iloc[start : start + chunk] if n > chunk else df
         m = len(part)
         cols: list[list[object]] = []
         for k in keys:
             src = spec[k]
-            cols.append(
-                [consts[k]] * m if isinstance(src, _Const) else _clean_column(k, part[src].tolist(), pool, numbers[k])
-            )
-        for row in zip(*cols, strict=True):
-            d = new()
-            for k, v in zip(keys, row, strict=True):
-                if v is not miss:
-                    d[k] = v
-            append(d)
+            if isinstance(src, _Const):
+                cols.append([consts[k]] * m)
+            elif _is_text(part[src].dtype):
+                cols.append(_clean_text_column(part[src].tolist(), strs))
+            else:
+                cols.append(_clean_column(k, part[src].tolist(), pool, numbers[k]))
+        dicts = [new() for _ in range(m)]
+        for k, col in zip(keys, cols, strict=True):  # column by column: each dict gets its keys in spec order
+            if col.count(miss):
+                keep = [v is not miss for v in col]
+                fill = map(operator.setitem, compress(dicts, keep), repeat(k), compress(col, keep))
+            else:
+                fill = map(operator.setitem, dicts, repeat(k), col)
+            deque(fill, maxlen=0)  # runs the map: d[k] = v for each row, without a Python-level loop
+        out += dicts
     return out
 
 
@@ -254,18 +279,20 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
 
     def add_edges(us: list[Any], vs: list[Any], rows: list[dict[str, object]]) -> None:
         us, vs, rows = shared(us), shared(vs), _shared_dicts(rows)
-        nodes = G._node  # noqa: SLF001 - membership test only
-        for u, v, d in zip(us, vs, rows, strict=True):
-            for n in (u, v):
-                if n not in nodes:
-                    raise GraphBuildError(f"{d.get('kind')} edge {u} -> {v}: node {n} is not in the graph")
+        known = G._node.__contains__  # noqa: SLF001 - membership test only
+        if not (all(map(known, us)) and all(map(known, vs))):  # find the first edge at fault
+            for u, v, d in zip(us, vs, rows, strict=True):
+                for n in (u, v):
+                    if not known(n):
+                        raise GraphBuildError(f"{d.get('kind')} edge {u} -> {v}: node {n} is not in the graph")
         pending.extend(us, vs, rows)
 
     def add_nodes(ids: list[Any], rows: list[dict[str, object]]) -> None:
         _insert_nodes(G, shared(ids), rows)
 
     def nid(kind: str, values: list[Any]) -> list[str]:
-        return [node_id(kind, v) for v in values]
+        prefix = node_id(kind, "")  # "<prefix>:", as node_id writes each id
+        return [f"{prefix}{v}" for v in values]
 
     def where(df: pd.DataFrame, mask: list[bool]) -> pd.DataFrame:
         return df[pd.Series(mask, index=df.index, dtype=bool)] if not all(mask) else df
@@ -570,33 +597,39 @@ def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]
     """``[edge_key(u, v, d) for u, v, d in edges]``, encoding each node id and each distinct
     identity once: the canonical JSON of ``[u, v, kind, identity]`` is the JSON of its four
     items joined by commas in brackets, and a graph's edges repeat a few thousand node ids and
-    identities (one source, one kind) across tens of thousands of edges."""
+    identities (one source, one kind) across tens of thousands of edges.
+
+    An identity is looked up by its kind, the values of its attributes and their types (2019
+    and 2019.0 are equal but not the same JSON; floats by their text: 0.0 and -0.0 too), and
+    for kinds identified by an HS code (``hs6``) by the note it is read from."""
     enc = _CANONICAL.encode
-    texts: dict[object, str] = {}  # node id or kind -> its JSON
-    idents: dict[tuple[object, ...], str] = {}  # (name, type, value) of each identifying attribute -> JSON
+    nodes: dict[object, str] = {}  # node id -> its JSON
+    tails: dict[tuple[object, ...], str] = {}  # identity lookup key -> ``,<kind>,<identity>]``
     sha1 = hashlib.sha1
     out: list[str] = []
     append = out.append
     for u, v, d in edges:
+        ju, jv = nodes.get(u), nodes.get(v)
+        if ju is None:
+            ju = nodes[u] = enc(u)
+        if jv is None:
+            jv = nodes[v] = enc(v)
         kind = d.get("kind")
-        parts = []
-        for x in (u, v, kind):
-            j = texts.get(x) if type(x) is str else None
-            if j is None:
-                j = enc(x)
-                if type(x) is str:
-                    texts[x] = j
-            parts.append(j)
-        ident = edge_identity(d)
-        try:  # type and float text are part of the key: 2019, 2019.0 and 0.0, -0.0 are equal, not the same JSON
-            ik = tuple((k, type(x), repr(x) if type(x) is float else x) for k, x in ident.items())
-            ji = idents.get(ik)
-            if ji is None:
-                ji = idents[ik] = enc(ident)
+        fields = EDGE_IDENTITY.get(kind, ("source",)) if type(kind) is str else ("source",)
+        vals = tuple(map(d.get, fields))
+        types = tuple(map(type, vals))
+        if float in types:
+            vals = tuple(repr(x) if type(x) is float else x for x in vals)
+        look: tuple[object, ...] | None = (kind, vals, types, d.get("note") if "hs6" in fields else None)
+        try:
+            tail = tails.get(look)  # type: ignore[arg-type]
         except TypeError:  # an unhashable value: encoded as it is
-            ji = enc(ident)
-        text = f"[{parts[0]},{parts[1]},{parts[2]},{ji}]"
-        append(KEY_PREFIX + sha1(text.encode("utf-8")).hexdigest()[:16])
+            tail, look = None, None
+        if tail is None:
+            tail = f",{enc(kind)},{enc(edge_identity(d))}]"
+            if look is not None:
+                tails[look] = tail
+        append(KEY_PREFIX + sha1(f"[{ju},{jv}{tail}".encode()).hexdigest()[:16])
     return out
 
 

@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,7 @@ __all__ = [
     "name_score",
     "haversine_km",
     "match_places",
+    "match_place_records",
     "resolve_scope",
 ]
 
@@ -381,8 +383,22 @@ def name_score(a: str, b: str, drop: Collection[str] = ()) -> float:
     >>> name_score("Canadian Copper Refinery (CCR), Montreal-Est", "CCR")
     0.95
     """
-    va = [(name_tokens(v, drop), w) for v, w in _variants(a)]
-    vb = [(name_tokens(v, drop), w) for v, w in _variants(b)]
+    d = frozenset(drop)
+    return _best_score(_variant_tokens(str(a), d), _variant_tokens(str(b), d))
+
+
+_VariantTokens = tuple[tuple[frozenset[str], float], ...]
+
+
+@functools.lru_cache(maxsize=65536)
+def _variant_tokens(name: str, drop: frozenset[str]) -> _VariantTokens:
+    """The :func:`name_tokens` of each of the name's variants, with its weight; memoised:
+    matching scores each register name against many candidates."""
+    return tuple((name_tokens(v, drop), w) for v, w in _variants(name))
+
+
+def _best_score(va: _VariantTokens, vb: _VariantTokens) -> float:
+    """:func:`name_score` of two names given their :func:`_variant_tokens`."""
     best = max((_token_score(x, y) * wx * wy for x, wx in va for y, wy in vb), default=0.0)
     return round(best, 4)
 
@@ -391,10 +407,17 @@ def name_score(a: str, b: str, drop: Collection[str] = ()) -> float:
 # Matching
 
 
-def _split(value: object) -> list[str]:
+def _split(value: object) -> tuple[str, ...]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    return [p.strip() for p in str(value).split(";") if p.strip()]
+        return ()
+    return _split_text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _split_text(text: str) -> tuple[str, ...]:
+    """The non-blank ``;``-separated parts of ``text``; memoised (commodity and stage lists
+    repeat across rows)."""
+    return tuple(p.strip() for p in text.split(";") if p.strip())
 
 
 def _num(value: object) -> float:
@@ -439,7 +462,7 @@ def _candidate(c: dict[str, object]) -> _Candidate:
         _admin_tokens(c.get("admin1")),
         _num(c.get("lon")),
         _num(c.get("lat")),
-        _related(tuple(_split(c.get("commodities")))),
+        _related(_split(c.get("commodities"))),
         frozenset(_split(c.get("stages"))),
     )
 
@@ -450,10 +473,11 @@ _MATRIX_CELLS = 1_000_000
 
 
 def _candidates_within(
-    rows: list[dict[str, object]], by_iso: dict[str, list[_Candidate]], max_km: float
+    iso3s: list[str], coords: list[tuple[float, float]], by_iso: dict[str, list[_Candidate]], max_km: float
 ) -> dict[int, list[_Candidate]]:
-    """For each register row with coordinates (by position in ``rows``), the candidates of
-    its country that may lie within ``max_km``, in their order.
+    """For each register row with coordinates (by position in ``iso3s`` and ``coords``, its
+    country and lon/lat), the candidates of its country that may lie within ``max_km``, in
+    their order.
 
     The distances are computed for the register rows and candidates of a country together
     (a matrix, a block of rows at a time: :data:`_MATRIX_CELLS`), instead of a call per
@@ -465,9 +489,8 @@ def _candidates_within(
     """
     bound = max_km + 1e-6 * (1.0 + abs(max_km))
     by_country: dict[str, list[int]] = {}
-    for k, r in enumerate(rows):
-        iso3 = str(r.get("iso3") or "")
-        if by_iso.get(iso3) and not (math.isnan(_num(r.get("lon"))) or math.isnan(_num(r.get("lat")))):
+    for k, (iso3, (lon, lat)) in enumerate(zip(iso3s, coords, strict=True)):
+        if by_iso.get(iso3) and not (math.isnan(lon) or math.isnan(lat)):
             by_country.setdefault(iso3, []).append(k)
     near: dict[int, list[_Candidate]] = {}
     for iso3, country_rows in by_country.items():
@@ -477,8 +500,8 @@ def _candidates_within(
         step = max(1, _MATRIX_CELLS // len(cands))
         for start in range(0, len(country_rows), step):
             ks = country_rows[start : start + step]
-            rlons = np.array([_num(rows[k].get("lon")) for k in ks])[:, np.newaxis]
-            rlats = np.array([_num(rows[k].get("lat")) for k in ks])[:, np.newaxis]
+            rlons = np.array([coords[k][0] for k in ks])[:, np.newaxis]
+            rlats = np.array([coords[k][1] for k in ks])[:, np.newaxis]
             rows_near, cands_near = np.nonzero(~(haversine_km(rlons, rlats, lons, lats) > bound))  # row by row
             for k in ks:
                 near[k] = []
@@ -552,23 +575,46 @@ def match_places(
       register_id record_id  name_score  distance_km
     0          r1       641         1.0          0.0
     """
+    out = match_place_records(
+        frame_records(register),
+        frame_records(candidates),
+        max_km=max_km,
+        min_score=min_score,
+        min_score_no_coords=min_score_no_coords,
+    )
+    df = pd.DataFrame(out, columns=MATCH_COLUMNS)
+    return df.sort_values("register_id", kind="stable").reset_index(drop=True)
+
+
+def match_place_records(
+    rows: list[dict[str, object]],
+    candidates: list[dict[str, object]],
+    *,
+    max_km: float = 50.0,
+    min_score: float = MIN_NAME_SCORE,
+    min_score_no_coords: float = MIN_NAME_SCORE_NO_COORDS,
+) -> list[dict[str, Any]]:
+    """:func:`match_places` on rows as dicts (``DataFrame.to_dict("records")``): a dict of
+    the :data:`MATCH_COLUMNS` per matched register row, in the order of ``rows`` (not
+    sorted). For callers that match slices of one table many times without a frame each."""
     by_iso: dict[str, list[_Candidate]] = {}
-    for rec in frame_records(candidates):
+    for rec in candidates:
         by_iso.setdefault(str(rec.get("iso3") or ""), []).append(_candidate(rec))
-    rows = frame_records(register)
-    near = _candidates_within(rows, by_iso, max_km)
+    iso3s = [str(r.get("iso3") or "") for r in rows]
+    coords = [(_num(r.get("lon")), _num(r.get("lat"))) for r in rows]
+    near = _candidates_within(iso3s, coords, by_iso, max_km)
     out = []
     for k, r in enumerate(rows):
         # rows without coordinates: every candidate of the country
-        cands = near.get(k, by_iso.get(str(r.get("iso3") or ""), []))
+        cands = near.get(k, by_iso.get(iso3s[k], []))
         if not cands:
             continue
-        coms = _related(tuple(_split(r.get("commodities"))))
-        lon, lat = _num(r.get("lon")), _num(r.get("lat"))
+        coms = _related(_split(r.get("commodities")))
+        lon, lat = coords[k]
         has_xy = not (math.isnan(lon) or math.isnan(lat))
         admin = _admin_tokens(r.get("admin1"))
         stages = set(_split(r.get("stages")))
-        rname = str(r.get("name") or "")
+        rname = _variant_tokens(str(r.get("name") or ""), admin)
         threshold = min_score if has_xy else min_score_no_coords
         best: tuple[tuple[float, float, int, str, str], _Candidate, float, float] | None = None
         for c in cands:
@@ -576,14 +622,16 @@ def match_places(
                 continue
             if stages and c.stages and not stages & c.stages:
                 continue
+            # The names first: most candidates fail them, and their scores are memoised, while
+            # the distance is a scalar call per pair.
+            score = max((_best_score(rname, _variant_tokens(n, admin)) for n in c.names), default=0.0)
+            if score < threshold:
+                continue
             dist = math.nan
             if has_xy:
                 dist = haversine_km(lon, lat, c.lon, c.lat)
                 if not dist <= max_km:  # NaN (candidate without coordinates) fails too
                     continue
-            score = max((name_score(rname, n, admin) for n in c.names), default=0.0)
-            if score < threshold:
-                continue
             key = (
                 -score,
                 dist if not math.isnan(dist) else math.inf,
@@ -607,8 +655,7 @@ def match_places(
                     "lat": c.lat,
                 }
             )
-    df = pd.DataFrame(out, columns=MATCH_COLUMNS)
-    return df.sort_values("register_id", kind="stable").reset_index(drop=True)
+    return out
 
 
 def resolve_scope(commodities: Collection[str] | None) -> frozenset[str]:

@@ -75,30 +75,40 @@ def _located_uncited(places: pd.DataFrame, cited: pd.DataFrame) -> pd.DataFrame:
 _MATRIX_CELLS = 1_000_000
 
 
-def _port_distances(
-    rows: list[tuple[object, ...]], by_country: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]]
-) -> dict[int, np.ndarray]:
+def _nearest_ports(
+    rows: list[tuple[object, ...]],
+    by_country: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]],
+    max_km: float,
+) -> dict[int, tuple[int, float, float]]:
     """For each place of ``rows`` (``id, iso3, lon, lat, status``) that may ship and whose
-    country has candidate ports: its great-circle distances (km) to those ports, in their order.
+    country has candidate ports: the position among those ports of the one chosen (lowest
+    size-weighted distance within ``max_km``, the first of equals; -1 if none is within),
+    its distance (km) and the distance to the nearest port.
 
     Computed for the places and ports of a country together (a matrix, a block of places at
-    a time: :data:`_MATRIX_CELLS`) instead of a call per place; each distance is the same
-    element-wise formula on the same numbers as a call per place.
+    a time: :data:`_MATRIX_CELLS`) instead of a call per place; each distance, weight and
+    minimum is the same element-wise formula on the same numbers as a call per place.
     """
     by_iso: dict[str, list[int]] = {}
     for k, (_, iso3, _, _, status) in enumerate(rows):
         if (status or "unknown") in SHIPPING_STATUSES and iso3 in by_country:
             by_iso.setdefault(iso3, []).append(k)
-    out: dict[int, np.ndarray] = {}
+    out: dict[int, tuple[int, float, float]] = {}
     for iso3, ks in by_iso.items():
-        g_lon, g_lat = by_country[iso3][0][np.newaxis, :], by_country[iso3][1][np.newaxis, :]
-        step = max(1, _MATRIX_CELLS // g_lon.shape[1])
+        g_lon, g_lat, g_factor, _ = by_country[iso3]
+        step = max(1, _MATRIX_CELLS // len(g_lon))
         for start in range(0, len(ks), step):
             block = ks[start : start + step]
             lon = np.array([rows[k][2] for k in block], dtype=float)[:, np.newaxis]
             lat = np.array([rows[k][3] for k in block], dtype=float)[:, np.newaxis]
-            for k, d in zip(block, haversine_km(lon, lat, g_lon, g_lat), strict=True):
-                out[k] = d
+            d = haversine_km(lon, lat, g_lon[np.newaxis, :], g_lat[np.newaxis, :])
+            within = d <= max_km
+            weighted = np.where(within, d * g_factor[np.newaxis, :], np.inf)
+            chosen = np.argmin(weighted, axis=1)  # first minimum = lowest WPI number (sorted)
+            chosen[~within.any(axis=1)] = -1
+            dist = d[np.arange(len(block)), chosen]
+            for k, j, dj, dmin in zip(block, chosen.tolist(), dist.tolist(), d.min(axis=1).tolist(), strict=True):
+                out[k] = (j, dj, dmin)
     return out
 
 
@@ -107,16 +117,18 @@ def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[di
     cand = candidate_ports(ports).reset_index(drop=True)
     # Per country: the candidates' coordinates and weights as arrays, and the positions of
     # their rows in ``cand`` (read once, not per place).
-    by_country = {
-        iso3: (g["lon"].to_numpy(float), g["lat"].to_numpy(float), g["factor"].to_numpy(float), g.index.tolist())
-        for iso3, g in cand.groupby("iso3", sort=False)
-    }
+    positions: dict[str, list[int]] = {}
+    for j, iso3 in enumerate(cand["iso3"].tolist()):
+        if not pd.isna(iso3):  # as groupby, which drops missing keys
+            positions.setdefault(iso3, []).append(j)
+    lon, lat, factor = (cand[c].to_numpy(float) for c in ("lon", "lat", "factor"))
+    by_country = {iso3: (lon[pos], lat[pos], factor[pos], pos) for iso3, pos in positions.items()}
     port_cols = {c: cand[c].tolist() for c in ("wpi_number", "harbor_size", *_FLAGS)}
     out: list[dict[str, object]] = []
     n = len(places)
     statuses = places["status"].tolist() if "status" in places.columns else ["operating"] * n
     rows = list(zip(*(places[c].tolist() for c in ("id", "iso3", "lon", "lat")), statuses, strict=True))
-    distances = _port_distances(rows, by_country)
+    nearest = _nearest_ports(rows, by_country, max_km)
     for k, (pid, iso3, _, _, status) in enumerate(rows):
         status = status or "unknown"
         if status not in SHIPPING_STATUSES:
@@ -132,27 +144,24 @@ def _choose(places: pd.DataFrame, ports: pd.DataFrame, max_km: float) -> list[di
                 }
             )
             continue
-        g_factor, g_pos = g[2], g[3]
-        d = distances[k]
-        within = d <= max_km
-        if not within.any():
+        j, dist, nearest_km = nearest[k]
+        if j < 0:
             out.append(
                 {
                     "place_id": pid,
                     "reason": f"nearest suitable port of {iso3} is "
-                    f"{d.min():.0f} km away, beyond the {max_km:.0f} km cap",
+                    f"{nearest_km:.0f} km away, beyond the {max_km:.0f} km cap",
                 }
             )
             continue
-        weighted = np.where(within, d * g_factor, np.inf)
-        j = int(np.argmin(weighted))  # first minimum = lowest WPI number (sorted)
+        g_pos = g[3]
         p = {c: v[g_pos[j]] for c, v in port_cols.items()}
         yes = [f.replace("_", " ") for f in _FLAGS if p[f] == "Yes"]
         out.append(
             {
                 "place_id": pid,
                 "wpi_number": int(p["wpi_number"]),
-                "distance_km": round(float(d[j]), 1),
+                "distance_km": round(dist, 1),
                 "note": f"inferred: {p['harbor_size']} port of the same country, "
                 + (f"{'/'.join(yes)} facilities" if yes else "cargo facilities unknown in the WPI")
                 + f", lowest size-weighted distance within {max_km:.0f} km",

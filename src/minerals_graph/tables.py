@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -597,7 +598,7 @@ def _world_trade_totals(world: list[tuple], data_dir: Path) -> pd.DataFrame:
         return _empty("statistics")
     f = pd.DataFrame(world, columns=baci.WORLD_FLOW_COLUMNS)
     to_na = f[f["importer"].isin(USMCA_MEMBERS) & ~f["exporter"].isin(USMCA_MEMBERS)]
-    keep = set(zip(to_na["exporter"], to_na["hs6"], strict=True))
+    keep = set(zip(to_na["exporter"].tolist(), to_na["hs6"].tolist(), strict=True))
     hs = {r["hs6"]: r for r in baci.read_hs_map(data_dir).to_dict("records")}
     recs = []
     for side, col, measure in (("exports", "exporter", WORLD_EXPORTS), ("imports", "importer", WORLD_IMPORTS)):
@@ -644,7 +645,15 @@ def _sum_if_complete(groups, values: pd.Series) -> np.ndarray:
     ends = np.cumsum(sizes) + int((~valid).sum())
     starts = ends - sizes
     out = np.full(n, np.nan)
-    for g in np.flatnonzero((n_missing == 0) & (sizes > 0)).tolist():
+    complete = (n_missing == 0) & (sizes > 0)
+    if arr.dtype == np.float64 or arr.dtype == object:
+        # Most groups have one value. numpy's sum of one value is 0.0 + value for floats
+        # (-0.0 gives 0.0) and the value itself for objects.
+        one = complete & (sizes == 1)
+        single = arr[starts[one]]
+        out[one] = 0.0 + single if arr.dtype == np.float64 else single
+        complete &= ~one
+    for g in np.flatnonzero(complete).tolist():
         out[g] = arr[starts[g] : ends[g]].sum()
     return out
 
@@ -761,36 +770,41 @@ def _dedupe_dataset_places(places: pd.DataFrame, ownership: pd.DataFrame) -> tup
     row (or as a record of a more trusted dataset, :data:`DATASET_ORDER`) is not a node of
     its own; it is kept on the node it matches, in ``corroborated_by`` (dataset, record id,
     distance), as evidence. Matching rules: :func:`minerals_graph.matching.match_places`."""
-    from minerals_graph.matching import match_places
+    from minerals_graph.matching import match_place_records
 
     ds_key = places["source"]  # the datasets' source keys are their ids
-    is_ds = ds_key.isin(DATASET_ORDER)
-    if not is_ds.any():
+    if not ds_key.isin(DATASET_ORDER).any():
         return places.assign(corroborated_by=""), ownership
-    kept = places[~is_ds].copy()
-    kept["corroborated_by"] = ""
-    accepted = kept[kept["source"] == "register"]
+    # Rows are handled by position in ``places`` (one selection of the frame at the end,
+    # instead of a concatenation and selections per dataset).
+    sources = ds_key.tolist()
+    ids = places["id"].tolist()
+    match_cols = ["id", "name", "iso3", "admin1", "lon", "lat", "commodities", "stages"]
+    records = frame_records(places[match_cols])
+    others = [i for i, s in enumerate(sources) if s not in DATASET_ORDER and s != "register"]
+    accepted = [i for i, s in enumerate(sources) if s == "register"]
+    corroborated = [""] * len(places)
     dropped: set[str] = set()
     for ds in DATASET_ORDER:
-        cand = places[is_ds & (ds_key == ds)]
-        if not len(cand) or not len(accepted):
-            accepted = pd.concat([accepted, cand.assign(corroborated_by="")], ignore_index=True)
+        cand = [i for i, s in enumerate(sources) if s == ds]
+        if not cand or not accepted:
+            accepted += cand
             continue
-        rec = cand.assign(record_id=cand["id"], dataset=ds, alt_names="")
-        m = match_places(accepted[["id", "name", "iso3", "admin1", "lon", "lat", "commodities", "stages"]], rec)
+        rec = [{**records[i], "record_id": ids[i], "dataset": ds, "alt_names": ""} for i in cand]
+        matches = match_place_records([records[i] for i in accepted], rec)
         note: dict[str, list[str]] = {}
-        for row in m.itertuples(index=False):
-            dist = "" if pd.isna(row.distance_km) else f", {row.distance_km:.1f} km"
-            note.setdefault(row.register_id, []).append(f"{row.record_id.split(':', 1)[1]}{dist}")
-            dropped.add(row.record_id)
-        if note:
-            ids = accepted["id"].isin(note)
-            accepted.loc[ids, "corroborated_by"] = [
-                "; ".join(x for x in (old, *note[i]) if x)
-                for old, i in zip(accepted.loc[ids, "corroborated_by"], accepted.loc[ids, "id"], strict=True)
-            ]
-        accepted = pd.concat([accepted, cand[~cand["id"].isin(dropped)].assign(corroborated_by="")], ignore_index=True)
-    out = pd.concat([kept[kept["source"] != "register"], accepted], ignore_index=True)
+        for m in sorted(matches, key=lambda m: m["register_id"]):  # stable, as match_places sorts
+            dist = m["distance_km"]
+            dist_text = "" if math.isnan(dist) else f", {dist:.1f} km"
+            note.setdefault(m["register_id"], []).append(f"{m['record_id'].split(':', 1)[1]}{dist_text}")
+            dropped.add(m["record_id"])
+        for i in accepted:
+            if ids[i] in note:
+                corroborated[i] = "; ".join(x for x in (corroborated[i], *note[ids[i]]) if x)
+        accepted += [i for i in cand if ids[i] not in dropped]
+    order = others + accepted
+    out = places.iloc[order].reset_index(drop=True)
+    out["corroborated_by"] = [corroborated[i] for i in order]
     return out, ownership[~ownership["place_id"].isin(dropped)]
 
 
@@ -1005,8 +1019,9 @@ def _places_from_mineplant(r: LoadResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     col = {c: t[c].tolist() for c in t.columns}
     keys = ["name", "company", "lat", "lon", "node_kind"]
     groups: dict[tuple, list[int]] = {}  # one place per key, in order of first appearance
+    missing = t[keys].isna().any(axis=1).tolist()  # groupby drops rows with a missing key
     for i, key in enumerate(zip(*(col[k] for k in keys), strict=True)):
-        if not any(pd.isna(x) for x in key):  # groupby drops rows with a missing key
+        if not missing[i]:
             groups.setdefault(key, []).append(i)
     for idx in groups.values():
         first = {c: v[idx[0]] for c, v in col.items()}
@@ -1253,7 +1268,7 @@ def _register_tables(
                 }
             )
     ids = {r["id"] for r in facilities}
-    numbers = set(int(x) for x in ports["wpi_number"]) if len(ports) else None
+    numbers = {int(x) for x in ports["wpi_number"].tolist()} if len(ports) else None
     links = register.load_links(data_dir, ids, numbers)
     lt = _concat([r.table for r in links], "supplies")
     supplies, ships = [], []
@@ -1375,15 +1390,21 @@ def _companies(ownership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     recs = []
     for cid in sorted(rows):
         idx = rows[cid]
-        votes = Counter(ctrls[i] for i in idx if isinstance(ctrls[i], str) and ctrls[i])
-        control = votes.most_common(1)[0][0] if votes else ""
-        conflict = ";".join(sorted(votes)) if len(votes) > 1 else ""
-        # The company's source is the row that gave its control country, if any.
-        first = next(i for i in idx if ctrls[i] == control) if control else idx[0]
+        if len(idx) == 1:  # most companies are named once: nothing to vote on
+            first = idx[0]
+            control = ctrls[first] if isinstance(ctrls[first], str) else ""
+            name, conflict = names[first], ""
+        else:
+            votes = Counter(ctrls[i] for i in idx if isinstance(ctrls[i], str) and ctrls[i])
+            control = votes.most_common(1)[0][0] if votes else ""
+            conflict = ";".join(sorted(votes)) if len(votes) > 1 else ""
+            # The company's source is the row that gave its control country, if any.
+            first = next(i for i in idx if ctrls[i] == control) if control else idx[0]
+            name = Counter(names[i] for i in idx).most_common(1)[0][0]
         recs.append(
             {
                 "id": cid,
-                "name": Counter(names[i] for i in idx).most_common(1)[0][0],
+                "name": name,
                 "control_iso3": control,
                 "control_conflict": conflict,
                 **{k: src[k][first] for k in SOURCE_COLUMNS},
@@ -1415,7 +1436,10 @@ def _with_announcements(controls: pd.DataFrame, data_dir: Path) -> tuple[pd.Data
         out[col] = None
     if res is None or not len(res.table):
         return out, res
-    summaries = {key: announcements.summarise(rows) for key, rows in res.table.groupby(["iso3", "commodity"])}
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}  # a control's rows, in file order
+    for rec in frame_records(res.table):
+        rows.setdefault((rec["iso3"], rec["commodity"]), []).append(rec)
+    summaries = {key: announcements.summarise(recs) for key, recs in rows.items()}
     keys = list(zip(out["iso3"], out["commodity"], strict=True))
     for col in ANNOUNCEMENT_ATTRS:  # a column at a time, not a .loc per control and attribute
         values = [(summaries[k][col] or None) if k in summaries else None for k in keys]
@@ -1426,7 +1450,11 @@ def _with_announcements(controls: pd.DataFrame, data_dir: Path) -> tuple[pd.Data
 def _flag_gateways(ports: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, LoadResult | None]:
     """Ports with ``gateway`` (bool), ``gateway_role``, ``gateway_coast`` and
     ``gateway_source_url`` from the cited ``data/gateway_ports.csv``."""
-    nums = {int(n): str(i) for n, i in zip(ports["wpi_number"], ports["iso3"], strict=True)} if len(ports) else {}
+    nums = (
+        {int(n): str(i) for n, i in zip(ports["wpi_number"].tolist(), ports["iso3"].tolist(), strict=True)}
+        if len(ports)
+        else {}
+    )
     res = register.load_gateway_ports(data_dir, nums)
     out = ports.copy()
     out["gateway"] = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
@@ -28,6 +29,7 @@ __all__ = [
     "frame_records",
     "frames_from_records",
     "finish_ledgers",
+    "ValueMemo",
 ]
 
 
@@ -548,3 +550,28 @@ def read_csv_text(
             overflow[len(data) + 1] = extra
         data.append((r + [""] * width)[:width])
     return header, data
+
+
+class ValueMemo(dict):
+    """``memo[value]`` is ``func(value)``, computed once per distinct value.
+
+    For pure per-cell work on a column of few distinct values (codes, years, units): a hit
+    is one dict lookup, cheaper than a call of the function or of an ``lru_cache`` wrapper
+    (a miss costs more than a call: not for columns of mostly distinct values). Values
+    equal as dict keys share one result (``1``, ``1.0`` and ``True``), so the values of
+    one memo must have one type (the cells of one column of text, say).
+
+    Examples
+    --------
+    >>> hs6 = ValueMemo(lambda code: code.zfill(6))
+    >>> hs6["28530"], hs6["811292"], len(hs6)
+    ('028530', '811292', 2)
+    """
+
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._func = func
+
+    def __missing__(self, value: Any) -> Any:
+        out = self[value] = self._func(value)
+        return out

@@ -6,6 +6,7 @@ the page it was read on. Curated by hand for this project; see data/README.md.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -97,13 +98,14 @@ def load_announcements(data_dir: Path, controls: set[tuple[str, str]] | None = N
 _ORDER = ("date_announced", "date_effective", "announcement")
 
 
-def summarise(rows: pd.DataFrame) -> dict[str, object]:
-    """One control's announcement attributes from its rows: the original control (the
-    earliest for every destination), and the whole history in date order."""
-    # Sorted as ``rows.sort_values([...], na_position="last")`` sorts (stable, missing values
+def summarise(rows: list[dict[str, Any]]) -> dict[str, object]:
+    """One control's announcement attributes from its rows (as ``to_dict("records")`` gives
+    them, in file order): the original control (the earliest for every destination), and
+    the whole history in date order."""
+    # Sorted as ``sort_values([...], na_position="last")`` sorts (stable, missing values
     # last), on the records: a control has a handful of rows, too few for a frame operation.
     recs = sorted(
-        rows.to_dict("records"),
+        rows,
         key=lambda r: tuple((pd.isna(r[c]), "" if pd.isna(r[c]) else r[c]) for c in _ORDER),
     )
     first = [r for r in recs if r["destinations"] == "all"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +23,7 @@ from minerals_graph.sources._common import (
     LoadResult,
     RowLedger,
     SourceInfo,
+    ValueMemo,
     first_copies,
     parse_number,
     read_csv_text,
@@ -268,14 +268,17 @@ def _flow_fate(
     hs6: str,
     codes: dict[str, dict],
     known: set[str],
-    fold_code: Callable[[str], str],
+    folded: dict[str, str],
 ) -> tuple[str, str] | None:
-    """(exporter, importer) if the flow is loaded; else records its fate and returns None."""
+    """(exporter, importer) if the flow is loaded; else records its fate and returns None.
+
+    ``folded`` maps each BACI code to the country it counts as (:func:`_code_folder`).
+    """
     if hs6 not in codes:
         ledger.exclude_bulk(1, f"HS {hs6} not mapped to one modelled commodity (data/hs_commodities.csv)")
         return None
-    e = fold_code(exp)
-    i = fold_code(imp)
+    e = folded[exp]
+    i = folded[imp]
     if e not in known:
         ledger.reject(row, "exporter", e, "expected an ISO3 code of data/countries.csv")
         return None
@@ -288,19 +291,15 @@ def _flow_fate(
     return e, i
 
 
-def _code_folder(fold: dict[str, str]) -> Callable[[str], str]:
-    """The country a BACI code counts as (:data:`EXTRACT_CODE_FOLD`, then ``fold``), memoised:
-    a few hundred codes are looked up for ~90,000 flows."""
-    folded: dict[str, str] = {}
+def _code_folder(fold: dict[str, str]) -> ValueMemo:
+    """BACI code -> the country it counts as (:data:`EXTRACT_CODE_FOLD`, then ``fold``),
+    memoised: a few hundred codes are looked up for ~90,000 flows."""
 
     def fold_code(code: str) -> str:
-        out = folded.get(code)
-        if out is None:
-            base = EXTRACT_CODE_FOLD.get(code, code)
-            out = folded[code] = fold.get(base, base)
-        return out
+        base = EXTRACT_CODE_FOLD.get(code, code)
+        return fold.get(base, base)
 
-    return fold_code
+    return ValueMemo(fold_code)
 
 
 #: Exclusion reason of a flow between two countries outside the focus (it still counts in totals).
@@ -350,7 +349,8 @@ def load_extract(
     """
     base = Path(sources_dir) / EXTRACT_DIR
     fold = fold or {}
-    fold_code = _code_folder(fold)
+    folded = _code_folder(fold)
+    hs6_of = ValueMemo(lambda code: code.zfill(6))  # ~30 codes over ~65,000 flows
     codes = dict(zip(hs_map["hs6"], hs_map.to_dict("records"), strict=True))
     results = []
 
@@ -373,15 +373,17 @@ def load_extract(
     parquet_value: dict[tuple[str, str, str], float] = {}
     names = list(pq.columns)
     columns = [pq_cols[names.index(c)] for c in need]  # the first column of each name, as itertuples
+    # one year in the whole file: checked once per distinct text, not once per flow
+    four_digits = ValueMemo(lambda text: _YEAR.fullmatch(text) is not None)
     for n, (year, exporter, importer, hs, value_kusd, qty_t) in enumerate(zip(*columns, strict=True), start=1):
-        hs6 = str(hs).zfill(6)
+        exp, imp, hs6 = str(exporter), str(importer), hs6_of[str(hs)]
         kusd = _finite(value_kusd)
         if kusd is not None:
-            parquet_value[(str(exporter), str(importer), hs6)] = kusd * 1000.0
-        if not _YEAR.fullmatch(str(year)):
+            parquet_value[(exp, imp, hs6)] = kusd * 1000.0
+        if not four_digits[str(year)]:
             ledger.reject(n, "year", year, "expected a four-digit year")
             continue
-        pair = _flow_fate(ledger, n, str(exporter), str(importer), hs6, codes, known_iso3, fold_code)
+        pair = _flow_fate(ledger, n, exp, imp, hs6, codes, known_iso3, folded)
         if pair is None:
             continue
         if kusd is None or not kusd > 0:
@@ -416,7 +418,7 @@ def load_extract(
             if n in copies:
                 ledger.reject(n, "(row)", "", f"an exact copy of row {copies[n]} (a duplicated row)")
                 continue
-            hs6 = cmd.strip().zfill(6)
+            hs6 = hs6_of[cmd.strip()]
             try:
                 usd = parse_number(value)
             except ValueError:
@@ -429,7 +431,7 @@ def load_extract(
                 else:
                     ledger.exclude_bulk(1, "same flow as trade.parquet (2024), which also has quantities")
                 continue
-            pair = _flow_fate(ledger, n, exp, imp, hs6, codes, known_iso3, fold_code)
+            pair = _flow_fate(ledger, n, exp, imp, hs6, codes, known_iso3, folded)
             if pair is None:
                 continue
             if not usd > 0:

@@ -30,6 +30,9 @@ are UTF-8 read as cp1252 (``EisenhÃ¼ttenstadt``) and are repaired
 
 from __future__ import annotations
 
+import functools
+import math
+import operator
 from collections.abc import Collection
 from pathlib import Path
 
@@ -169,6 +172,8 @@ def map_commodity(name: str) -> tuple[str, ...] | None:
 
 def parse_coordinate(value: object) -> float:
     """A latitude or longitude cell: a number, or text (Unicode minus signs allowed)."""
+    if type(value) is float and math.isfinite(value):
+        return value  # what almost every cell is, and what parse_number returns for it
     if isinstance(value, bool):
         raise ValueError(f"expected decimal degrees, got {value!r}")
     if isinstance(value, (int, float)):
@@ -207,6 +212,25 @@ def kind_and_stages(asset_types: list[str], primary: str) -> tuple[str, str, lis
     if kind in ("metal_alloy_plant", "refinery") and asset_types == ["Plant"]:
         others = set()  # the plant is the alloy plant / alumina refinery itself
     return node_kind, kind, [first, *[s for s in STAGES if s in others]]
+
+
+@functools.lru_cache(maxsize=1024)  # pure; a few dozen distinct values over ~8,500 rows
+def _asset_types(asset_text: str) -> tuple[list[str], list[str]]:
+    """(asset types, the unknown ones) of a cleaned ``Asset Type`` cell ('Smelter;Steel Plant').
+
+    The lists are shared between calls (memoised): callers must not change them.
+    """
+    assets = [clean_text(a) for a in asset_text.split(";") if clean_text(a)]
+    return assets, [a for a in assets if a not in (*_ASSET_STAGE, "Steel Plant")]
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: the cells 1, 1.0 and True read differently
+def _split_names(cell: object) -> list[str]:
+    """The ';'-separated names of a commodity cell, cleaned; empty parts dropped.
+
+    The list is shared between calls (memoised): callers must not change it.
+    """
+    return [clean_text(x) for x in clean_text(cell).split(";") if clean_text(x)]
 
 
 def _read_sheet(path: Path, file: str) -> tuple[list[str], list[tuple[object, ...]]]:
@@ -285,9 +309,23 @@ def load_icmm(
     seen: set[str] = set()
     records = []
     width = max(j for j, h in enumerate(header) if h) + 1
+    cells_of = operator.itemgetter(*col.values())  # the COLUMNS cells of a row, in order
     for i, raw in enumerate(rows, start=1):
-        r = {c: (raw[j] if j < len(raw) else None) for c, j in col.items()}
-        extra = [v for v in raw[width:] if clean_text(v)]
+        if len(raw) < width:
+            raw = (*raw, *[None] * (width - len(raw)))  # a short row: its missing cells are empty
+        cells = cells_of(raw)
+        (
+            rid_cell,
+            confidence_cell,
+            name_cell,
+            groups_cell,
+            lat_cell,
+            lon_cell,
+            asset_cell,
+            country_cell,
+            *commodity_cells,  # Primary, Secondary and Other Commodities
+        ) = cells  # in COLUMNS order (named variables: a dict per row cost a tenth of the loop)
+        extra = [v for v in raw[width:] if v is not None and clean_text(v)]  # the sheet pads rows with None
         if extra:
             ledger.reject(
                 i,
@@ -296,10 +334,10 @@ def load_icmm(
                 f"{len(extra)} value(s) in columns without a header: cannot tell which column each value belongs to",
             )
             continue
-        if all(clean_text(v) == "" for v in r.values()):
+        rid = clean_text(rid_cell)
+        if not rid and all(clean_text(v) == "" for v in cells):  # only a row without ICMMID can be empty
             ledger.exclude(i, "empty row")
             continue
-        rid = clean_text(r["ICMMID"])
         if not rid:
             ledger.reject(i, "ICMMID", "", "empty ICMMID")
             continue
@@ -307,27 +345,26 @@ def load_icmm(
             ledger.reject(i, "ICMMID", rid, "duplicate ICMMID")
             continue
         seen.add(rid)
-        name = repair_text(clean_text(r["Mine Name"]))
+        name = repair_text(clean_text(name_cell))
         if not name:
             ledger.reject(i, "Mine Name", "", "empty name")
             continue
-        country = clean_text(r["Country"])
+        country = clean_text(country_cell)
         try:
             iso3 = crosswalk.iso3(country, f"{file}, row {i}, field 'Country'")
         except UnknownCountryError as exc:
             ledger.reject(i, "Country", country, str(exc))
             continue
         try:
-            lat, lon = parse_coordinate(r["Latitude"]), parse_coordinate(r["Longitude"])
+            lat, lon = parse_coordinate(lat_cell), parse_coordinate(lon_cell)
         except (TypeError, ValueError):
-            ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}", "expected decimal degrees")
+            ledger.reject(i, "Latitude/Longitude", f"{lat_cell},{lon_cell}", "expected decimal degrees")
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
             ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}", "outside -90..90 / -180..180 or 0,0")
             continue
-        asset_text = clean_text(r["Asset Type"])
-        assets = [clean_text(a) for a in asset_text.split(";") if clean_text(a)]
-        unknown = [a for a in assets if a not in (*_ASSET_STAGE, "Steel Plant")]
+        asset_text = clean_text(asset_cell)
+        assets, unknown = _asset_types(asset_text)
         if not assets or unknown:
             ledger.reject(
                 i,
@@ -343,8 +380,8 @@ def load_icmm(
             ledger.exclude(i, "steel plant (steel is not a commodity of this model)")
             continue
         raw_names: list[str] = []
-        for field in ("Primary Commodity", "Secondary Commodity", "Other Commodities"):
-            raw_names += [clean_text(x) for x in clean_text(r[field]).split(";") if clean_text(x)]
+        for cell in commodity_cells:
+            raw_names += _split_names(cell)
         ids: list[str] = []
         for cname in raw_names:
             mapped = map_commodity(cname)
@@ -362,7 +399,7 @@ def load_icmm(
         primary = raw_names[0] if raw_names else ""
         node_kind, kind, stages = kind_and_stages(assets, primary)
         alt: list[str] = []
-        for a in clean_text(r["Group Names"]).split(";"):
+        for a in clean_text(groups_cell).split(";"):
             a = repair_text(clean_text(a))
             if a and a.lower() != name.lower() and a.lower() not in {x.lower() for x in alt}:
                 alt.append(a)
@@ -383,7 +420,7 @@ def load_icmm(
                 "raw_commodities": ";".join(raw_names),
                 "operator": "",
                 "status": "unknown",
-                "confidence": clean_text(r["Confidence Factor"]),
+                "confidence": clean_text(confidence_cell),
                 "url": URL,
                 "note": "; ".join(notes),
                 "row": i,

@@ -36,7 +36,9 @@ from minerals_graph.sources._common import (
     RowLedger,
     SourceInfo,
     clean_text,
+    finish_ledgers,
     first_copies,
+    frames_from_records,
     parse_qvalue,
     read_csv_text,
 )
@@ -283,13 +285,53 @@ def load_world(sources_dir: Path, crosswalk: Crosswalk, year: int = 2024) -> lis
     folder = Path(sources_dir) / f"usgs_mcs{year}" / "world"
     if not folder.is_dir():
         raise SourceFormatError(str(folder), None, None, "folder not found")
-    return [
-        _load_world_file(p, sources_dir, year, crosswalk)
+    read = [
+        _read_world_file(p, sources_dir, year, crosswalk)
         for p in sorted(folder.glob("*_world.csv"), key=lambda p: p.name.lower())
     ]
+    # One frame for the ~80 small files, cut per file: a frame per file cost more than the
+    # rest of the loading. A file without records, or whose quantities are all missing,
+    # gets a frame of its own, as pandas gives it other dtypes (no columns; object).
+    parts = [records for _, _, records in read]
+    tables = frames_from_records(parts, _WORLD_COLUMNS)
+    for k, records in enumerate(parts):
+        if all(r["quantity"] is None for r in records):
+            tables[k] = pd.DataFrame.from_records(records)
+    return finish_ledgers(
+        [
+            (ledger, SOURCES[(year, "world")], rows_read, table)
+            for (ledger, rows_read, _), table in zip(read, tables, strict=True)
+        ]
+    )
 
 
-def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) -> LoadResult:
+#: Columns of the tables of :func:`load_world` (the keys of each record, in order).
+_WORLD_COLUMNS = [
+    "row",
+    "commodity",
+    "usgs_code",
+    "country_raw",
+    "iso3",
+    "country_qualifier",
+    "country_estimated",
+    "footnote",
+    "type_text",
+    "stage",
+    "measure",
+    "year",
+    "estimated",
+    "quantity",
+    "qualifier",
+    "unit",
+    "product",
+    "note",
+]
+
+
+def _read_world_file(
+    path: Path, sources_dir: Path, year: int, cw: Crosswalk
+) -> tuple[RowLedger, int, list[dict[str, object]]]:
+    """(ledger, rows read, records of :data:`_WORLD_COLUMNS`) of one world-table file."""
     rel = _rel(path, sources_dir)
     overflow: dict[int, list[str]] = {}
     header, rows = read_csv_text(path, overflow=overflow)
@@ -431,7 +473,7 @@ def _load_world_file(path: Path, sources_dir: Path, year: int, cw: Crosswalk) ->
                 }
             )
         ledger.load(i)
-    return ledger.finish(SOURCES[(year, "world")], len(rows), pd.DataFrame.from_records(records))
+    return ledger, len(rows), records
 
 
 # ---------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import operator
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ from minerals_graph.sources._common import (
     QValue,
     RowLedger,
     SourceInfo,
+    ValueMemo,
     clean_text,
     first_copies,
     parse_qvalue,
@@ -406,7 +408,7 @@ def _cols(header: list[str], names: tuple[str, ...], rel: str) -> dict[str, int]
 
 
 def _blank(raw: list[str]) -> bool:
-    return not any(c.strip() for c in raw)
+    return not "".join(raw).strip()  # no cell with text (one join: cheaper than a strip per cell)
 
 
 # ---------------------------------------------------------------------------------------
@@ -444,6 +446,8 @@ _SALIENT_MEASURES = {
     "sold": "sold",
     "supply": "supply",
 }
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_PERIOD = re.compile(r"(\d{4})\s*[–-]\s*(\d{2})")  # of import sources: 2021–24
 _ROUNDED = re.compile(r"(?:^|[,:]\s*)rounded$", re.IGNORECASE)
 _GENERIC_DETAIL = {"mine production", "production", "reserves"}
 
@@ -575,12 +579,16 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
     rel, header, rows = _read(sources_dir, _COMMODITIES_FILE, "cp1252")
     j = _cols(header, _LONG_COLUMNS, rel)
     ledger = RowLedger(rel)
-    world: list[dict[str, object]] = []
-    salient: list[dict[str, object]] = []
-    imports: list[dict[str, object]] = []
-    index: list[dict[str, object]] = []
-    ranks = _import_ranks(rows, j, crosswalk)
+    # records as tuples of WORLD_COLUMNS, SALIENT_COLUMNS, IMPORT_COLUMNS (cheaper than dicts)
+    world: list[tuple] = []
+    salient: list[tuple] = []
+    imports: list[tuple] = []
+    index: list[tuple] = []
     copies = first_copies(rows)
+    ranks = _import_ranks(rows, j, crosswalk, copies)
+    # the measure of each Statistics text of the salient rows (a few dozen distinct texts)
+    salient_measure = ValueMemo(lambda stat: _SALIENT_MEASURES.get(stat.lower(), re.sub(r"\W+", "_", stat.lower())))
+    cells_of = operator.itemgetter(*(j[c] for c in _LONG_COLUMNS))
     for i, raw in enumerate(rows, start=1):
         if i in copies:
             ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
@@ -588,7 +596,21 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
         if _blank(raw):
             ledger.exclude(i, "empty row")
             continue
-        section = clean_text(raw[j["Section"]])
+        (
+            chapter_raw,
+            section_raw,
+            label_raw,
+            country_cell,
+            stat_raw,
+            detail_raw,
+            unit_raw,
+            year_raw,
+            vtext,
+            notes_raw,
+            flag_raw,
+            _,  # Other notes
+        ) = cells_of(raw)  # in _LONG_COLUMNS order
+        section = clean_text(section_raw)
         if section == _SALIENT_SECTION:
             part = "salient"
         elif section == _IMPORT_SECTION:
@@ -605,18 +627,17 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                 "mcs2026.WORLD_SECTION_STAGES",
             )
             continue
-        label = clean_text(raw[j["Commodity"]])
+        label = clean_text(label_raw)
         cid = commodity_of(label)
         if cid is None:
-            cid = commodity_of(raw[j["MCS chapter"]]) if not label else None
+            cid = commodity_of(chapter_raw) if not label else None
         if cid is None:
-            ledger.exclude(i, _not_in_schema(label or raw[j["MCS chapter"]]))
+            ledger.exclude(i, _not_in_schema(label or chapter_raw))
             continue
-        flag = clean_text(raw[j["Is critical mineral 2025"]])
+        flag = clean_text(flag_raw)
         if flag not in ("Yes", "No"):
             ledger.reject_cell(i, "Is critical mineral 2025", flag, "expected Yes or No")
-        notes = clean_text(raw[j["Notes"]])
-        vtext = raw[j["Value"]]
+        notes = clean_text(notes_raw)
         if not clean_text(vtext):
             ledger.exclude(i, "no value published")
             continue
@@ -625,7 +646,7 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
         except ValueError as exc:
             ledger.reject(i, "Value", vtext, str(exc))
             continue
-        country_raw = clean_text(raw[j["Country"]])
+        country_raw = clean_text(country_cell)
         try:
             m = crosswalk.match(country_raw, f"{rel}, row {i}, field 'Country'")
         except UnknownCountryError as exc:
@@ -634,54 +655,56 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
         if m.iso3 is None:
             ledger.exclude(i, f"country {country_raw!r} cannot be attributed to one ISO3 code ({m.note})")
             continue
-        ytext = clean_text(raw[j["Year"]])
-        detail = clean_text(raw[j["Statistics_detail"]])
-        stat = clean_text(raw[j["Statistics"]])
-        unit_text = clean_text(raw[j["Unit"]])
-        base = {"row": i, "commodity": cid, "label": label}
+        ytext = clean_text(year_raw)
+        detail = clean_text(detail_raw)
+        stat = clean_text(stat_raw)
+        unit_text = clean_text(unit_raw)
         if part == "import_sources":
-            ym = re.fullmatch(r"(\d{4})\s*[–-]\s*(\d{2})", ytext)
+            ym = _PERIOD.fullmatch(ytext)
             if not ym or f"{ym.group(1)}-{ym.group(2)}" != IMPORT_PERIOD:
                 ledger.reject(i, "Year", ytext, "expected the period 2021–24 of import sources")
                 continue
             rank = ranks.get(i)
             imports.append(
-                {
-                    **base,
-                    "form": detail,
-                    "exporter": m.iso3,
-                    "importer": "USA",
-                    "country_raw": country_raw,
-                    "rank": rank,
-                    "share_pct": q.value,
-                    "qualifier": q.qualifier,
-                    "period": IMPORT_PERIOD,
-                    "note": notes,
-                }
+                (
+                    i,
+                    cid,
+                    label,
+                    detail,  # form
+                    m.iso3,  # exporter
+                    "USA",  # importer
+                    country_raw,
+                    rank,
+                    q.value,  # share_pct
+                    q.qualifier,
+                    IMPORT_PERIOD,
+                    notes,
+                )
             )
         else:
-            if not re.fullmatch(r"\d{4}", ytext):
+            if not _FOUR_DIGITS.fullmatch(ytext):
                 ledger.reject(i, "Year", ytext, "expected a four-digit year")
                 continue
             year = int(ytext)
             if part == "salient":
-                measure = _SALIENT_MEASURES.get(stat.lower(), re.sub(r"\W+", "_", stat.lower()))
                 salient.append(
-                    {
-                        **base,
-                        "chapter": clean_text(raw[j["MCS chapter"]]),
-                        "iso3": m.iso3,
-                        "year": year,
-                        "estimated": _is_estimated(notes, year),
-                        "measure": measure,
-                        "detail": detail,
-                        "unit": _unit_code(unit_text),
-                        "unit_text": unit_text,
-                        "value": q.value,
-                        "qualifier": q.qualifier,
-                        "note": notes,
-                        "column": stat,
-                    }
+                    (
+                        i,
+                        cid,
+                        label,
+                        clean_text(chapter_raw),
+                        m.iso3,
+                        year,
+                        _is_estimated(notes, year),
+                        salient_measure[stat],
+                        detail,
+                        _unit_code(unit_text),
+                        unit_text,
+                        q.value,
+                        q.qualifier,
+                        notes,
+                        stat,  # column
+                    )
                 )
             else:
                 measure_w = WORLD_MEASURES.get(stat)
@@ -691,30 +714,32 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                 stage = world_stage(section, measure_w, detail, cid)
                 head, product, rounded = _split_detail(detail)
                 world.append(
-                    {
-                        **base,
-                        "chapter": clean_text(raw[j["MCS chapter"]]),
-                        "country_raw": country_raw,
-                        "iso3": m.iso3,
-                        "country_qualifier": m.qualifier,
-                        "country_estimated": m.estimated,
-                        "footnote": m.footnote,
-                        "section": section,
-                        "type_text": detail,
-                        "stage": stage,
-                        "measure": measure_w,
-                        "year": year,
-                        "estimated": m.estimated or _is_estimated(notes, None if measure_w == "reserves" else year),
-                        "quantity": q.value,
-                        "qualifier": q.qualifier,
-                        "unit": _unit_code(unit_text),
-                        "unit_text": unit_text,
-                        "product": product,
-                        "rounded": rounded,
-                        "note": notes,
-                    }
+                    (
+                        i,
+                        cid,
+                        label,
+                        clean_text(chapter_raw),
+                        country_raw,
+                        m.iso3,
+                        m.qualifier,
+                        m.estimated,
+                        m.footnote,
+                        section,
+                        detail,  # type_text
+                        stage,
+                        measure_w,
+                        year,
+                        m.estimated or _is_estimated(notes, None if measure_w == "reserves" else year),
+                        q.value,  # quantity
+                        q.qualifier,
+                        _unit_code(unit_text),
+                        unit_text,
+                        product,
+                        rounded,
+                        notes,
+                    )
                 )
-        index.append({"row": i, "part": part, "section": section, "commodity": cid})
+        index.append((i, part, section, cid))
         ledger.load(i)
     result = ledger.finish(
         SOURCES["commodities_data"], len(rows), pd.DataFrame(index, columns=["row", "part", "section", "commodity"])
@@ -738,15 +763,17 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
     )
 
 
-def _import_ranks(rows: list[list[str]], j: dict[str, int], crosswalk: Crosswalk) -> dict[int, int]:
+def _import_ranks(
+    rows: list[list[str]], j: dict[str, int], crosswalk: Crosswalk, copies: dict[int, int]
+) -> dict[int, int]:
     """Row -> rank of each named import source within (commodity, form), in published order.
 
     Counted over the published rows, whatever their fate, so that a rejected row (an
     unreadable share, an unknown country) keeps its place and never moves the countries
     after it up a rank. Not counted: the ``Other countries`` residual (ROW), combined names
-    that are not one country, rows without a value, and exact copies of an earlier row.
+    that are not one country, rows without a value, and exact copies (``copies``, from
+    :func:`~minerals_graph.sources._common.first_copies`) of an earlier row.
     """
-    copies = first_copies(rows)
     counter: dict[tuple[str, str, str], int] = {}
     out: dict[int, int] = {}
     for i, raw in enumerate(rows, start=1):

@@ -11,6 +11,7 @@ Capacity ``-999`` or unit ``NA`` means unknown and is kept empty. Owners are
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def parse_owner(text: str) -> tuple[str, float | None]:
     return t, None
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the layers repeat a few dozen (type, product) pairs
 def kind_and_stage(feature_type: str, product: str) -> tuple[str, str, str]:
     """(node kind Site|Facility, place kind, stage) of one published row."""
     ft = feature_type.lower()
@@ -150,6 +152,9 @@ def load_facility_layer(
     ledger = RowLedger(file)
     records = []
     first: dict[tuple[str, ...], int] = {}
+    # the owner and source columns the layer has (every record has the same columns)
+    owner_fields = [f for f in (f"OwnerName{k}" for k in range(1, 7)) if f in df.columns]
+    url_fields = [f for f in (f"InfSource{k}" for k in range(1, 8)) if f in df.columns]
     for i, r in enumerate(frame_records(df), start=1):
         key = tuple(map(str, r.values()))  # every record has the columns in the same order
         if key in first:
@@ -209,16 +214,8 @@ def load_facility_layer(
         if status is None:
             ledger.reject_cell(i, "LocOpStat", status_raw, f"expected one of {sorted(_STATUS)}")
             status = "unknown"
-        owners = [
-            parse_owner(r[f"OwnerName{k}"])
-            for k in range(1, 7)
-            if f"OwnerName{k}" in r and clean_text(r[f"OwnerName{k}"])
-        ]
-        urls = [
-            clean_text(r[f"InfSource{k}"])
-            for k in range(1, 8)
-            if f"InfSource{k}" in r and clean_text(r[f"InfSource{k}"]).startswith("http")
-        ]
+        owners = [parse_owner(r[f]) for f in owner_fields if clean_text(r[f])]
+        urls = [clean_text(r[f]) for f in url_fields if clean_text(r[f]).startswith("http")]
         records.append(
             {
                 "row": i,
