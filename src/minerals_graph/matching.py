@@ -24,6 +24,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -353,14 +354,48 @@ MIN_NAME_SCORE_NO_COORDS = 0.95
 
 
 @functools.lru_cache(maxsize=65536)
+def _joined_tokens(tokens: frozenset[str]) -> tuple[str, Counter[str]]:
+    """The sorted, space-joined tokens compared by :func:`_token_score`, and the count of
+    each of its characters (for :func:`_token_score_bound`); memoised: once per token set
+    instead of once per pair."""
+    text = " ".join(sorted(tokens))
+    return text, Counter(text)
+
+
+def _contained(ta: frozenset[str], tb: frozenset[str]) -> bool:
+    """Whether the names earn :data:`CONTAINED_NAME_SCORE` (see there)."""
+    small, large = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return small <= large and 2 * len(small) >= len(large) and sum(len(t) for t in small) >= 4
+
+
+@functools.lru_cache(maxsize=65536)
 def _token_score(ta: frozenset[str], tb: frozenset[str]) -> float:
     if not ta or not tb:
         return 0.0
-    ratio = difflib.SequenceMatcher(None, " ".join(sorted(ta)), " ".join(sorted(tb))).ratio()
-    small, large = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    if small <= large and 2 * len(small) >= len(large) and sum(len(t) for t in small) >= 4:
+    ratio = difflib.SequenceMatcher(None, _joined_tokens(ta)[0], _joined_tokens(tb)[0]).ratio()
+    if _contained(ta, tb):
         ratio = max(ratio, CONTAINED_NAME_SCORE)
     return ratio
+
+
+@functools.lru_cache(maxsize=65536)
+def _token_score_bound(ta: frozenset[str], tb: frozenset[str]) -> float:
+    """An upper bound of :func:`_token_score`, much cheaper than difflib's matching;
+    memoised like it.
+
+    The bounds of ``SequenceMatcher.real_quick_ratio`` and ``quick_ratio``: the two texts
+    cannot share more characters than the shorter has, nor more than each character's
+    smaller count. 1.0 for contained names.
+    """
+    if not ta or not tb:
+        return 0.0
+    if _contained(ta, tb):
+        return 1.0
+    (a, ca), (b, cb) = _joined_tokens(ta), _joined_tokens(tb)
+    by_length = 2.0 * min(len(a), len(b)) / (len(a) + len(b))
+    if by_length < MIN_NAME_SCORE:  # enough for most pairs: skip the character counts
+        return by_length
+    return 2.0 * sum((ca & cb).values()) / (len(a) + len(b))
 
 
 def name_score(a: str, b: str, drop: Collection[str] = ()) -> float:
@@ -397,9 +432,21 @@ def _variant_tokens(name: str, drop: frozenset[str]) -> _VariantTokens:
     return tuple((name_tokens(v, drop), w) for v, w in _variants(name))
 
 
-def _best_score(va: _VariantTokens, vb: _VariantTokens) -> float:
-    """:func:`name_score` of two names given their :func:`_variant_tokens`."""
-    best = max((_token_score(x, y) * wx * wy for x, wx in va for y, wy in vb), default=0.0)
+def _best_score(va: _VariantTokens, vb: _VariantTokens, floor: float = 0.0) -> float:
+    """:func:`name_score` of two names given their :func:`_variant_tokens`, when it reaches
+    ``floor``; otherwise a smaller number.
+
+    Matching needs only the scores that reach its threshold: a pair of variants whose
+    :func:`_token_score_bound` cannot reach ``floor`` is not scored (most pairs). The
+    result stays exact: the rounded product is monotone in the token score, so a skipped
+    pair cannot be the best one of a score reaching ``floor``.
+    """
+    best = 0.0
+    for x, wx in va:
+        for y, wy in vb:
+            if floor and round(_token_score_bound(x, y) * wx * wy, 4) < floor:
+                continue
+            best = max(best, _token_score(x, y) * wx * wy)
     return round(best, 4)
 
 
@@ -624,7 +671,7 @@ def match_place_records(
                 continue
             # The names first: most candidates fail them, and their scores are memoised, while
             # the distance is a scalar call per pair.
-            score = max((_best_score(rname, _variant_tokens(n, admin)) for n in c.names), default=0.0)
+            score = max((_best_score(rname, _variant_tokens(n, admin), threshold) for n in c.names), default=0.0)
             if score < threshold:
                 continue
             dist = math.nan

@@ -325,9 +325,12 @@ def _fold_codes(aliases: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def _crosswalk_for(countries: pd.DataFrame, data_dir: Path) -> Crosswalk:
+def _country_lookups(countries: pd.DataFrame, data_dir: Path) -> tuple[Crosswalk, dict[str, str]]:
+    """The crosswalk of ``countries`` and the folded ISO3 codes (:func:`_fold_codes`), from
+    one reading of ``data_dir``'s alias table: the loaders, the BACI flows and the register
+    all use them."""
     aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
-    return Crosswalk.from_tables(countries, aliases)
+    return Crosswalk.from_tables(countries, aliases), _fold_codes(aliases)
 
 
 @_gc_paused
@@ -433,17 +436,18 @@ def tables_from_sources(
     countries, res = _countries_from_ne(raw_dir, data_dir)
     results += res
     done(RAW_STEPS[0])
-    t = _load_raw(raw_dir, _crosswalk_for(countries, data_dir), results)
+    cw, fold = _country_lookups(countries, data_dir)
+    t = _load_raw(raw_dir, cw, results)
     t["countries"] = countries
     done(RAW_STEPS[1])
     world: list[tuple] = []
     t["trades"] = _concat(
-        [t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), results, world)], "trades"
+        [t["trades"], _baci_extract_trades(raw_dir, data_dir, set(countries["iso3"]), fold, results, world)], "trades"
     )
     t["statistics"] = _concat([t["statistics"], _world_trade_totals(world, data_dir)], "statistics")
     done(RAW_STEPS[2])
     tables = Tables(**t, results=results, origin=str(raw_dir))
-    out = assemble(tables, data_dir)
+    out = _assemble(tables, data_dir, cw, fold)
     done(RAW_STEPS[3])
     return out
 
@@ -660,7 +664,12 @@ def _sum_if_complete(groups, values: pd.Series) -> np.ndarray:
 
 @_gc_paused
 def _baci_extract_trades(
-    raw_dir: Path, data_dir: Path, known: set[str], results: list[LoadResult], world: list[tuple] | None = None
+    raw_dir: Path,
+    data_dir: Path,
+    known: set[str],
+    fold: dict[str, str],
+    results: list[LoadResult],
+    world: list[tuple] | None = None,
 ) -> pd.DataFrame:
     """Bilateral flows of the BACI extract as ``TRADES`` rows (value, tonnes; no shares:
     those are computed by the analyses, so that USGS's shares stay the cited ones)."""
@@ -668,8 +677,7 @@ def _baci_extract_trades(
 
     if not (raw_dir / baci.EXTRACT_DIR).is_dir():
         return _empty("trades")
-    aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
-    res = baci.load_extract(raw_dir, baci.read_hs_map(data_dir), known, fold=_fold_codes(aliases), world=world)
+    res = baci.load_extract(raw_dir, baci.read_hs_map(data_dir), known, fold=fold, world=world)
     results += res
     flows = _concat([r.table for r in res if len(r.table)], "trades")
     if not len(flows):
@@ -704,18 +712,23 @@ def _places_from_datasets(raw_dir: Path, cw: Crosswalk, results: list[LoadResult
 
     focus = {*settings.USMCA, settings.PRC}
     loaded: list[LoadResult] = []
+    tables: list[pd.DataFrame] = []  # the rows of ``loaded``'s tables, in order
     if (raw_dir / nrcan.FILE).exists():
         loaded.append(nrcan.load_nrcan(raw_dir, cw, countries=focus))
+        tables.append(loaded[-1].table)
     if (raw_dir / icmm.FILE).exists():
         loaded.append(icmm.load_icmm(raw_dir, cw, countries=focus))
+        tables.append(loaded[-1].table)
     if (raw_dir / minmod.FOLDER).is_dir():
-        loaded += minmod.load_minmod(raw_dir, cw, countries=focus)
+        minmod_results, minmod_table = minmod.load_minmod_table(raw_dir, cw, countries=focus)
+        loaded += minmod_results
+        tables.append(minmod_table)  # its ~190 files as one table, not concatenated again
     results += loaded
-    # The records of all files read as one table (one conversion instead of one per file:
-    # MinMod alone has ~190 small files), each row with the source of its file.
-    with_rows = [r for r in loaded if len(r.table)]
-    rows = frame_records(pd.concat([r.table for r in with_rows], ignore_index=True)) if with_rows else []
-    sources = [r.source for r in with_rows for _ in range(len(r.table))]
+    # The records of all files read as one table (one conversion instead of one per file),
+    # each row with the source of its file.
+    with_rows = [t for t in tables if len(t)]
+    rows = frame_records(pd.concat(with_rows, ignore_index=True)) if with_rows else []
+    sources = [r.source for r in loaded for _ in range(len(r.table))]
     places, owners = [], []
     for row, source in zip(rows, sources, strict=True):
         pid = node_id(row["node_kind"], f"{row['dataset']}-{row['record_id']}")
@@ -1210,11 +1223,10 @@ def company_key(name: str) -> str:
 
 
 def _register_tables(
-    data_dir: Path, countries: pd.DataFrame, ports: pd.DataFrame
+    data_dir: Path, countries: pd.DataFrame, ports: pd.DataFrame, cw: Crosswalk, fold: dict[str, str]
 ) -> tuple[list[LoadResult], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The register's tables; ``cw`` and ``fold``: :func:`_country_lookups` of ``countries``."""
     known = set(countries["iso3"])
-    aliases = pd.read_csv(data_dir / "country_aliases.csv", dtype=str, keep_default_na=False)
-    fold = _fold_codes(aliases)
     fac = register.load_facilities(data_dir, known, fold)
     t = _concat([r.table for r in fac], "places")
     places, owners, prod = [], [], []
@@ -1322,7 +1334,6 @@ def _register_tables(
                     **src,
                 }
             )
-    cw = Crosswalk.from_tables(countries, aliases)
     us = register.load_import_shares(data_dir)
     if us is not None:
         extra.append(us)
@@ -1472,10 +1483,18 @@ def _flag_gateways(ports: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, L
     return out, res
 
 
-@_gc_paused
 def assemble(tables: Tables, data_dir: Path) -> Tables:
     """Add the register, derive companies and inferred port links. Returns a new Tables."""
-    res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(Path(data_dir), tables.countries, tables.ports)
+    return _assemble(tables, Path(data_dir), *_country_lookups(tables.countries, Path(data_dir)))
+
+
+@_gc_paused
+def _assemble(tables: Tables, data_dir: Path, cw: Crosswalk, fold: dict[str, str]) -> Tables:
+    """:func:`assemble` given :func:`_country_lookups` of ``tables.countries`` and ``data_dir``
+    (the raw load has them already)."""
+    res, rplaces, rown, rprod, rsup, rship, rtrades = _register_tables(
+        data_dir, tables.countries, tables.ports, cw, fold
+    )
     places, ownership = _dedupe_dataset_places(
         _concat([tables.places, rplaces], "places"), _concat([tables.ownership, rown], "ownership")
     )

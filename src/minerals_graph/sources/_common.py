@@ -28,6 +28,7 @@ __all__ = [
     "clean_text",
     "frame_records",
     "frames_from_records",
+    "frame_and_parts",
     "finish_ledgers",
     "ValueMemo",
 ]
@@ -143,21 +144,32 @@ def frames_from_records(parts: list[list[Any]], columns: list[str]) -> list[pd.D
     do), so that the slices have the dtypes of separate frames. An empty part gives the
     empty frame :func:`pd.DataFrame` gives.
     """
+    return frame_and_parts(parts, columns)[1]
+
+
+def frame_and_parts(parts: list[list[Any]], columns: list[str]) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The frame of all records of ``parts`` and :func:`frames_from_records` cut from it.
+
+    For a caller that needs both a frame per part (a loader's results, one per file) and
+    their concatenation (the table of all files): the concatenation is the frame the parts
+    are cut from, instead of ``pd.concat`` of the parts.
+    """
     if len(parts) == 1:
-        return [_frame(parts[0], columns)]
+        whole = _frame(parts[0], columns)
+        return whole, [whole]
     everything = [rec for p in parts for rec in p]
-    whole = pd.DataFrame(everything, columns=columns) if everything else None
+    whole = _frame(everything, columns)
     out = []
     start = 0
     for p in parts:
-        if p and whole is not None:
+        if p:
             part = whole.iloc[start : start + len(p)]
             part.index = pd.RangeIndex(len(p))  # as a frame of its own (cheaper than reset_index)
             out.append(part)
         else:
             out.append(_frame(p, columns))
         start += len(p)
-    return out
+    return whole, out
 
 
 class RowLedger:

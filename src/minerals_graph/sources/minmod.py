@@ -38,7 +38,7 @@ from minerals_graph.sources._common import (
     SourceInfo,
     clean_text,
     finish_ledgers,
-    frames_from_records,
+    frame_and_parts,
 )
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "NAMES",
     "REE_ELEMENTS",
     "load_minmod",
+    "load_minmod_table",
     "load_minmod_file",
     "map_commodity",
     "parse_point",
@@ -478,6 +479,20 @@ def load_minmod(
     (:func:`~minerals_graph.sources._common.frames_from_records`): a frame per small file
     cost more than reading the files.
     """
+    return load_minmod_table(sources_dir, crosswalk, countries=countries, commodities=commodities, datasets=datasets)[0]
+
+
+def load_minmod_table(
+    sources_dir: Path,
+    crosswalk: Crosswalk,
+    *,
+    countries: set[str] | None = None,
+    commodities: Collection[str] | None = None,
+    datasets: Iterable[str] = tuple(SETS),
+) -> tuple[list[LoadResult], pd.DataFrame]:
+    """:func:`load_minmod` and the records of all its files as one table: the rows of the
+    results' tables in order, with their dtypes (the frame they are cut from, for a caller
+    that would otherwise concatenate ~190 small tables again)."""
     read: list[tuple[RowLedger, SourceInfo, int, list[dict[str, object]]]] = []
     for dataset in datasets:
         folder = Path(sources_dir) / FOLDER / SETS[dataset]
@@ -497,7 +512,8 @@ def load_minmod(
                 seen=seen,
             )
             read.append((ledger, SOURCES[dataset], rows_read, records))
-    tables = frames_from_records([records for _, _, _, records in read], RECORD_COLUMNS)
-    return finish_ledgers(
+    whole, tables = frame_and_parts([records for _, _, _, records in read], RECORD_COLUMNS)
+    results = finish_ledgers(
         [(ledger, source, rows_read, table) for (ledger, source, rows_read, _), table in zip(read, tables, strict=True)]
     )
+    return results, whole
