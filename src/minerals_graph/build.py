@@ -453,7 +453,7 @@ class _EdgeList(Sequence[tuple[Any, Any, dict[str, object]]]):
         return zip(self.us, self.vs, self.rows, strict=True)
 
 
-def _shared_dicts(rows: list[dict[str, object]], probe: int = 2048) -> list[dict[str, object]]:
+def _shared_dicts(rows: list[dict[str, object]], probe: int = 65536) -> list[dict[str, object]]:
     """``rows`` with every dict equal to an earlier one (same keys in the same order, each value
     the very same object) replaced by that earlier dict: the edges of a large graph whose
     attributes are all equal (the same source, kind and values) share one attribute dict.
