@@ -607,17 +607,14 @@ def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]
     and 2019.0 are equal but not the same JSON; floats by their text: 0.0 and -0.0 too), and
     for kinds identified by an HS code (``hs6``) by the note it is read from."""
     enc = _CANONICAL.encode
-    nodes: dict[object, str] = {}  # node id -> its JSON
+    text = json.encoder.encode_basestring  # what enc does with a str (ensure_ascii=False), without a memo of every id
     tails: dict[tuple[object, ...], str] = {}  # identity lookup key -> ``,<kind>,<identity>]``
     sha1 = hashlib.sha1
     out: list[str] = []
     append = out.append
     for u, v, d in edges:
-        ju, jv = nodes.get(u), nodes.get(v)
-        if ju is None:
-            ju = nodes[u] = enc(u)
-        if jv is None:
-            jv = nodes[v] = enc(v)
+        ju = text(u) if type(u) is str else enc(u)
+        jv = text(v) if type(v) is str else enc(v)
         kind = d.get("kind")
         fields = EDGE_IDENTITY.get(kind, ("source",)) if type(kind) is str else ("source",)
         vals = tuple(map(d.get, fields))
@@ -632,6 +629,8 @@ def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]
         if tail is None:
             tail = f",{enc(kind)},{enc(edge_identity(d))}]"
             if look is not None:
+                if len(tails) >= 65536:  # bounded: on a large graph most identities are met once
+                    tails.clear()
                 tails[look] = tail
         append(KEY_PREFIX + sha1(f"[{ju},{jv}{tail}".encode()).hexdigest()[:16])
     return out
