@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -249,10 +249,6 @@ def _src_spec(df: pd.DataFrame, kind: str) -> dict[str, object]:
 
 def _col(df: pd.DataFrame, name: str) -> list[Any]:
     return df[name].tolist()
-
-
-def _records(df: pd.DataFrame) -> Iterable[dict[str, Any]]:
-    return cast("list[dict[str, Any]]", df.to_dict("records")) if len(df) else []
 
 
 def build_graph(sources: Path | None = None, *, data_dir: Path | None = None) -> nx.MultiDiGraph:
