@@ -216,3 +216,63 @@ def test_edge_keys_of_a_batch_equal_edge_key_of_each_edge():
     want = [edge_key(u, v, d) for u, v, d in edges]
     assert _edge_keys(edges) == want
     assert len(set(want)) == len(want)
+
+
+def test_edge_keys_read_from_columns_equal_edge_key_of_each_row():
+    """The build reads each edge's identity from its attribute columns (_attr_rows with
+    ``ends``, _identity_tails), chunk by chunk; every key must be edge_key of the row's
+    cleaned attributes, whatever the types of the identifying values and where they are
+    missing, and the HS code read from the note (else the hs6 attribute)."""
+    import pandas as pd
+
+    from minerals_graph.build import _MISSING, _attr_rows, _Const, _identity_tails, _spec, clean_attrs, edge_key
+
+    df = pd.DataFrame(
+        {
+            "commodity": ["gallium", "gallium", "são", None, "gallium"],
+            "period": pd.array([2019, 2019, None, 2020, 2019], dtype=object),
+            "label": ["a", "", "b", "b", "a"],
+            "note": ["HS 811010 (refining)", "HS 811010 (refining)", "no code", None, "HS 282590"],
+            "hs6": [None, "811090", "811090", None, "999999"],
+            "value_usd": [1.0, -0.0, 0.0, 2.5, 1.0],
+            "source": ["s", "s", "s", "t", "s"],
+        }
+    )
+    spec = _spec(df, {"kind": _Const("TRADES")})
+    us = ["country:AUS", "country:AUS", "country:CHN", "country:BRA", "country:AUS"]
+    vs = ["country:USA"] * 5
+    for chunk in (2, 65536):  # three chunks, then one
+        keys: list[str] = []
+        rows = _attr_rows(df, spec, {}, chunk=chunk, ends=(us, vs, keys))
+        want_rows = [clean_attrs({"kind": "TRADES", **r}) for r in df.to_dict("records")]
+        assert rows == want_rows
+        assert keys == [edge_key(u, v, d) for u, v, d in zip(us, vs, want_rows, strict=True)]
+    # year 2019 and 2019.0, 0.0 and -0.0 are different JSON: different keys
+    tails = _identity_tails(
+        ["kind", "measure", "year", "source"],
+        [["STATISTIC"] * 4, ["m"] * 4, [2019, 2019.0, 0.0, -0.0], ["s", "s", _MISSING, "s"]],
+        4,
+    )
+    rows = [
+        {"kind": "STATISTIC", "measure": "m", "year": 2019, "source": "s"},
+        {"kind": "STATISTIC", "measure": "m", "year": 2019.0, "source": "s"},
+        {"kind": "STATISTIC", "measure": "m", "year": 0.0},
+        {"kind": "STATISTIC", "measure": "m", "year": -0.0, "source": "s"},
+    ]
+    assert [edge_key("a", "b", d) for d in rows] == [_keys_of_one("a", "b", t) for t in tails]
+    assert len(set(tails)) == 4
+    # rows of different kinds (never one table of edges, but handled): row by row
+    mixed = _identity_tails(["kind", "source"], [["OWNED_BY", "SUPPLIES"], ["s", _MISSING]], 2)
+    assert [_keys_of_one("a", "b", t) for t in mixed] == [
+        edge_key("a", "b", {"kind": "OWNED_BY", "source": "s"}),
+        edge_key("a", "b", {"kind": "SUPPLIES"}),
+    ]
+    # no attribute at all
+    assert _identity_tails([], [], 2) == [",null,{}]"] * 2
+
+
+def _keys_of_one(u: str, v: str, tail: str) -> str:
+    from minerals_graph.build import _keys_of
+
+    (key,) = _keys_of([u], [v], [tail])
+    return key

@@ -155,7 +155,11 @@ class _Const:
 
 
 def _attr_rows(
-    df: pd.DataFrame, spec: dict[str, object], pool: dict[object, object] | None = None, chunk: int = 65536
+    df: pd.DataFrame,
+    spec: dict[str, object],
+    pool: dict[object, object] | None = None,
+    chunk: int = 65536,
+    ends: tuple[Sequence[object], Sequence[object], list[str]] | None = None,
 ) -> list[dict[str, object]]:
     """``clean_attrs`` of one dict per row of ``df``, built column by column.
 
@@ -163,6 +167,10 @@ def _attr_rows(
     of ``df`` (a str) or a :class:`_Const`. Equal to ``[clean_attrs({k: row[col] ...})]``;
     ``pool``: see :func:`_clean_column`. The rows are read ``chunk`` at a time, so that only
     that many values per column are held as Python objects at once on a large table.
+
+    ``ends``, when given, is ``(us, vs, keys)``: the rows are the edges ``us[i] -> vs[i]``,
+    and ``keys`` receives the :func:`edge_key` of each, its identity read from the same
+    columns (:func:`_identity_tails`), a chunk at a time.
     """
     n = len(df)
     consts: dict[str, object] = {}
@@ -171,6 +179,8 @@ def _attr_rows(
             (consts[k],) = _clean_column(k, [src.value], pool)
     keys = [k for k in spec if consts.get(k) is not _MISSING]
     if not keys:
+        if ends is not None:
+            ends[2].extend(_keys_of(ends[0], ends[1], _identity_tails([], [], n)))
         return [{} for _ in range(n)]
     miss = _MISSING
     new = _key_sharing_dicts(keys)
@@ -197,8 +207,59 @@ def _attr_rows(
             else:
                 fill = map(operator.setitem, dicts, repeat(k), col)
             deque(fill, maxlen=0)  # runs the map: d[k] = v for each row, without a Python-level loop
+        if ends is not None:
+            us, vs, edge_keys = ends
+            tails = _identity_tails(keys, cols, m)
+            edge_keys += _keys_of(us[start : start + m], vs[start : start + m], tails)
+            del tails
         out += dicts
     return out
+
+
+def _identity_tails(keys: list[str], cols: list[list[object]], m: int) -> list[str]:
+    """For each of the ``m`` rows whose cleaned attributes are the columns ``cols`` (named
+    ``keys``; ``_MISSING`` where a row lacks one), the end of the text its edge key hashes
+    (:func:`edge_key`): ``,<kind>,<identity>]``, the identity in canonical JSON.
+
+    Built column by column: the canonical JSON of a dict is its ``"name":value`` items in
+    sorted order, so each identifying column becomes its items (``""`` where the value is
+    absent), each distinct value object encoded once (a column repeats a few values, shared
+    through the build's pool), and a row's identity is its items joined."""
+    col = dict(zip(keys, cols, strict=True))
+    absent: list[object] = [None] * m
+
+    def read(k: str) -> list[object]:  # the column as ``d.get(k)`` reads it
+        c = col.get(k)
+        if c is None:
+            return absent
+        return [None if v is _MISSING else v for v in c] if _MISSING in c else c
+
+    enc = _CANONICAL.encode
+    kinds = read("kind")
+    kind = kinds[0] if m else None
+    if any(k is not kind for k in kinds):  # kinds differ (never within one table of edges): row by row
+        rows = [{k: v for k, v in zip(keys, r, strict=True) if v is not _MISSING} for r in zip(*cols, strict=True)]
+        return [f",{enc(d.get('kind'))},{enc(edge_identity(d))}]" for d in rows]
+    fields = EDGE_IDENTITY.get(kind, ("source",)) if type(kind) is str else ("source",)
+    values = {f: read(f) for f in fields}
+    if "hs6" in fields:  # the code in the note, else the attribute itself (as edge_identity reads it)
+        codes: dict[int, str | None] = {}
+        for note in read("note"):
+            if id(note) not in codes:
+                found = _HS6.search(str(note or ""))
+                codes[id(note)] = found.group(1) if found else None
+        in_note = map(codes.__getitem__, map(id, read("note")))
+        values["hs6"] = [a if a is not None else b for a, b in zip(in_note, values["hs6"], strict=True)]
+
+    def items(name: str, column: list[object]) -> list[str]:  # '"name":<value>,' per row, '' if absent
+        head = f"{enc(name)}:"
+        ids = list(map(id, column))
+        text = {i: "" if v is None else f"{head}{enc(v)}," for i, v in dict(zip(ids, column, strict=True)).items()}
+        return list(map(text.__getitem__, ids))
+
+    head = f",{enc(kind)},{{"
+    bodies = map("".join, zip(*(items(f, values[f]) for f in sorted(values)), strict=True))
+    return [f"{head}{b[:-1]}}}]" for b in bodies] if values else [f"{head}}}]"] * m
 
 
 def _key_sharing_dicts(keys: list[str]) -> Callable[[], dict[str, object]]:
@@ -277,8 +338,39 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     def shared(ids: list[Any]) -> list[Any]:
         return [pool.setdefault(x, x) if type(x) is str else x for x in ids]
 
-    def add_edges(us: list[Any], vs: list[Any], rows: list[dict[str, object]]) -> None:
-        us, vs, rows = shared(us), shared(vs), _shared_dicts(rows)
+    edge_keys: list[str] = []  # the key of each pending edge (made unique at the end)
+
+    Attrs = tuple[list[Any], list[Any], list[dict[str, object]], list[str]]  # edges: us, vs, attributes, keys
+
+    def edges(us: list[Any], vs: list[Any], df: pd.DataFrame, spec: dict[str, object]) -> Attrs:
+        """The edges ``us[i] -> vs[i]`` with the attributes of row i of ``df`` (``spec``), keyed."""
+        keys: list[str] = []
+        us, vs = shared(us), shared(vs)
+        return us, vs, _attr_rows(df, spec, pool, ends=(us, vs, keys)), keys
+
+    def split_edges(
+        us: list[Any],
+        vs: list[Any],
+        df: pd.DataFrame,
+        first: list[bool],
+        spec: dict[str, object],
+        other: dict[str, object],
+    ) -> Attrs:
+        """:func:`edges` of the rows where ``first`` (attributes ``spec``) and of the rest
+        (``other``), back in row order; the subsets live only while this runs."""
+        rest = [not x for x in first]
+        a = edges(list(compress(us, first)), list(compress(vs, first)), where(df, first), spec)
+        b = edges(list(compress(us, rest)), list(compress(vs, rest)), where(df, rest), other)
+        merged = []
+        for la, lb in zip(a, b, strict=True):  # us, vs, rows, keys
+            ia, ib = iter(la), iter(lb)
+            merged.append([next(ia) if x else next(ib) for x in first])
+        return merged[0], merged[1], merged[2], merged[3]
+
+    def add_edges(attrs: Attrs) -> None:
+        """Queue edges (:func:`edges`) after checking that their ends are nodes."""
+        us, vs, rows, keys = attrs
+        rows = _shared_dicts(rows)
         known = G._node.__contains__  # noqa: SLF001 - membership test only
         if not (all(map(known, us)) and all(map(known, vs))):  # find the first edge at fault
             for u, v, d in zip(us, vs, rows, strict=True):
@@ -286,6 +378,7 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
                     if not known(n):
                         raise GraphBuildError(f"{d.get('kind')} edge {u} -> {v}: node {n} is not in the graph")
         pending.extend(us, vs, rows)
+        edge_keys.extend(keys)
 
     def add_nodes(ids: list[Any], rows: list[dict[str, object]]) -> None:
         _insert_nodes(G, shared(ids), rows)
@@ -309,15 +402,18 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         part = where(c, [bool(g) for g in _col(c, "group")]) if "group" in c.columns else c.iloc[:0]
         if len(part):
             add_edges(
-                nid("Commodity", _col(part, "id")),
-                nid("Commodity", _col(part, "group")),
-                _attr_rows(part, _src_spec(part, "PART_OF"), pool),
+                edges(
+                    nid("Commodity", _col(part, "id")),
+                    nid("Commodity", _col(part, "group")),
+                    part,
+                    _src_spec(part, "PART_OF"),
+                )
             )
     p = t.ports
     if len(p):
         pids = [node_id("Port", f"wpi-{int(w)}") for w in _col(p, "wpi_number")]
         add_nodes(pids, _attr_rows(p, _spec(p, {"kind": _Const("Port")}), pool))
-        add_edges(pids, nid("Country", _col(p, "iso3")), _attr_rows(p, _src_spec(p, "LOCATED_IN"), pool))
+        add_edges(edges(pids, nid("Country", _col(p, "iso3")), p, _src_spec(p, "LOCATED_IN")))
     p = t.places
     if len(p):
         # the table's node_kind is the node's kind; its kind column is the place's type (place_kind)
@@ -328,7 +424,7 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
                 p, _spec(p, {"kind": "node_kind", "place_kind": "kind"}, drop=("id", "node_kind", "kind")), pool
             ),
         )
-        add_edges(ids, nid("Country", _col(p, "iso3")), _attr_rows(p, _src_spec(p, "LOCATED_IN"), pool))
+        add_edges(edges(ids, nid("Country", _col(p, "iso3")), p, _src_spec(p, "LOCATED_IN")))
     c = t.companies
     if len(c):
         ids = _col(c, "id")
@@ -337,9 +433,12 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
             ctl = where(c, [bool(x) for x in _col(c, "control_iso3")])
             if len(ctl):
                 add_edges(
-                    _col(ctl, "id"),
-                    nid("Country", _col(ctl, "control_iso3")),
-                    _attr_rows(ctl, _src_spec(ctl, "CONTROLLED_FROM"), pool),
+                    edges(
+                        _col(ctl, "id"),
+                        nid("Country", _col(ctl, "control_iso3")),
+                        ctl,
+                        _src_spec(ctl, "CONTROLLED_FROM"),
+                    )
                 )
     o = t.ownership
     if len(o):
@@ -354,71 +453,82 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
             cids.append(keys[s])
         owner = [r == "owner" for r in _col(o, "role")]
         own_spec = {"kind": _Const("OWNED_BY"), **{k: k for k in ("share_pct", "position") if k in o.columns}}
-        own_rows = iter(_attr_rows(where(o, owner), {**own_spec, **_src_spec(o, "OWNED_BY")}, pool))
-        op_rows = iter(_attr_rows(where(o, [not x for x in owner]), _src_spec(o, "OPERATED_BY"), pool))
-        rows = [next(own_rows) if x else next(op_rows) for x in owner]
-        add_edges([str(x) for x in _col(o, "place_id")], cids, rows)
+        places = [str(x) for x in _col(o, "place_id")]
+        add_edges(
+            split_edges(places, cids, o, owner, {**own_spec, **_src_spec(o, "OWNED_BY")}, _src_spec(o, "OPERATED_BY"))
+        )
+        del places, cids
     pr = t.production
     if len(pr):
         pr = where(pr, [bool(x) for x in _col(pr, "commodity")])
     if len(pr):
-        reserves = [m == "reserves" for m in _col(pr, "measure")]
         res_keys = ("quantity", "qualifier", "unit", "year", "note", *SOURCE_COLUMNS)
-        res_spec = {"kind": _Const("HOLDS_RESERVES"), **{k: k for k in res_keys if k in pr.columns}}
-        res_rows = iter(_attr_rows(where(pr, reserves), res_spec, pool))
-        prod = where(pr, [not x for x in reserves])
-        prod_rows = iter(
-            _attr_rows(prod, _spec(prod, {"kind": _Const("PRODUCES")}, drop=("producer_id", "commodity")), pool)
-        )
-        rows = [next(res_rows) if x else next(prod_rows) for x in reserves]
         add_edges(
-            [str(x) for x in _col(pr, "producer_id")],
-            [node_id("Commodity", str(x)) for x in _col(pr, "commodity")],
-            rows,
+            split_edges(
+                [str(x) for x in _col(pr, "producer_id")],
+                [node_id("Commodity", str(x)) for x in _col(pr, "commodity")],
+                pr,
+                [m == "reserves" for m in _col(pr, "measure")],
+                {"kind": _Const("HOLDS_RESERVES"), **{k: k for k in res_keys if k in pr.columns}},
+                _spec(pr, {"kind": _Const("PRODUCES")}, drop=("producer_id", "commodity")),
+            )
         )
+    del pr  # a filtered copy of the production table, on a large graph
     tr = t.trades
     if len(tr):
         add_edges(
-            nid("Country", _col(tr, "exporter")),
-            nid("Country", _col(tr, "importer")),
-            _attr_rows(tr, _spec(tr, {"kind": _Const("TRADES")}, drop=("exporter", "importer")), pool),
+            edges(
+                nid("Country", _col(tr, "exporter")),
+                nid("Country", _col(tr, "importer")),
+                tr,
+                _spec(tr, {"kind": _Const("TRADES")}, drop=("exporter", "importer")),
+            )
         )
     ir = t.import_reliance
     if len(ir):
         form = "label" if "label" in ir.columns else _Const(None)
         add_edges(
-            nid("Country", _col(ir, "iso3")),
-            nid("Commodity", _col(ir, "commodity")),
-            _attr_rows(
+            edges(
+                nid("Country", _col(ir, "iso3")),
+                nid("Commodity", _col(ir, "commodity")),
                 ir,
                 _spec(ir, {"kind": _Const("IMPORT_RELIANCE"), "form": form}, drop=("iso3", "commodity", "label")),
-                pool,
-            ),
+            )
         )
     for df, kind in ((t.statistics, "STATISTIC"), (t.export_controls, "EXPORT_CONTROL")):
         if len(df):
             add_edges(
-                nid("Country", _col(df, "iso3")),
-                nid("Commodity", _col(df, "commodity")),
-                _attr_rows(df, _spec(df, {"kind": _Const(kind)}, drop=("iso3", "commodity")), pool),
+                edges(
+                    nid("Country", _col(df, "iso3")),
+                    nid("Commodity", _col(df, "commodity")),
+                    df,
+                    _spec(df, {"kind": _Const(kind)}, drop=("iso3", "commodity")),
+                )
             )
     s = t.supplies
     if len(s):
         add_edges(
-            [str(x) for x in _col(s, "from_id")],
-            [str(x) for x in _col(s, "to_id")],
-            _attr_rows(s, _spec(s, {"kind": _Const("SUPPLIES")}, drop=("from_id", "to_id")), pool),
+            edges(
+                [str(x) for x in _col(s, "from_id")],
+                [str(x) for x in _col(s, "to_id")],
+                s,
+                _spec(s, {"kind": _Const("SUPPLIES")}, drop=("from_id", "to_id")),
+            )
         )
     s = t.ships_via
     if len(s):
         add_edges(
-            [str(x) for x in _col(s, "place_id")],
-            [node_id("Port", f"wpi-{int(w)}") for w in _col(s, "wpi_number")],
-            _attr_rows(s, _spec(s, {"kind": _Const("SHIPS_VIA")}, drop=("place_id", "wpi_number")), pool),
+            edges(
+                [str(x) for x in _col(s, "place_id")],
+                [node_id("Port", f"wpi-{int(w)}") for w in _col(s, "wpi_number")],
+                s,
+                _spec(s, {"kind": _Const("SHIPS_VIA")}, drop=("place_id", "wpi_number")),
+            )
         )
     pool.clear()  # every attribute is built: the pool's table is not needed while the edges go in
-    _insert_edges(G, pending, assign_edge_keys(pending))
-    log.info("built graph: %s nodes, %s edges", G.number_of_nodes(), G.number_of_edges())
+    n_edges = len(edge_keys)
+    _insert_edges(G, pending, _unique_keys(pending, edge_keys))
+    log.info("built graph: %s nodes, %s edges", G.number_of_nodes(), n_edges)  # every edge went in (no key twice)
     return G
 
 
@@ -601,16 +711,16 @@ def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]
 
     An identity is looked up by its kind, the values of its attributes and their types (2019
     and 2019.0 are equal but not the same JSON; floats by their text: 0.0 and -0.0 too), and
-    for kinds identified by an HS code (``hs6``) by the note it is read from."""
+    for kinds identified by an HS code (``hs6``) by the note it is read from. (The build reads
+    the identities from its columns instead: :func:`_identity_tails`.)"""
     enc = _CANONICAL.encode
-    text = json.encoder.encode_basestring  # what enc does with a str (ensure_ascii=False), without a memo of every id
     tails: dict[tuple[object, ...], str] = {}  # identity lookup key -> ``,<kind>,<identity>]``
-    sha1 = hashlib.sha1
+    us: list[object] = []
+    vs: list[object] = []
     out: list[str] = []
-    append = out.append
     for u, v, d in edges:
-        ju = text(u) if type(u) is str else enc(u)
-        jv = text(v) if type(v) is str else enc(v)
+        us.append(u)
+        vs.append(v)
         kind = d.get("kind")
         fields = EDGE_IDENTITY.get(kind, ("source",)) if type(kind) is str else ("source",)
         vals = tuple(map(d.get, fields))
@@ -628,8 +738,24 @@ def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]
                 if len(tails) >= 65536:  # bounded: on a large graph most identities are met once
                     tails.clear()
                 tails[look] = tail
-        append(KEY_PREFIX + sha1(f"[{ju},{jv}{tail}".encode()).hexdigest()[:16])
-    return out
+        out.append(tail)
+    return _keys_of(us, vs, out)
+
+
+def _keys_of(us: Sequence[object], vs: Sequence[object], tails: Sequence[str]) -> list[str]:
+    """:func:`edge_key` of each edge ``us[i] -> vs[i]`` whose kind and identity are
+    ``tails[i]`` (``,<kind>,<identity>]`` in canonical JSON): the SHA-1 of
+    ``[<u>,<v>,<kind>,<identity>]``, each node id encoded as the canonical JSON encodes it."""
+    enc = _CANONICAL.encode
+    text = json.encoder.encode_basestring  # what enc does with a str (ensure_ascii=False), without a memo of every id
+    sha1 = hashlib.sha1
+    return [
+        KEY_PREFIX
+        + sha1(
+            f"[{text(u) if type(u) is str else enc(u)},{text(v) if type(v) is str else enc(v)}{t}".encode()
+        ).hexdigest()[:16]
+        for u, v, t in zip(us, vs, tails, strict=True)
+    ]
 
 
 def assign_edge_keys(edges: Sequence[tuple[str, str, dict[str, object]]]) -> list[str]:
@@ -641,7 +767,12 @@ def assign_edge_keys(edges: Sequence[tuple[str, str, dict[str, object]]]) -> lis
     every attribute are numbered ``-1``, ``-2``, …  Every rule depends on content only, so the
     keys do not depend on the order of the rows. Collisions are logged.
     """
-    keys = _edge_keys(edges)
+    return _unique_keys(edges, _edge_keys(edges))
+
+
+def _unique_keys(edges: Sequence[tuple[str, str, dict[str, object]]], keys: list[str]) -> list[str]:
+    """``keys`` (the :func:`edge_key` of each edge of ``edges``), made distinct as
+    :func:`assign_edge_keys` says; the list is updated in place and returned."""
     seen: set[str] = set()
     shared: set[str] = set()  # keys of more than one edge
     for k in keys:
