@@ -89,32 +89,3 @@ def test_with_source_equals_column_assignments():
     for df in frames:
         for src in (None, baci.EXTRACT_SOURCE):
             pd.testing.assert_frame_equal(_with_source(df, "trades", src), reference(df, "trades", src))
-
-
-def test_gc_paused_restores_the_collector_state():
-    import gc
-
-    from minerals_graph.tables import _gc_paused
-
-    seen = []
-
-    @_gc_paused
-    def work(fail: bool) -> int:
-        seen.append(gc.isenabled())
-        if fail:
-            raise ValueError("boom")
-        return 1
-
-    was = gc.isenabled()
-    try:
-        gc.enable()
-        assert work(False) == 1 and gc.isenabled()
-        with pytest.raises(ValueError):
-            work(True)
-        assert gc.isenabled()
-        gc.disable()
-        work(False)
-        assert not gc.isenabled()  # a caller's paused collector stays paused
-    finally:
-        gc.enable() if was else gc.disable()
-    assert seen == [False, False, False]

@@ -28,8 +28,9 @@ import networkx as nx
 import pandas as pd
 
 from minerals_graph.errors import GraphBuildError
+from minerals_graph.runtime import gc_paused, release_free_memory
 from minerals_graph.schema import EDGE_KINDS, NODE_KINDS, SOURCE_ATTRS, EdgeKind, NodeKind, node_id
-from minerals_graph.tables import SOURCE_COLUMNS, Tables, _gc_paused, load_tables  # noqa: PLC2701
+from minerals_graph.tables import SOURCE_COLUMNS, Tables, load_tables
 
 __all__ = ["build_graph", "graph_from_tables", "clean_attrs", "edge_key", "assign_edge_keys", "EDGE_IDENTITY"]
 
@@ -317,7 +318,6 @@ def build_graph(sources: Path | None = None, *, data_dir: Path | None = None) ->
     return graph_from_tables(load_tables(sources, data_dir=data_dir))
 
 
-@_gc_paused  # millions of long-lived dicts: automatic collections would walk them again and again
 def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     """Build the graph from canonical tables.
 
@@ -329,7 +329,16 @@ def graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     Tables are turned into node and edge attributes column by column (:func:`_attr_rows`,
     the same values as :func:`clean_attrs` of each row) and added in bulk, in the order of
     the rows, so the graph (its iteration order included) is that of a row-by-row build.
+    The memory the build's temporaries held goes back to the system at the end
+    (:func:`minerals_graph.runtime.release_free_memory`).
     """
+    G = _graph_from_tables(t)
+    release_free_memory()
+    return G
+
+
+@gc_paused  # millions of long-lived dicts: automatic collections would walk them again and again
+def _graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(name="minerals-graph", origin=t.origin)
     pending = _EdgeList()  # three flat lists, not one tuple per edge: less memory while building
 

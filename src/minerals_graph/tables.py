@@ -16,8 +16,6 @@ same :class:`Tables` either way. Every row of every table carries the source col
 
 from __future__ import annotations
 
-import functools
-import gc
 import logging
 import math
 import re
@@ -25,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +33,7 @@ from minerals_graph import settings
 from minerals_graph.compact import compact_tables
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
+from minerals_graph.runtime import gc_paused
 from minerals_graph.schema import (
     COMMODITIES,
     KIND_STAGE,
@@ -126,32 +125,6 @@ class Tables:
 
     def table_names(self) -> list[str]:
         return [f.name for f in fields(self) if f.name not in ("results", "origin")]
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _gc_paused(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``fn`` with Python's cyclic garbage collector paused (and resumed after, if it was on).
-
-    Loading allocates millions of small objects that stay alive (rows, records, tables); each
-    automatic collection walks all of them again, which cost about a quarter of the raw build.
-    Reference counting still frees every object as usual; only reference cycles wait for the
-    next collection after the load.
-    """
-
-    @functools.wraps(fn)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -333,7 +306,7 @@ def _country_lookups(countries: pd.DataFrame, data_dir: Path) -> tuple[Crosswalk
     return Crosswalk.from_tables(countries, aliases), _fold_codes(aliases)
 
 
-@_gc_paused
+@gc_paused
 def _countries_from_ne(raw_dir: Path, data_dir: Path) -> tuple[pd.DataFrame, list[LoadResult]]:
     ne = natural_earth.load_countries(raw_dir)
     extras, extras_result = _read_country_extras(data_dir)
@@ -452,7 +425,7 @@ def tables_from_sources(
     return out
 
 
-@_gc_paused
+@gc_paused
 def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[str, pd.DataFrame]:
     # Ports
     ports_r = wpi.load_ports(raw_dir, cw)
@@ -589,7 +562,7 @@ def _mcs2026_tables(
     return _with_source(ec.drop_duplicates(["iso3", "commodity", "control_type", "year"]), "export_controls", t4.source)
 
 
-@_gc_paused
+@gc_paused
 def _world_trade_totals(world: list[tuple], data_dir: Path) -> pd.DataFrame:
     """Each country's exports to and imports from the whole world per HS6 code and year
     (``STATISTIC`` rows, measures ``trade_exports_world`` / ``trade_imports_world``, in USD
@@ -662,7 +635,7 @@ def _sum_if_complete(groups, values: pd.Series) -> np.ndarray:
     return out
 
 
-@_gc_paused
+@gc_paused
 def _baci_extract_trades(
     raw_dir: Path,
     data_dir: Path,
@@ -1148,7 +1121,7 @@ def _read_curated(data_dir: Path, name: str) -> tuple[pd.DataFrame, LoadResult]:
     return out.reset_index(drop=True), ledger.finish(src, len(df), out)
 
 
-@_gc_paused
+@gc_paused
 def tables_from_data(
     data_dir: Path, *, register_dir: Path | None = None, progress: Callable[[str], None] | None = None
 ) -> Tables:
@@ -1488,7 +1461,7 @@ def assemble(tables: Tables, data_dir: Path) -> Tables:
     return _assemble(tables, Path(data_dir), *_country_lookups(tables.countries, Path(data_dir)))
 
 
-@_gc_paused
+@gc_paused
 def _assemble(tables: Tables, data_dir: Path, cw: Crosswalk, fold: dict[str, str]) -> Tables:
     """:func:`assemble` given :func:`_country_lookups` of ``tables.countries`` and ``data_dir``
     (the raw load has them already)."""
