@@ -141,6 +141,45 @@ def test_world_rows_aggregates_rounded_and_s_symbol(tmp_path, crosswalk):
     assert w.loc[15, "qualifier"] == "included in world total" and w.loc[15, "iso3"] == "AUT"
 
 
+def test_long_table_repeated_cells_keep_each_row_fate(tmp_path, crosswalk):
+    """The loader cleans and classifies each distinct cell text once: a repeated unknown
+    country is still rejected on each of its rows, naming that row; padded cells read as
+    clean ones; a row of blanks is empty; a row without Section but with text is not."""
+    imp = "RARE EARTHS,Import Sources,Rare Earths,{},Import sources 2021-2024,All,percent,2021–24,{},,Yes,\n"
+    text = (
+        HEADER
+        + (
+            imp.format("China", "60")  # 1
+            + imp.format("Atlantis", "20")  # 2: unknown, keeps its rank place
+            + imp.format("Japan", "15")  # 3
+            + imp.format("Atlantis", "5")  # 4: unknown again, rejected again with its own row
+            + imp.format("China", "60")  # 5: a copy of row 1
+            + " , ,\u00a0, ,,,,,,,,\n"  # 6: blanks only
+            + ",,Rare Earths,China,Production,Mine production,metric tons,2025,1,,Yes,\n"  # 7: no Section
+            + f"  RARE EARTHS ,{SAL} , Rare  Earths,United States,Production,Production,"
+            "metric tons ,2024 , 45 ,  Estimated. ,Yes ,\n"  # 8: padded cells
+        )
+    )
+    d = mcs2026.load_commodities_data(_long(tmp_path, text), crosswalk)
+    rej = d.result.rejects
+    assert list(rej["row"]) == [2, 4, 5, 7]
+    assert list(rej["field"]) == ["Country", "Country", "(row)", "Section"]
+    assert "row 2, field 'Country'" in rej["reason"].iloc[0] and "row 4, field 'Country'" in rej["reason"].iloc[1]
+    assert rej["reason"].iloc[2] == "an exact copy of row 1 (a duplicated row)"
+    assert list(d.result.excluded["reason"]) == ["empty row"]
+    assert list(d.import_sources["rank"]) == [1, 3]
+    s = d.salient.iloc[0]
+    assert (s.row, s.label, s.chapter, s.unit, s.value, s.note) == (
+        8,
+        "Rare Earths",
+        "RARE EARTHS",
+        "t",
+        45.0,
+        "Estimated.",
+    )
+    assert bool(s.estimated) and s.year == 2024 and len(d.result.cell_rejects) == 0
+
+
 def test_long_table_needs_its_columns(tmp_path, crosswalk):
     _long(tmp_path, "MCS chapter,Section,Commodity\nA,B,C\n")
     with pytest.raises(SourceFormatError, match="expected columns"):

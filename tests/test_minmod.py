@@ -337,3 +337,21 @@ def test_real_files_in_scope(shared, crosswalk):
         "usgs-ree": [799, 170, 408, 221],
         "usgs-pp1802": [410, 389, 21, 0],
     }
+
+
+def test_country_names_matched_once_across_files(tmp_path, crosswalk):
+    """The loader keeps the names matched in one file for the next ones; a name that is
+    not one country is rejected again in each file, naming that file's record."""
+    _write(tmp_path, "usgs-major-deposits", "b000.json", [MAJOR[0], MAJOR[3]])
+    second = [
+        _record("usgs-major-deposits", "2", "Other", "Korean Peninsula", "POINT (129.2 42.2)", ["Fe"]),
+        _record("usgs-major-deposits", "3", "Again", "United States", "POINT (-115.5 35.5)", ["REE"]),
+        _record("usgs-major-deposits", "4", "Blank", " ", "POINT (1 1)", ["REE"]),
+    ]
+    _write(tmp_path, "usgs-major-deposits", "b001.json", second)
+    results = minmod.load_minmod(tmp_path, crosswalk, datasets=["usgs-major-deposits"])
+    assert [(r.rows_read, r.rows_loaded, r.rows_rejected) for r in results] == [(2, 1, 1), (3, 1, 2)]
+    assert "b000.json, record 2" in results[0].rejects.iloc[0]["reason"]
+    assert "b001.json, record 1" in results[1].rejects.iloc[0]["reason"]
+    assert results[1].table.iloc[0]["iso3"] == "USA"
+    assert list(results[1].rejects["row"]) == [1, 3]

@@ -152,3 +152,26 @@ def test_real_indo_pacific_layer(shared, crosswalk):
     assert (lynas.kind, lynas.capacity, lynas.capacity_unit) == ("separation_plant", 22.0, "kt")
     assert lynas.owners == [("Lynas Rare Earths Ltd.", 100.0)]
     assert set(r.table.iso3) >= {"MMR", "KOR", "VNM", "NCL", "MNG"}
+
+
+def test_columns_are_the_values_frame_records_gives():
+    """The loader reads the layer a column at a time: the same values as frame_records,
+    for plain columns (read directly) and object/extension columns (through frame_records)."""
+    from minerals_graph.sources._common import frame_records
+
+    plain = pd.DataFrame({"s": pd.Series(["a", None], dtype="str"), "f": [1.5, float("nan")], "i": [1, 2]})
+    mixed = plain.assign(o=pd.Series([1, "x"], dtype=object), n=pd.array([1, None], dtype="Int64"))
+    for df in (plain, mixed, mixed.iloc[:0]):
+        cols = nmic._columns(df)
+        assert list(cols) == list(df.columns)
+        rows = [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+        assert repr(rows) == repr(frame_records(df))
+
+
+def test_no_row_loaded_gives_an_empty_table(tmp_path, crosswalk):
+    feats = [
+        _feature(FeatureUID="CHN003", Country="China", FeatureTyp="Oil and Gas Fields", Latitude=1.0, Longitude=1.0)
+    ]
+    r = nmic.load_facility_layer(tmp_path, crosswalk, file=_write(tmp_path, feats))
+    assert (r.rows_read, r.rows_loaded, r.rows_excluded) == (1, 0, 1)
+    assert r.table.shape == (0, 0)  # as pd.DataFrame.from_records([]) gives it

@@ -64,3 +64,21 @@ def test_real_world_port_index(shared, crosswalk):
     # Mexico has 35 rows, one of them Progreso repeated under number 9510
     assert counts["USA"] == 666 and counts["CAN"] == 284 and counts["MEX"] == 34
     assert counts["CHN"] >= 66  # China's 66 plus Hong Kong and Macau folded in
+
+
+def test_columns_cleaned_at_once_as_clean_text_cleans_each_cell():
+    from minerals_graph.sources._common import clean_text
+
+    cells = ("", " ", "  a  b ", "\xa0x\xa0y", "x\ty\n", "\u2003z\u3000", "plain", " ", "", "a\x1cb")
+    assert wpi._clean_column(cells) == [clean_text(c) for c in cells]
+    assert wpi._clean_column(()) == []
+    # a NUL in a cell (the separator of the joined column): cleaned a cell at a time
+    with_nul = (" a\x00b ", "c  d", "\x00")
+    assert wpi._clean_column(with_nul) == [clean_text(c) for c in with_nul]
+
+
+def test_no_port_loaded_gives_an_empty_table(tmp_path, crosswalk):
+    _file(tmp_path, "1,x,Nowhere,Ghost, , ,Atlantis,Small, ,No,No,No,0,0,0,1,1\n")
+    r = wpi.load_ports(tmp_path, crosswalk)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (1, 0, 1)
+    assert r.table.shape == (0, 0)  # as pd.DataFrame.from_records([]) gives it

@@ -36,14 +36,13 @@ from __future__ import annotations
 
 import functools
 import logging
-import operator
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from minerals_graph.crosswalk import Crosswalk
+from minerals_graph.crosswalk import CountryMatch, Crosswalk
 from minerals_graph.errors import SourceFormatError, UnknownCommodityError, UnknownCountryError
 from minerals_graph.schema import commodity_by_id, commodity_id
 from minerals_graph.sources._common import (
@@ -365,16 +364,13 @@ def _note_parts(notes: str) -> list[str]:
     return [p for p in (clean_text(x) for x in clean_text(notes).split("--")) if p]
 
 
-@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
-def _is_estimated(notes: str, year: int | None) -> bool:
-    return year == DATA_YEAR or any(p.lower().startswith("estimated") for p in _note_parts(notes))
+def _notes_say_estimated(notes: str) -> bool:
+    """Whether a part of a row's Notes (parts separated by ``--``) starts with "Estimated"."""
+    return any(p.lower().startswith("estimated") for p in _note_parts(notes))
 
 
-@functools.lru_cache(maxsize=4096)  # pure; the long table repeats each value thousands of times
-def _value(text: str, notes: str) -> QValue:
-    """parse_qvalue, plus the symbol ``s`` whose meaning the row's Notes give."""
-    if clean_text(text) != "s":
-        return parse_qvalue(text)
+def _s_value(notes: str) -> QValue:
+    """The value of a cell holding the symbol ``s``, whose meaning the row's Notes give."""
     for part in _note_parts(notes):
         p = re.sub(r"½\s*unit", "½ unit", re.sub(r"[“”\"]", "", part))
         try:
@@ -585,39 +581,22 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
     imports: list[tuple] = []
     index: list[tuple] = []
     copies = first_copies(rows)
-    ranks = _import_ranks(rows, j, crosswalk, copies)
-    # the measure of each Statistics text of the salient rows (a few dozen distinct texts)
-    salient_measure = ValueMemo(lambda stat: _SALIENT_MEASURES.get(stat.lower(), re.sub(r"\W+", "_", stat.lower())))
-    cells_of = operator.itemgetter(*(j[c] for c in _LONG_COLUMNS))
-    for i, raw in enumerate(rows, start=1):
+    cells = _clean_columns(rows, {c: j[c] for c in _READ_COLUMNS})
+    ranks = _import_ranks(cells, crosswalk, copies)
+    # Per-value work, done once per distinct cell text: the file repeats a few hundred
+    # sections, names, units and notes over ~9,000 rows (see _LongTableMemos).
+    memo = _LongTableMemos()
+    for i, (chapter, section, label, country_raw, stat, detail, unit_text, ytext, vtext, notes, flag) in enumerate(
+        zip(*(cells[c] for c in _READ_COLUMNS), strict=True), start=1
+    ):
         if i in copies:
             ledger.reject(i, "(row)", "", f"an exact copy of row {copies[i]} (a duplicated row)")
             continue
-        if _blank(raw):
+        if not section and _blank(rows[i - 1]):  # a row with a Section is never blank
             ledger.exclude(i, "empty row")
             continue
-        (
-            chapter_raw,
-            section_raw,
-            label_raw,
-            country_cell,
-            stat_raw,
-            detail_raw,
-            unit_raw,
-            year_raw,
-            vtext,
-            notes_raw,
-            flag_raw,
-            _,  # Other notes
-        ) = cells_of(raw)  # in _LONG_COLUMNS order
-        section = clean_text(section_raw)
-        if section == _SALIENT_SECTION:
-            part = "salient"
-        elif section == _IMPORT_SECTION:
-            part = "import_sources"
-        elif section in WORLD_SECTION_STAGES:
-            part = "world"
-        else:
+        part = memo.part[section]
+        if part is None:
             ledger.reject(
                 i,
                 "Section",
@@ -627,44 +606,36 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                 "mcs2026.WORLD_SECTION_STAGES",
             )
             continue
-        label = clean_text(label_raw)
-        cid = commodity_of(label)
+        cid = memo.commodity[label]
         if cid is None:
-            cid = commodity_of(chapter_raw) if not label else None
+            cid = memo.commodity[chapter] if not label else None
         if cid is None:
-            ledger.exclude(i, _not_in_schema(label or chapter_raw))
+            ledger.exclude(i, _not_in_schema(label or chapter))
             continue
-        flag = clean_text(flag_raw)
         if flag not in ("Yes", "No"):
             ledger.reject_cell(i, "Is critical mineral 2025", flag, "expected Yes or No")
-        notes = clean_text(notes_raw)
-        if not clean_text(vtext):
+        if not vtext:
             ledger.exclude(i, "no value published")
             continue
-        try:
-            q = _value(vtext, notes)
-        except ValueError as exc:
-            ledger.reject(i, "Value", vtext, str(exc))
+        q = _s_value(notes) if vtext == "s" else memo.qvalue[vtext]
+        if isinstance(q, str):  # the reason the text is no value
+            ledger.reject(i, "Value", rows[i - 1][j["Value"]], q)
             continue
-        country_raw = clean_text(country_cell)
-        try:
-            m = crosswalk.match(country_raw, f"{rel}, row {i}, field 'Country'")
-        except UnknownCountryError as exc:
-            ledger.reject(i, "Country", country_raw, str(exc))
-            continue
+        m = memo.country.get(country_raw)
+        if m is None:
+            try:
+                m = crosswalk.match(country_raw, f"{rel}, row {i}, field 'Country'")
+            except UnknownCountryError as exc:
+                ledger.reject(i, "Country", country_raw, str(exc))
+                continue
+            memo.country[country_raw] = m
         if m.iso3 is None:
             ledger.exclude(i, f"country {country_raw!r} cannot be attributed to one ISO3 code ({m.note})")
             continue
-        ytext = clean_text(year_raw)
-        detail = clean_text(detail_raw)
-        stat = clean_text(stat_raw)
-        unit_text = clean_text(unit_raw)
         if part == "import_sources":
-            ym = _PERIOD.fullmatch(ytext)
-            if not ym or f"{ym.group(1)}-{ym.group(2)}" != IMPORT_PERIOD:
+            if not memo.import_period[ytext]:
                 ledger.reject(i, "Year", ytext, "expected the period 2021–24 of import sources")
                 continue
-            rank = ranks.get(i)
             imports.append(
                 (
                     i,
@@ -674,7 +645,7 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                     m.iso3,  # exporter
                     "USA",  # importer
                     country_raw,
-                    rank,
+                    ranks.get(i),
                     q.value,  # share_pct
                     q.qualifier,
                     IMPORT_PERIOD,
@@ -682,23 +653,23 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                 )
             )
         else:
-            if not _FOUR_DIGITS.fullmatch(ytext):
+            year = memo.year[ytext]
+            if year is None:
                 ledger.reject(i, "Year", ytext, "expected a four-digit year")
                 continue
-            year = int(ytext)
             if part == "salient":
                 salient.append(
                     (
                         i,
                         cid,
                         label,
-                        clean_text(chapter_raw),
+                        chapter,
                         m.iso3,
                         year,
-                        _is_estimated(notes, year),
-                        salient_measure[stat],
+                        year == DATA_YEAR or memo.estimated_note[notes],  # the data year's are estimates
+                        memo.salient_measure[stat],
                         detail,
-                        _unit_code(unit_text),
+                        memo.unit[unit_text],
                         unit_text,
                         q.value,
                         q.qualifier,
@@ -711,14 +682,13 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                 if measure_w is None:
                     ledger.reject(i, "Statistics", stat, f"expected one of {sorted(WORLD_MEASURES)} in a World section")
                     continue
-                stage = world_stage(section, measure_w, detail, cid)
-                head, product, rounded = _split_detail(detail)
+                _, product, rounded = memo.split_detail[detail]
                 world.append(
                     (
                         i,
                         cid,
                         label,
-                        clean_text(chapter_raw),
+                        chapter,
                         country_raw,
                         m.iso3,
                         m.qualifier,
@@ -726,13 +696,14 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
                         m.footnote,
                         section,
                         detail,  # type_text
-                        stage,
+                        world_stage(section, measure_w, detail, cid),
                         measure_w,
                         year,
-                        m.estimated or _is_estimated(notes, None if measure_w == "reserves" else year),
+                        # production and capacity of the data year, or what the notes call estimated
+                        m.estimated or (measure_w != "reserves" and year == DATA_YEAR) or memo.estimated_note[notes],
                         q.value,  # quantity
                         q.qualifier,
-                        _unit_code(unit_text),
+                        memo.unit[unit_text],
                         unit_text,
                         product,
                         rounded,
@@ -763,33 +734,109 @@ def load_commodities_data(sources_dir: Path, crosswalk: Crosswalk) -> Commoditie
     )
 
 
-def _import_ranks(
-    rows: list[list[str]], j: dict[str, int], crosswalk: Crosswalk, copies: dict[int, int]
-) -> dict[int, int]:
+#: The columns of Commodities_Data the loader reads, in the order it unpacks them
+#: (``Other notes`` is not read).
+_READ_COLUMNS = _LONG_COLUMNS[:-1]
+
+
+def _clean_columns(rows: list[list[str]], columns: dict[str, int]) -> dict[str, list[str]]:
+    """Column name -> the :func:`clean_text` of that column's cells, row by row.
+
+    The cells of a column repeat (22 distinct Sections, 6 years, ~2,000 values over ~9,000
+    rows): each distinct text is cleaned once (:class:`ValueMemo`) and the column is
+    transposed with ``zip`` in C, instead of ~100,000 calls of :func:`clean_text`.
+    """
+    if not rows:
+        return {name: [] for name in columns}
+    by_index = list(zip(*rows, strict=True))  # rows have the header's width (read_csv_text)
+    return {name: list(map(ValueMemo(clean_text).__getitem__, by_index[k])) for name, k in columns.items()}
+
+
+def _part_of(section: str) -> str | None:
+    """The table a (cleaned) Section goes to: ``salient``, ``import_sources``, ``world``; None if unknown."""
+    if section == _SALIENT_SECTION:
+        return "salient"
+    if section == _IMPORT_SECTION:
+        return "import_sources"
+    return "world" if section in WORLD_SECTION_STAGES else None
+
+
+def _qvalue_or_reason(text: str) -> QValue | str:
+    """:func:`parse_qvalue` of a cell, or the reason (its ValueError's text) it is no value."""
+    try:
+        return parse_qvalue(text)
+    except ValueError as exc:
+        return str(exc)
+
+
+def _year_or_none(text: str) -> int | None:
+    """A four-digit year, or None for any other (cleaned) Year text."""
+    return int(text) if _FOUR_DIGITS.fullmatch(text) else None
+
+
+def _is_import_period(text: str) -> bool:
+    """Whether a (cleaned) Year text is the import-source period 2021–24 (any dash, spacing)."""
+    ym = _PERIOD.fullmatch(text)
+    return ym is not None and f"{ym.group(1)}-{ym.group(2)}" == IMPORT_PERIOD
+
+
+class _LongTableMemos:
+    """The per-value work of :func:`load_commodities_data`, one memo per kind of cell.
+
+    Each is a :class:`ValueMemo` over cleaned cell texts, computed on first use; ``country``
+    is filled by the loader (a failed match is not stored: each row that holds the name is
+    rejected with its own row number). Local to one call, so that the crosswalk and the
+    tables of the module are read afresh by each load.
+    """
+
+    def __init__(self) -> None:
+        self.part = ValueMemo(_part_of)
+        self.commodity = ValueMemo(commodity_of)
+        self.qvalue = ValueMemo(_qvalue_or_reason)  # of every cell but 's' (its meaning is in the notes)
+        self.country: dict[str, CountryMatch] = {}
+        self.year = ValueMemo(_year_or_none)
+        self.import_period = ValueMemo(_is_import_period)
+        self.estimated_note = ValueMemo(_notes_say_estimated)
+        self.salient_measure = ValueMemo(
+            lambda stat: _SALIENT_MEASURES.get(stat.lower(), re.sub(r"\W+", "_", stat.lower()))
+        )
+        self.unit = ValueMemo(_unit_code)
+        self.split_detail = ValueMemo(_split_detail)
+
+
+def _import_ranks(cells: dict[str, list[str]], crosswalk: Crosswalk, copies: dict[int, int]) -> dict[int, int]:
     """Row -> rank of each named import source within (commodity, form), in published order.
 
-    Counted over the published rows, whatever their fate, so that a rejected row (an
-    unreadable share, an unknown country) keeps its place and never moves the countries
-    after it up a rank. Not counted: the ``Other countries`` residual (ROW), combined names
-    that are not one country, rows without a value, and exact copies (``copies``, from
+    ``cells`` are the cleaned columns of the file (:func:`_clean_columns`). Counted over
+    the published rows, whatever their fate, so that a rejected row (an unreadable share,
+    an unknown country) keeps its place and never moves the countries after it up a rank.
+    Not counted: the ``Other countries`` residual (ROW), combined names that are not one
+    country, rows without a value, and exact copies (``copies``, from
     :func:`~minerals_graph.sources._common.first_copies`) of an earlier row.
     """
     counter: dict[tuple[str, str, str], int] = {}
     out: dict[int, int] = {}
-    for i, raw in enumerate(rows, start=1):
-        if i in copies or clean_text(raw[j["Section"]]) != _IMPORT_SECTION or not clean_text(raw[j["Value"]]):
+    for i, (section, value, country, label, chapter, detail) in enumerate(
+        zip(
+            cells["Section"],
+            cells["Value"],
+            cells["Country"],
+            cells["Commodity"],
+            cells["MCS chapter"],
+            cells["Statistics_detail"],
+            strict=True,
+        ),
+        start=1,
+    ):
+        if section != _IMPORT_SECTION or not value or i in copies:
             continue
         try:
-            iso3 = crosswalk.match(raw[j["Country"]]).iso3
+            iso3 = crosswalk.match(country).iso3
         except UnknownCountryError:
             iso3 = "?"  # a named country, rejected: it keeps its place
         if iso3 in (None, "ROW"):
             continue
-        key = (
-            clean_text(raw[j["Commodity"]]),
-            clean_text(raw[j["MCS chapter"]]),
-            clean_text(raw[j["Statistics_detail"]]),
-        )
+        key = (label, chapter, detail)
         counter[key] = counter.get(key, 0) + 1
         out[i] = counter[key]
     return out

@@ -21,6 +21,7 @@ array, and :func:`load_minmod` returns one :class:`LoadResult` per file read.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Collection, Iterable
@@ -272,6 +273,13 @@ def map_commodity(name: str, dataset: str = "") -> tuple[str, ...] | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _mapped_commodity(name: str, dataset: str) -> tuple[str, ...] | None:
+    """:func:`map_commodity` of a cleaned name, once per (name, set): records repeat a few
+    dozen names (every REE record lists the same 15 elements)."""
+    return map_commodity(name, dataset)
+
+
 def parse_point(wkt: str) -> tuple[float, float]:
     """``"POINT (141.9167 -12.6667)"`` -> ``(141.9167, -12.6667)`` (lon, lat).
 
@@ -345,9 +353,15 @@ def _read_file(
     countries: set[str] | None,
     commodities: Collection[str] | None,
     seen: set[str] | None,
+    known: dict[str, str] | None = None,
 ) -> tuple[RowLedger, list[dict[str, object]], int]:
     """What :func:`load_minmod_file` reads, before any frame is built: the file's ledger, its
-    records (dicts of :data:`RECORD_COLUMNS`) and its number of records."""
+    records (dicts of :data:`RECORD_COLUMNS`) and its number of records.
+
+    ``known`` maps the country names (as observed) already matched by ``crosswalk`` to their
+    ISO3 code, updated in place: a caller reading many files with one crosswalk passes the
+    same dict, so that each name is repaired and matched once.
+    """
     if dataset not in SETS:
         raise ValueError(f"unknown MinMod set {dataset!r}; expected one of {sorted(SETS)}")
     path = Path(sources_dir) / file
@@ -365,6 +379,7 @@ def _read_file(
     seen = set() if seen is None else seen
     ledger = RowLedger(file)
     records = []
+    known = {} if known is None else known
     for i, rec in enumerate(data, start=1):
         if not isinstance(rec, dict):
             ledger.reject(i, "record", type(rec).__name__, "expected a JSON object")
@@ -384,14 +399,18 @@ def _read_file(
         loc = rec.get("location_info")
         if not isinstance(loc, dict):
             loc = {}
-        country = repair_text(_observed(loc.get("country")))
-        try:
-            iso3 = crosswalk.iso3(country, f"{file}, record {i}, field 'location_info.country'")
-        except UnknownCountryError as exc:
-            ledger.reject(i, "location_info.country", country, str(exc))
-            continue
+        observed = _observed(loc.get("country"))
+        iso3 = known.get(observed)
+        if iso3 is None:
+            country = repair_text(observed)
+            try:
+                iso3 = known[observed] = crosswalk.iso3(country, f"{file}, record {i}, field 'location_info.country'")
+            except UnknownCountryError as exc:
+                ledger.reject(i, "location_info.country", country, str(exc))
+                continue
         wkt = loc.get("location")
-        if not clean_text(wkt):
+        # blank as clean_text sees it; a WKT text is tested, not cleaned (each is distinct: no memo)
+        if not (wkt.strip() if isinstance(wkt, str) else clean_text(wkt)):
             ledger.reject(i, "location_info.location", "", "no location")
             continue
         crs_entry = loc.get("crs")
@@ -418,7 +437,7 @@ def _read_file(
                 raw_names.append(cname)
         ids: list[str] = []
         for cname in raw_names:
-            mapped = map_commodity(cname, dataset)
+            mapped = _mapped_commodity(cname, dataset)
             if mapped is None:
                 ledger.reject_cell(
                     i, "mineral_inventory.commodity", cname, "unknown commodity name (add it to minmod.NAMES)"
@@ -494,6 +513,7 @@ def load_minmod_table(
     results' tables in order, with their dtypes (the frame they are cut from, for a caller
     that would otherwise concatenate ~190 small tables again)."""
     read: list[tuple[RowLedger, SourceInfo, int, list[dict[str, object]]]] = []
+    known: dict[str, str] = {}  # country names matched (one crosswalk for every file)
     for dataset in datasets:
         folder = Path(sources_dir) / FOLDER / SETS[dataset]
         files = sorted(folder.glob("b*.json"))
@@ -510,6 +530,7 @@ def load_minmod_table(
                 countries=countries,
                 commodities=commodities,
                 seen=seen,
+                known=known,
             )
             read.append((ledger, SOURCES[dataset], rows_read, records))
     whole, tables = frame_and_parts([records for _, _, _, records in read], RECORD_COLUMNS)

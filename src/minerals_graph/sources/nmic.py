@@ -14,14 +14,24 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import SourceFormatError, UnknownCommodityError, UnknownCountryError
 from minerals_graph.schema import commodity_id
-from minerals_graph.sources._common import LoadResult, RowLedger, SourceInfo, clean_text, frame_records, parse_number
+from minerals_graph.sources._common import (
+    LoadResult,
+    RowLedger,
+    SourceInfo,
+    ValueMemo,
+    clean_text,
+    frame_records,
+    parse_number,
+)
 
 __all__ = ["SOURCE", "FILE", "load_facility_layer", "parse_owner", "kind_and_stage"]
 
@@ -141,6 +151,10 @@ def load_facility_layer(
     The table has one row per published row: ``row, uid, node_kind, kind, stage, name,
     iso3, admin1, lon, lat, status, commodity, product, content, capacity, capacity_unit,
     operator, owners (list of (name, pct)), info_urls, loc_conf, location``.
+
+    The layer is read a column at a time (:func:`_columns`), its text columns cleaned a
+    column at a time and the table built from columns: the rows are only walked to decide
+    each row's fate and its derived values.
     """
     path = Path(sources_dir) / file
     if not path.exists():
@@ -150,18 +164,26 @@ def load_facility_layer(
     if missing:
         raise SourceFormatError(file, 0, ", ".join(missing), "expected USGS NMIC facility-layer columns")
     ledger = RowLedger(file)
-    records = []
-    first: dict[tuple[str, ...], int] = {}
+    raw = _columns(df)
+    blank = [""] * len(df)  # an optional column the layer does not have: read as ""
+    text = {name: list(map(clean_text, raw[name])) if name in raw else blank for name in _TEXT}
     # the owner and source columns the layer has (every record has the same columns)
-    owner_fields = [f for f in (f"OwnerName{k}" for k in range(1, 7)) if f in df.columns]
-    url_fields = [f for f in (f"InfSource{k}" for k in range(1, 8)) if f in df.columns]
-    for i, r in enumerate(frame_records(df), start=1):
-        key = tuple(map(str, r.values()))  # every record has the columns in the same order
+    owner_fields = [f for f in (f"OwnerName{k}" for k in range(1, 7)) if f in raw]
+    url_fields = [f for f in (f"InfSource{k}" for k in range(1, 8)) if f in raw]
+    owners = ValueMemo(parse_owner)  # of the cleaned text (parse_owner cleans it again: the same)
+    commodity_ids = ValueMemo(_commodity_or_none)
+    first: dict[tuple[str, ...], int] = {}
+    # a row's published values as text, in column order: an exact copy has the same
+    keys = zip(*(list(map(str, values)) for values in raw.values()), strict=True)
+    kept: list[int] = []  # positions (0-based) of the loaded rows
+    derived: dict[str, list[object]] = {name: [] for name in _DERIVED}
+    for k, key in enumerate(keys):
+        i = k + 1
         if key in first:
             ledger.reject(i, "(row)", "", f"an exact copy of row {first[key]} (a duplicated feature)")
             continue
         first[key] = i
-        ftype = clean_text(r["FeatureTyp"])
+        ftype = text["FeatureTyp"][k]
         if any(x in ftype.lower() for x in _EXCLUDED_TYPES):
             ledger.exclude(
                 i,
@@ -169,33 +191,35 @@ def load_facility_layer(
                 "mineral commodities of this model)",
             )
             continue
-        uid = clean_text(r["FeatureUID"])
-        if not uid:
+        if not text["FeatureUID"][k]:
             ledger.reject(i, "FeatureUID", "", "empty FeatureUID")
             continue
+        country = raw["Country"][k]
         try:
-            iso3 = crosswalk.iso3(r["Country"], f"{file}, row {i}, field 'Country'")
+            iso3 = crosswalk.iso3(country, f"{file}, row {i}, field 'Country'")
         except UnknownCountryError as exc:
-            ledger.reject(i, "Country", r["Country"], str(exc))
+            ledger.reject(i, "Country", country, str(exc))
             continue
+        lat_raw, lon_raw = raw["Latitude"][k], raw["Longitude"][k]
         try:
-            lat, lon = parse_number(r["Latitude"]), parse_number(r["Longitude"])
+            lat, lon = parse_number(lat_raw), parse_number(lon_raw)
         except (TypeError, ValueError):
-            ledger.reject(i, "Latitude/Longitude", f"{r['Latitude']},{r['Longitude']}", "expected decimal degrees")
+            ledger.reject(i, "Latitude/Longitude", f"{lat_raw},{lon_raw}", "expected decimal degrees")
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
             ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}", "outside -90..90 / -180..180 or 0,0")
             continue
-        commodity_text = clean_text(r["DsgAttr01"])
-        try:
-            cid = commodity_id(commodity_text, f"{file}, row {i}, field 'DsgAttr01'")
-        except UnknownCommodityError as exc:
-            ledger.reject(i, "DsgAttr01", commodity_text, str(exc))
-            continue
-        product = clean_text(r["DsgAttr02"])
-        node_kind, kind, stage = kind_and_stage(ftype, product)
-        cap_raw = r["DsgAttr06"]
-        unit_raw = clean_text(r["DsgAttr07"])
+        commodity_text = text["DsgAttr01"][k]
+        cid = commodity_ids[commodity_text]
+        if cid is None:  # unknown: the error again, naming the row
+            try:
+                commodity_id(commodity_text, f"{file}, row {i}, field 'DsgAttr01'")
+            except UnknownCommodityError as exc:
+                ledger.reject(i, "DsgAttr01", commodity_text, str(exc))
+                continue
+        node_kind, kind, stage = kind_and_stage(ftype, text["DsgAttr02"][k])
+        cap_raw = raw["DsgAttr06"][k]
+        unit_raw = text["DsgAttr07"][k]
         capacity: float | None
         try:
             capacity = (
@@ -208,39 +232,110 @@ def load_facility_layer(
             capacity = None
         if capacity is not None and (capacity <= 0 or unit_raw.upper() == "NA"):
             capacity = None  # -999 / NA: unknown in the NMIC layers
-        unit = _UNITS.get(unit_raw.lower(), unit_raw) if capacity is not None else ""
-        status_raw = clean_text(r["LocOpStat"])
+        status_raw = text["LocOpStat"][k]
         status = _STATUS.get(status_raw.lower())
         if status is None:
             ledger.reject_cell(i, "LocOpStat", status_raw, f"expected one of {sorted(_STATUS)}")
             status = "unknown"
-        owners = [parse_owner(r[f]) for f in owner_fields if clean_text(r[f])]
-        urls = [clean_text(r[f]) for f in url_fields if clean_text(r[f]).startswith("http")]
-        records.append(
-            {
-                "row": i,
-                "uid": uid,
-                "node_kind": node_kind,
-                "kind": kind,
-                "stage": stage,
-                "name": clean_text(r["FeatureNam"]),
-                "iso3": iso3,
-                "admin1": clean_text(r["ADM1"]),
-                "lon": lon,
-                "lat": lat,
-                "status": status,
-                "status_raw": status_raw,
-                "commodity": cid,
-                "product": product,
-                "content": clean_text(r.get("DsgAttr03", "")),
-                "capacity": capacity,
-                "capacity_unit": unit,
-                "operator": clean_text(r["OperateNam"]),
-                "owners": owners,
-                "info_urls": urls,
-                "loc_conf": clean_text(r["LocConf"]),
-                "location": clean_text(r.get("DsgAttr10", "")),
-            }
-        )
+        kept.append(k)
+        derived["node_kind"].append(node_kind)
+        derived["kind"].append(kind)
+        derived["stage"].append(stage)
+        derived["iso3"].append(iso3)
+        derived["lon"].append(lon)
+        derived["lat"].append(lat)
+        derived["status"].append(status)
+        derived["commodity"].append(cid)
+        derived["capacity"].append(capacity)
+        derived["capacity_unit"].append(_UNITS.get(unit_raw.lower(), unit_raw) if capacity is not None else "")
+        derived["owners"].append([owners[text[f][k]] for f in owner_fields if text[f][k]])
+        derived["info_urls"].append([text[f][k] for f in url_fields if text[f][k].startswith("http")])
         ledger.load(i)
-    return ledger.finish(source, len(df), pd.DataFrame.from_records(records))
+    if not kept:
+        return ledger.finish(source, len(df), pd.DataFrame.from_records([]))
+
+    def loaded(name: str) -> list[str]:
+        return [text[name][k] for k in kept]
+
+    table = pd.DataFrame(
+        {
+            "row": [k + 1 for k in kept],
+            "uid": loaded("FeatureUID"),
+            **{name: derived[name] for name in ("node_kind", "kind", "stage")},
+            "name": loaded("FeatureNam"),
+            "iso3": derived["iso3"],
+            "admin1": loaded("ADM1"),
+            **{name: derived[name] for name in ("lon", "lat", "status")},
+            "status_raw": loaded("LocOpStat"),
+            "commodity": derived["commodity"],
+            "product": loaded("DsgAttr02"),
+            "content": loaded("DsgAttr03"),
+            **{name: derived[name] for name in ("capacity", "capacity_unit")},
+            "operator": loaded("OperateNam"),
+            **{name: derived[name] for name in ("owners", "info_urls")},
+            "loc_conf": loaded("LocConf"),
+            "location": loaded("DsgAttr10"),
+        }
+    )
+    return ledger.finish(source, len(df), table)
+
+
+#: Columns read as cleaned text (those absent from a layer read as "").
+_TEXT = (
+    "FeatureUID",
+    "FeatureNam",
+    "FeatureTyp",
+    "DsgAttr01",
+    "DsgAttr02",
+    "DsgAttr03",
+    "DsgAttr07",
+    "LocOpStat",
+    "DsgAttr10",
+    "ADM1",
+    "LocConf",
+    "OperateNam",
+    *(f"OwnerName{k}" for k in range(1, 7)),
+    *(f"InfSource{k}" for k in range(1, 8)),
+)
+#: Columns of the table computed per loaded row (the others are cleaned text as published).
+_DERIVED = (
+    "node_kind",
+    "kind",
+    "stage",
+    "iso3",
+    "lon",
+    "lat",
+    "status",
+    "commodity",
+    "capacity",
+    "capacity_unit",
+    "owners",
+    "info_urls",
+)
+
+
+def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
+    """The values :func:`frame_records` gives for ``df``, a column at a time (name -> values).
+
+    ``frame_records`` converts each column with ``Series.tolist`` and zips the rows into
+    dicts; the loader reads columns, so they are taken as converted. A frame with object
+    or extension columns, or repeated names, is converted by ``frame_records`` itself and
+    its records taken apart again (the same values, by construction).
+    """
+    names = df.columns.tolist()
+    typed = all((isinstance(t, np.dtype) and t.kind != "O") or isinstance(t, pd.StringDtype) for t in df.dtypes)
+    plain = typed and len(set(names)) == len(names)
+    if plain:
+        return {name: df.iloc[:, j].tolist() for j, name in enumerate(names)}
+    records = frame_records(df)
+    keys = list(records[0]) if records else list(dict.fromkeys(names))
+    return {name: [r[name] for r in records] for name in keys}
+
+
+def _commodity_or_none(text: str) -> str | None:
+    """:func:`commodity_id` of a cleaned DsgAttr01, None if unknown (the caller raises the
+    error again, naming the row)."""
+    try:
+        return commodity_id(text)
+    except UnknownCommodityError:
+        return None
