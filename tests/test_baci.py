@@ -176,3 +176,95 @@ def test_real_extract_us_imports_from_china(raw_tables):
     assert magnets["quantity"].iloc[0] >= 8678.521
     tungsten = x[x["note"].str.startswith("HS 810194")]
     assert tungsten["value_usd"].iloc[0] == pytest.approx(13_648_405.0 + 880_000.0)  # + Hong Kong
+
+
+# --- the extract's checks are made column-wise: fates, reasons and their order as row by row ----
+
+
+def test_extract_column_checks_keep_the_row_by_row_fates_and_order(tmp_path):
+    """Text cells in the Parquet (read cell by cell), rows failing several checks (the first
+    check wins), bulk reasons in the order of their first row, the CSV's non-plain values."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = tmp_path / "raw" / baci.EXTRACT_DIR
+    d.mkdir(parents=True)
+    table = {
+        "year": ["2024", "2024", "24", "2024", "2024", "2024", "2024", "2024", "2024", "2024"],
+        "exporter": ["CHN", "HKG", "ZZZ", "DEU", "MYS", "CHN", "MYS", "DEU", "CHN", "MAC"],
+        "importer": ["USA", "CHN", "USA", "FRA", "USA", "USA", "USA", "FRA", "USA", "USA"],
+        "hs6": ["850511", "850511", "850511", "811292", "850511", "999999", "850511", "850511", "260500", "850511"],
+        "value_kusd": ["1,200.5", "3", "1", "2", "-4", "5", "6", "7", "abc", "0.0015"],
+        "qty_t": ["2.5", None, "1", "1", "1", "1", "inf", "", "1", None],
+    }
+    pq.write_table(pa.table(table), d / "trade.parquet")
+    write(d / "baci_2024.csv", "i,j,cmd,value\nCHN,USA,850511,1200500.0\nMYS,USA,850511,6001.0\nCHN,CAN,850511,1.0\n")
+    write(
+        d / "baci_2022.csv",
+        'i,j,cmd,value\nCHN,USA,250490,"1,234"\nS19,USA,850511,abc\nCHN,USA,250490,"1,234"\n,,,\n'
+        "MYS,USA,850511,0\nDEU,FRA,999999,1.5\nHKG,CHN,850511,7\nMYS,DEU,850511,2.25\n",
+    )
+    write(d / "country_codes_V202601.csv", "country_code,country_name,country_iso2,country_iso3\n156,China,CN,CHN\n")
+    known = {"CHN", "USA", "MYS", "DEU", "FRA", "TWN", "CAN"}
+    world: list[tuple] = []
+    p, c22, c24, _ = baci.load_extract(
+        tmp_path / "raw", baci.read_hs_map(_data_dir()), known, fold={"HKG": "CHN", "MAC": "CHN"}, world=world
+    )
+    unmapped = "HS {} not mapped to one modelled commodity (data/hs_commodities.csv)".format
+    same = "exporter and importer fold into one country (e.g. HKG -> CHN)"
+
+    def rejects(r):
+        return r.rejects[["row", "field", "value", "reason"]].values.tolist()
+
+    assert rejects(p) == [
+        [3, "year", "24", "expected a four-digit year"],  # its exporter is unknown too: the year is checked first
+        [5, "value_kusd", "-4", "expected a positive value in thousands of USD"],
+        [7, "qty_t", "inf", "expected metric tons or empty"],
+        [8, "qty_t", "", "expected metric tons or empty"],
+        [9, "value_kusd", "abc", "expected a positive value in thousands of USD"],
+    ]
+    assert list(p.bulk_excluded.items()) == [(same, 1), (unmapped(811292), 1), (unmapped(999999), 1)]
+    assert p.table[["row", "exporter", "value_usd"]].values.tolist() == [[1, "CHN", 1200500.0], [10, "CHN", 1.5]]
+    assert p.table["quantity_t"].iloc[0] == 2.5 and pd.isna(p.table["quantity_t"].iloc[1])
+    assert rejects(c22) == [
+        [2, "value", "abc", "expected a value in USD"],
+        [3, "(row)", "", "an exact copy of row 1 (a duplicated row)"],
+        [4, "value", "", "expected a value in USD"],
+        [5, "value", "0", "expected a positive value in USD"],
+    ]
+    assert list(c22.bulk_excluded.items()) == [(unmapped(999999), 1), (same, 1), (baci.NON_FOCUS_REASON, 1)]
+    assert c22.table[["row", "value_usd"]].values.tolist() == [[1, 1234.0]] and c22.table["quantity_t"].iloc[0] is None
+    assert rejects(c24) == [
+        [2, "value", "6001.0", "differs from trade.parquet (6000.0 USD) for the same flow"],
+        [3, "value", "1.0", "differs from trade.parquet (None USD) for the same flow"],
+    ]
+    assert c24.bulk_excluded == {"same flow as trade.parquet (2024), which also has quantities": 1}
+    assert world == [
+        (2024, "CHN", "USA", "850511", 1200500.0, 2.5),
+        (2024, "CHN", "USA", "850511", 1.5, None),
+        (2022, "CHN", "USA", "250490", 1234.0, None),
+        (2022, "MYS", "DEU", "850511", 2.25, None),
+    ]
+    assert [type(x) for x in world[0]] == [int, str, str, str, float, float]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("1484.0", "8221", "0.5", "1" * 400),  # all plain: read at once (the last too large: no number)
+        ("1,200", "abc", "", " 7 ", "1e3", "inf", "nan", "-3", "1_000"),  # read text by text
+        ("12\n34", "5"),  # a line break inside a value: not read as two plain lines
+        (),
+    ],
+)
+def test_number_column_is_parse_number(texts):
+    from minerals_graph.sources._common import parse_number
+
+    def expected(text):
+        try:
+            return parse_number(text)
+        except ValueError:
+            return None
+
+    got = [None if x != x else x for x in baci._number_column(texts).tolist()]
+    assert got == [expected(t) for t in texts]
