@@ -72,7 +72,8 @@ def parse_csv_geo() -> int:
     return n
 
 
-#: Lists the files a build opens: run in a child process (an audit hook cannot be removed).
+#: Lists the files a build opens, and the sheets it reads of each workbook: run in a child
+#: process (an audit hook cannot be removed; openpyxl is wrapped there only).
 FILES_READ_CHILD = r"""
 import json, os, sys
 sys.path.insert(0, {src!r})
@@ -81,25 +82,39 @@ def hook(event, args):
     if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
         seen.add(os.path.realpath(os.fsdecode(args[0])))
 sys.addaudithook(hook)
+import openpyxl
+from openpyxl.workbook.workbook import Workbook
+sheets = {{}}
+_load, _get = openpyxl.load_workbook, Workbook.__getitem__
+def load(filename, *args, **kwargs):
+    wb = _load(filename, *args, **kwargs)
+    wb._bench_path = os.path.realpath(os.fsdecode(filename))
+    return wb
+def get(self, key):
+    sheets.setdefault(getattr(self, "_bench_path", "?"), []).append(key)
+    return _get(self, key)
+openpyxl.load_workbook, Workbook.__getitem__ = load, get
 from pathlib import Path
 from minerals_graph.tables import load_tables
 t = load_tables(Path({shared!r}))
 names = sorted({{str(r.file).split("!", 1)[0] for r in t.results}})
-print(json.dumps(dict(opened=sorted(seen), results=names)))
+print(json.dumps(dict(opened=sorted(seen), results=names, sheets={{k: sorted(set(v)) for k, v in sheets.items()}})))
 """
 
 _PARSED = (".csv", ".xlsx", ".parquet", ".json", ".geojson", ".zip")
 
 
-def build_inputs() -> list[Path]:
+def build_inputs() -> dict[Path, list[str] | None]:
     """Every file one build of ../shared/data reads: the raw public files and the project's
-    own data files (the register, the lookup tables). Found from the files the build opens
-    (Python's ``open`` audit event, in a child process) and, for those read by C libraries
-    (the parquet by pyarrow, the geographic files by GDAL), from the file names of its
-    LoadResults, resolved against ../shared/data and the repository."""
+    own data files (the register, the lookup tables), each workbook with the sheets the build
+    reads of it (None for other files). Found from the files the build opens (Python's
+    ``open`` audit event, in a child process; the sheets from openpyxl's ``wb[name]``) and,
+    for those read by C libraries (the parquet by pyarrow, the geographic files by GDAL),
+    from the file names of its LoadResults, resolved against ../shared/data and the repository."""
     code = FILES_READ_CHILD.format(src=str(ROOT / "src"), shared=str(SHARED))
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     found = json.loads(res.stdout.strip().splitlines()[-1])
+    sheets = {Path(k): v for k, v in found["sheets"].items()}
     roots = [SHARED.resolve(), (ROOT / "data").resolve()]
     files = {Path(f) for f in found["opened"] if Path(f).suffix.lower() in _PARSED and Path(f).is_file()}
     for name in found["results"]:
@@ -108,23 +123,24 @@ def build_inputs() -> list[Path]:
             if cand.is_file() and cand.suffix.lower() in _PARSED:
                 files.add(cand)
                 break
-    return sorted(f for f in files if any(f.is_relative_to(r) for r in roots))
+    return {f: sheets.get(f) for f in sorted(files) if any(f.is_relative_to(r) for r in roots)}
 
 
-def parse_files(files: list[Path]) -> int:
-    """Baseline 2: parse ``files`` with pandas/geopandas and no checks (CSV as text, every
-    sheet of a workbook with openpyxl as the loaders use it, parquet, JSON, geographic files).
-    Returns the rows parsed."""
+def parse_files(files: dict[Path, list[str] | None]) -> int:
+    """Baseline 2: parse ``files`` with pandas/geopandas and no checks (CSV as text, the
+    sheets of a workbook the build reads (``files[path]``; every sheet if None) with
+    openpyxl as the loaders use it, parquet, JSON, geographic files). Returns the rows parsed."""
     import geopandas as gpd
     import pandas as pd
 
     n = 0
-    for p in files:
+    for p, sheets in files.items():
         suffix = p.suffix.lower()
         if suffix == ".csv":
             n += len(pd.read_csv(p, dtype=str, encoding="cp1252" if p.name in CP1252_FILES else "utf-8-sig"))
         elif suffix == ".xlsx":
-            n += sum(len(df) for df in pd.read_excel(p, sheet_name=None, dtype=str, header=None).values())
+            read = pd.read_excel(p, sheet_name=sheets or None, dtype=str, header=None)
+            n += sum(len(df) for df in read.values())
         elif suffix == ".parquet":
             n += len(pd.read_parquet(p))
         elif suffix == ".json":
@@ -172,6 +188,7 @@ def bench_build() -> dict:
     caches = clear_memo_caches()
     return {
         "files_read": len(inputs),
+        "workbook_sheets_read": "; ".join(f"{p.name}: {', '.join(v)}" for p, v in inputs.items() if v),
         "memo_caches_cleared": caches,
         "raw_rows_parsed": rows,
         "parse_only_s": round(t_parse, 3),
@@ -513,8 +530,9 @@ def write_results(r: dict) -> None:
         "",
         "Two baselines, parsed with pandas/geopandas and no checks: (a) every raw CSV under ../shared/data and the "
         f"two geographic files; (b) exactly the {b.get('files_read', '?')} files one build reads (`build_inputs`: "
-        "the raw files and the project's register and lookup tables; CSV as text, every sheet of a workbook with "
-        "openpyxl as the loaders use it, the BACI parquet, the JSON records, the geographic files). The build is "
+        "the raw files and the project's register and lookup tables; CSV as text, of each workbook the sheets the "
+        f"build reads ({b.get('workbook_sheets_read', '?')}) with openpyxl as the loaders use it, the BACI parquet, "
+        "the JSON records, the geographic files). The build is "
         "`graph_from_tables(load_tables(../shared/data))`, split into its two stages (best of 3 each); before each "
         f"timed build the package's {b.get('memo_caches_cleared', '?')} memo caches are emptied "
         "(`clear_memo_caches`), so every build runs as the first of a new process would.",
