@@ -219,3 +219,28 @@ def test_frame_records_equals_to_dict_records():
         a, b = df.to_dict("records"), frame_records(df)
         assert repr(a) == repr(b)
         assert [[type(v) for v in r.values()] for r in a] == [[type(v) for v in r.values()] for r in b]
+
+
+def test_utf8_sequence_search_equals_the_regular_expression():
+    """read_csv_text finds UTF-8 bytes in a cp1252 file with numpy, then the expression: the
+    match must be the expression's first match, on any bytes (random and edge cases)."""
+    import random
+
+    from minerals_graph.sources._common import _UTF8_SEQUENCE, _utf8_sequence
+
+    rng = random.Random(7)
+    alphabet = [0x41, 0x0A, 0x80, 0xBF, 0xC1, 0xC2, 0xC3, 0xE9, 0xF4, 0xF5, 0xFF]
+    cases = [b"", b"plain ascii\n", b"caf\xe9\n", b"\xc3", b"\xc3\xa9", b"x\xf4\x80\x80\x80y", b"\xc1\xa9\xc2\xa9"]
+    cases += [bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for data in cases:
+        want, got = _UTF8_SEQUENCE.search(data), _utf8_sequence(data)
+        assert (want and (want.start(), want.group(0))) == (got and (got.start(), got.group(0))), data
+
+
+def test_parse_number_negative_plain_numbers_read_as_before():
+    assert parse_number("-74.25") == -74.25 and parse_number("-0") == 0.0
+    assert str(parse_number("-0.0")) == "-0.0" and parse_number("-12") == -12.0
+    for bad in ("--1", "-", "-.5.", "- 1"):
+        with pytest.raises(ValueError):
+            parse_number(bad)
+    assert parse_number("-.5") == -0.5  # the strict rule still reads it, as before
