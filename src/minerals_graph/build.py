@@ -596,11 +596,7 @@ def _shared_dicts(rows: list[dict[str, object]], probe: int = 65536) -> list[dic
         if e is None:
             seen[h] = d
             append(d)
-        elif (
-            len(e) == len(d)
-            and all(a is b for a, b in zip(e.values(), vals, strict=True))
-            and all(a == b for a, b in zip(e, d, strict=True))
-        ):
+        elif len(e) == len(d) and all(map(operator.is_, e.values(), vals)) and all(map(operator.eq, e, d)):
             append(e)
         else:  # a hash collision between different contents: not shared
             append(d)
