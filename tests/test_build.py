@@ -113,6 +113,43 @@ def test_column_wise_attributes_equal_clean_attrs_of_each_row():
     assert got[4]["name"] is got[5]["name"]  # equal texts are stored once
 
 
+def test_attr_rows_of_repeated_numbers_and_objects_equal_clean_attrs():
+    """Numeric and object columns that repeat a few values are cleaned once per distinct
+    value (factorize, or per object): every row must still be clean_attrs of the row, with
+    NaN dropped, schema types applied (int, float, str), -0.0 kept apart from 0.0."""
+    import numpy as np
+    import pandas as pd
+
+    from minerals_graph.build import _attr_rows, _Const, _spec
+
+    n = 12
+    year = [2024.0, 2024.0, float("nan"), 2023.0] * 3  # int in the schema
+    src_year = pd.Series([2024, None, 2024, 2025] * 3, dtype=object)  # int in the schema
+    df = pd.DataFrame(
+        {
+            "year": year,
+            "source_year": src_year,
+            "wpi_number": np.array([5, 5, 7, 5] * 3, dtype=np.int64),
+            "quantity": [0.0, 1.5, 1.5, float("nan")] * 3,  # float in the schema
+            "lat": np.array([1, 1, 2, 1] * 3, dtype=np.int64),  # float in the schema: 1 -> 1.0
+            "iso3": np.array([1, 1, 1, 2] * 3, dtype=np.int64),  # str in the schema: 1 -> "1"
+            "gateway": [True, False, True, True] * 3,
+            "distance_km": [0.0, -0.0, 0.0, 2.0] * 3,  # -0.0: row by row
+        }
+    )
+    assert len(df) == n
+    spec = _spec(df, {"kind": _Const("Thing")})
+    for chunk in (5, 65536):
+        got = _attr_rows(df, spec, {}, chunk=chunk)
+        want = [clean_attrs({"kind": "Thing", **r}) for r in df.to_dict("records")]
+        assert got == want
+        assert [[type(v) for v in d.values()] for d in got] == [[type(v) for v in d.values()] for d in want]
+        assert [str(d["distance_km"]) for d in got] == ["0.0", "-0.0", "0.0", "2.0"] * 3
+    assert got[0]["year"] == 2024 and type(got[0]["year"]) is int and "year" not in got[2]
+    assert got[0]["iso3"] == "1" and got[0]["lat"] == 1.0 and type(got[0]["lat"]) is float
+    assert "source_year" not in got[1] and got[0]["source_year"] == 2024
+
+
 def test_graph_shares_equal_texts_between_rows():
     G = graph_from_tables(tiny_tables())
     a, b = (d for _, _, d in G.edges(data=True) if d["kind"] == "TRADES")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from minerals_graph.errors import GraphBuildError
@@ -126,6 +127,44 @@ def _clean_column(
     return out
 
 
+def _clean_object_column(
+    name: str,
+    values: list[object],
+    pool: dict[object, object] | None,
+    numbers: tuple[dict[object, object], dict[float, float]],
+) -> list[object]:
+    """:func:`_clean_column` of a column of Python objects, each distinct object cleaned once:
+    such a column repeats a few objects over many rows (a source's year, a rank), as the
+    frame was built from them. A column of mostly distinct objects is cleaned row by row."""
+    ids = list(map(id, values))
+    distinct = dict(zip(ids, values, strict=True))
+    if 2 * len(distinct) > len(values):
+        return _clean_column(name, values, pool, numbers)
+    cleaned = dict(zip(distinct, _clean_column(name, list(distinct.values()), pool, numbers), strict=True))
+    return list(map(cleaned.__getitem__, ids))
+
+
+def _clean_number_column(
+    name: str,
+    values: pd.Series,
+    pool: dict[object, object] | None,
+    numbers: tuple[dict[object, object], dict[float, float]],
+) -> list[object]:
+    """:func:`_clean_column` of a numpy column of numbers or booleans, each distinct value
+    cleaned once (``pd.factorize``, in C; NaN is missing): a year, a source's year or a flag
+    repeats over thousands of rows. A column of mostly distinct values, or holding -0.0
+    (which factorize would merge with 0.0), is cleaned row by row."""
+    arr = values.to_numpy()
+    if arr.dtype.kind == "f" and bool((np.signbit(arr) & (arr == 0)).any()):
+        return _clean_column(name, values.tolist(), pool, numbers)
+    codes, uniques = pd.factorize(arr)
+    if 2 * len(uniques) > len(arr):
+        return _clean_column(name, values.tolist(), pool, numbers)
+    cleaned = _clean_column(name, uniques.tolist(), pool, numbers)
+    cleaned.append(_MISSING)  # code -1: NaN
+    return list(map(cleaned.__getitem__, codes.tolist()))
+
+
 def _is_text(dtype: object) -> bool:
     """Whether a column of ``dtype`` holds only text and missing values (pandas ``str``, or a
     categorical of it): its cells come out of ``tolist()`` as ``str`` or NaN."""
@@ -198,6 +237,10 @@ def _attr_rows(
                 cols.append([consts[k]] * m)
             elif _is_text(part[src].dtype):
                 cols.append(_clean_text_column(part[src], strs))
+            elif part[src].dtype == object:
+                cols.append(_clean_object_column(k, part[src].tolist(), pool, numbers[k]))
+            elif isinstance(part[src].dtype, np.dtype) and part[src].dtype.kind in "biuf":
+                cols.append(_clean_number_column(k, part[src], pool, numbers[k]))
             else:
                 cols.append(_clean_column(k, part[src].tolist(), pool, numbers[k]))
         dicts = [new() for _ in range(m)]
