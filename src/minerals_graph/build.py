@@ -162,7 +162,13 @@ def _clean_number_column(
         return _clean_column(name, values.tolist(), pool, numbers)
     cleaned = _clean_column(name, uniques.tolist(), pool, numbers)
     cleaned.append(_MISSING)  # code -1: NaN
-    return list(map(cleaned.__getitem__, codes.tolist()))
+    return _take(cleaned, codes)
+
+
+def _take(values: list[object], codes: np.ndarray) -> list[object]:
+    """``[values[c] for c in codes]`` (``-1``: the last value), the lookup done by numpy."""
+    table = np.fromiter(values, dtype=object, count=len(values))  # each value one item, sequences too
+    return table[codes].tolist()
 
 
 def _is_text(dtype: object) -> bool:
@@ -182,7 +188,7 @@ def _clean_text_column(values: pd.Series, pool: dict[object, object]) -> list[ob
     share = pool.setdefault
     cleaned = [share(u, u) if type(u) is str and u else _MISSING for u in uniques.tolist()]
     cleaned.append(_MISSING)  # a missing value's code is -1: the last item
-    return list(map(cleaned.__getitem__, codes.tolist()))
+    return _take(cleaned, codes)
 
 
 class _Const:
