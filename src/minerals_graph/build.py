@@ -394,6 +394,8 @@ def _graph_from_tables(t: Tables) -> nx.MultiDiGraph:
     pool: dict[object, object] = {}  # one object per distinct text (ids and values)
 
     def shared(ids: list[Any]) -> list[Any]:
+        if set(map(type, ids)) <= {str}:  # node ids are text: one C-level pass
+            return list(map(pool.setdefault, ids, ids))
         return [pool.setdefault(x, x) if type(x) is str else x for x in ids]
 
     edge_keys: list[str] = []  # the key of each pending edge (made unique at the end)
