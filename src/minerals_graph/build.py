@@ -421,7 +421,7 @@ def _graph_from_tables(t: Tables) -> nx.MultiDiGraph:
         rest = [not x for x in first]
         a = edges(list(compress(us, first)), list(compress(vs, first)), where(df, first), spec)
         b = edges(list(compress(us, rest)), list(compress(vs, rest)), where(df, rest), other)
-        merged = []
+        merged: list[list[Any]] = []
         for la, lb in zip(a, b, strict=True):  # us, vs, rows, keys
             ia, ib = iter(la), iter(lb)
             merged.append([next(ia) if x else next(ib) for x in first])
