@@ -400,7 +400,7 @@ def _graph_from_tables(t: Tables) -> nx.MultiDiGraph:
 
     edge_keys: list[str] = []  # the key of each pending edge (made unique at the end)
 
-    Attrs = tuple[list[Any], list[Any], list[dict[str, object]], list[str]]  # edges: us, vs, attributes, keys
+    Attrs = tuple[list[Any], list[Any], list[Any], list[Any]]  # edges: us, vs, attribute dicts, keys (str)
 
     def edges(us: list[Any], vs: list[Any], df: pd.DataFrame, spec: dict[str, object]) -> Attrs:
         """The edges ``us[i] -> vs[i]`` with the attributes of row i of ``df`` (``spec``), keyed."""
