@@ -162,3 +162,23 @@ def test_gateway_ports_are_flagged_with_their_citation(data_graph):
     churchill = data_graph.nodes["port:wpi-1090"]
     assert churchill["gateway"] is True and churchill["gateway_source_url"].startswith("http")
     assert {d["iso3"] for d in flagged.values()} == {"USA", "CAN", "MEX", "CHN"}
+
+
+def test_located_uncited_equals_dropna_then_uncited():
+    """One selection gives the rows (index, dtypes, order) of dropping unlocated places and
+    then the cited ones."""
+    from minerals_graph.ports import _located_uncited
+
+    places = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "lon": [1.0, np.nan, 3.0, 4.0, 5.0],
+            "lat": pd.array([1, 2, None, 4, 5], dtype=object),
+            "status": ["operating", None, "x", "y", "z"],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+    for cited in (pd.DataFrame({"place_id": ["d", "zz"]}), pd.DataFrame(columns=["place_id"])):
+        has = places.dropna(subset=["lon", "lat"])
+        want = has[~has["id"].isin(set(cited["place_id"]))] if len(cited) else has
+        pd.testing.assert_frame_equal(_located_uncited(places, cited), want)

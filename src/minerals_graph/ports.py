@@ -66,8 +66,11 @@ def candidate_ports(ports: pd.DataFrame) -> pd.DataFrame:
 
 
 def _located_uncited(places: pd.DataFrame, cited: pd.DataFrame) -> pd.DataFrame:
-    has = places.dropna(subset=["lon", "lat"])
-    return has[~has["id"].isin(set(cited["place_id"]))] if len(cited) else has
+    """The rows of ``places`` with both coordinates and no cited port (index kept): one
+    boolean selection (what ``dropna(subset=["lon", "lat"])`` then a selection of the
+    uncited gave, without copying the wide places table twice)."""
+    located = places["lon"].notna() & places["lat"].notna()
+    return places[located & ~places["id"].isin(set(cited["place_id"]))] if len(cited) else places[located]
 
 
 #: Most distances computed in one matrix (places x ports of a country): bounds its memory

@@ -568,7 +568,11 @@ def _world_trade_totals(world: list[tuple], data_dir: Path) -> pd.DataFrame:
     (``STATISTIC`` rows, measures ``trade_exports_world`` / ``trade_imports_world``, in USD
     and, where every flow has tonnes, in t), for the countries outside North America that
     export the code to the U.S., Canada or Mexico in a year of the extract (the possible
-    pass-through countries of :mod:`minerals_graph.analysis.transshipment`)."""
+    pass-through countries of :mod:`minerals_graph.analysis.transshipment`).
+
+    The output is built column-wise from the kept groups (a USD row per group, then its t
+    row when the group's tonnes are complete), not a dict per row.
+    """
     from minerals_graph.sources import baci
 
     if not world:
@@ -577,32 +581,52 @@ def _world_trade_totals(world: list[tuple], data_dir: Path) -> pd.DataFrame:
     to_na = f[f["importer"].isin(USMCA_MEMBERS) & ~f["exporter"].isin(USMCA_MEMBERS)]
     keep = set(zip(to_na["exporter"].tolist(), to_na["hs6"].tolist(), strict=True))
     hs = {r["hs6"]: r for r in baci.read_hs_map(data_dir).to_dict("records")}
-    recs = []
+    parts = []
     for side, col, measure in (("exports", "exporter", WORLD_EXPORTS), ("imports", "importer", WORLD_IMPORTS)):
         gb = f.groupby([col, "hs6", "year"], sort=True)
-        g = gb.agg(value=("value_usd", "sum"), partners=("value_usd", "size"))
+        value, partners = gb["value_usd"].sum(), gb.size()  # both in the groups' order
         tonnes = _sum_if_complete(gb, f["quantity_t"])
-        for (iso3, hs6, year), value, partners, t in zip(
-            g.index, g["value"].tolist(), g["partners"].tolist(), tonnes.tolist(), strict=True
-        ):
-            if (iso3, hs6) not in keep or hs6 not in hs:
-                continue
-            m = hs[hs6]
-            base = {
-                "iso3": iso3,
-                "commodity": m["commodity"],
-                "label": m["description"],
-                "year": int(year),
-                "measure": measure,
-                "detail": f"HS {hs6} ({m['stage']})",
-                "qualifier": "",
-                "column": f"sum of {int(partners)} BACI flows ({side}, all partners)",
-            }
-            recs.append({**base, "unit": "USD", "value": round(float(value), 3)})
-            if pd.notna(t):
-                recs.append({**base, "unit": "t", "value": round(float(t), 3)})
-    out = pd.DataFrame.from_records(recs)
-    return _with_source(out, "statistics", baci.EXTRACT_SOURCE) if len(out) else _empty("statistics")
+        wanted = np.array([(iso3, hs6) in keep and hs6 in hs for iso3, hs6, _ in value.index], dtype=bool)
+        totals = value.index[wanted], value.to_numpy()[wanted], partners.to_numpy()[wanted], tonnes[wanted]
+        parts.append(_world_total_rows(*totals, hs, side, measure))
+    cols = {c: [v for p in parts for v in p[c]] for c in parts[0]}
+    if not cols["iso3"]:
+        return _empty("statistics")
+    return _with_source(pd.DataFrame(cols), "statistics", baci.EXTRACT_SOURCE)
+
+
+def _world_total_rows(
+    groups: pd.MultiIndex,
+    value: np.ndarray,
+    partners: np.ndarray,
+    tonnes: np.ndarray,
+    hs: dict[str, dict],
+    side: str,
+    measure: str,
+) -> dict[str, list]:
+    """The statistics columns of one side's totals: per group of ``groups`` (country, HS6,
+    year), a USD row of its ``value``, then a t row of its ``tonnes`` where that is not NaN
+    (values rounded as Python's ``round(v, 3)``); the rows :func:`_world_trade_totals` built
+    a dict at a time."""
+    iso3s, codes, years = (groups.get_level_values(i).tolist() for i in range(3))
+    per = list(zip(value.tolist(), partners.tolist(), tonnes.tolist(), strict=True))
+    # at[k]: the group of output row k; each group gives a USD row, then a t row right
+    # after it when its tonnes are known.
+    at = [i for i, (_, _, t) in enumerate(per) for _ in range(1 if pd.isna(t) else 2)]
+    unit = ["t" if k and at[k - 1] == i else "USD" for k, i in enumerate(at)]
+    maps = [hs[codes[i]] for i in at]
+    return {
+        "iso3": [iso3s[i] for i in at],
+        "commodity": [m["commodity"] for m in maps],
+        "label": [m["description"] for m in maps],
+        "year": [int(years[i]) for i in at],
+        "measure": [measure] * len(at),
+        "detail": [f"HS {codes[i]} ({m['stage']})" for i, m in zip(at, maps, strict=True)],
+        "qualifier": [""] * len(at),
+        "column": [f"sum of {int(per[i][1])} BACI flows ({side}, all partners)" for i in at],
+        "unit": unit,
+        "value": [round(float(per[i][2] if u == "t" else per[i][0]), 3) for i, u in zip(at, unit, strict=True)],
+    }
 
 
 def _sum_if_complete(groups, values: pd.Series) -> np.ndarray:
