@@ -360,3 +360,36 @@ def test_real_file_in_scope(shared, crosswalk):
         "concentrator",
         "metal_alloy_plant",
     }
+
+
+def test_ragged_rows_extra_cells_and_typed_cells(tmp_path, crosswalk, monkeypatch):
+    # Rows as _read_sheet gives them, of any length: a short row's missing cells are empty,
+    # a value beyond the header rejects its row, and the memoised cells 1 and True read
+    # differently (column-wise reading, per-value memos).
+    header = [*HEADER[:2], "Mine Name", *HEADER[3:], "", ""]
+    mp = ROWS[0]
+    rows = [
+        mp[:9],  # short: no Secondary / Other Commodities cells
+        (*ROWS[4], None, "x"),  # a value beyond the header
+        (*ROWS[7], "  ", None),  # blank beyond the header: fine
+        ("ICMM1", *mp[1:9], 1, None),  # 'Secondary Commodity' 1
+        ("ICMM2", *mp[1:9], True),  # True: another name than 1
+    ]
+    (tmp_path / icmm.FILE).parent.mkdir(parents=True)
+    (tmp_path / icmm.FILE).write_bytes(b"")  # only needs to exist: _read_sheet is replaced
+    monkeypatch.setattr(icmm, "_read_sheet", lambda path, file: (header, rows))
+    r = icmm.load_icmm(tmp_path, crosswalk)
+    assert sorted(r.loaded_rows) == [1, 3, 4, 5]
+    assert r.table.set_index("row").loc[1, "raw_commodities"] == "lanthanides"
+    assert list(r.rejects.row) == [2] and r.rejects.iloc[0]["value"] == "x"
+    assert r.rejects.iloc[0]["reason"].startswith("1 value(s) in columns without a header")
+    assert list(zip(r.cell_rejects.row, r.cell_rejects.value, strict=True)) == [(4, "1"), (5, "True")]
+
+
+def test_cleaned_is_clean_text():
+    from minerals_graph.sources._common import clean_text
+
+    cells = ("  a\u00a0 b\t", "\u3000x\u2009y\n", "", " ", "ICMM00026", None, 1, 1.0, True, float("nan"), 2.5)
+    assert icmm._cleaned(cells) == [clean_text(c) for c in cells]
+    assert icmm._columns([(1, 2), (3,), ()], 3) == [(1, 3, None), (2, None, None), (None, None, None)]
+    assert icmm._columns([], 2) == [(), ()]

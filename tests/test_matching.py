@@ -311,3 +311,43 @@ def test_match_register_rows_to_real_datasets(shared, crosswalk):
     assert (m.loc["ccr", "dataset"], m.loc["ccr", "record_id"]) == ("nrcan", "96")
     assert m.loc["mp", "record_name"] == "Mountain Pass" and m.loc["mp", "distance_km"] < 1.0
     assert "mp_mx" not in m.index
+
+
+def test_candidates_within_keeps_every_candidate_within_max_km():
+    # The prefilter (points on the unit sphere) must keep every candidate that the scalar
+    # haversine call puts within max_km, also on the boundary, near the poles and across
+    # the antimeridian, and for tiny and huge max_km; what it keeps beyond is dropped later.
+    cases = [(-115.53, 35.48), (179.99, 0.0), (0.0, 89.99), (-73.5, -45.2)]
+    for lon0, lat0 in cases:
+        for max_km in (0.0, 1e-6, 1.112, 50.0, 2_000.0, 30_000.0):
+            cands = []
+            for j, dlat in enumerate((0.0, 1e-9, 0.01, 0.2, 0.449, 0.4497, 0.45, 5.0, 30.0, -60.0)):
+                for dlon in (0.0, 0.02, -0.3, 0.02):
+                    lat, lon = max(-90.0, min(90.0, lat0 + dlat)), lon0 + dlon
+                    cands.append(
+                        matching._Candidate(f"c{j}", "d", "n", ("n",), frozenset(), lon, lat, frozenset(), frozenset())
+                    )
+            cands.append(matching._Candidate("nan", "d", "n", ("n",), frozenset(), NAN, lat0, frozenset(), frozenset()))
+            near = matching._candidates_within(["X"], [(lon0, lat0)], {"X": cands}, max_km)[0]
+            within = [c for c in cands if haversine_km(lon0, lat0, c.lon, c.lat) <= max_km]
+            assert [c for c in near if haversine_km(lon0, lat0, c.lon, c.lat) <= max_km] == within
+    # a row without coordinates or without candidates in its country is not listed
+    assert matching._candidates_within(["X", "Y"], [(NAN, 1.0), (1.0, 1.0)], {"X": cands}, 50.0) == {}
+
+
+def test_related_is_related_commodities_memoised_per_id():
+    ids = ["neodymium", "rare_earths", "bauxite", "aluminum", "platinum", "copper", "", "not_a_commodity"]
+    for a in ids:
+        for b in ids:
+            assert matching._related((a, b)) == related_commodities([a, b])
+    assert matching._related(()) == frozenset()
+
+
+def test_name_tokens_ascii_shortcut_and_drop():
+    # ASCII names skip the repair and accent folding; others go through them
+    assert name_tokens("Becancour Smelter") == name_tokens("Bécancour Smelter") == {"becancour"}
+    assert name_tokens("Eisenh\u00c3\u00bcttenstadt Works") == {"eisenhuttenstadt"}
+    assert name_tokens("Rio&Tinto Mining Co.") == {"rio", "tinto"}
+    assert name_tokens("Guangxi Yusheng Germanium", drop={"guangxi"}) == {"yusheng"}
+    assert name_tokens("Guangxi Germanium", drop={"guangxi"}) == {"germanium"}  # the commodity word is all left
+    assert matching.name_variants(1) == ["1"]

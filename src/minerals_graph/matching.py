@@ -26,13 +26,13 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from minerals_graph.geo import haversine_km
+from minerals_graph.geo import EARTH_RADIUS_KM, haversine_km
 from minerals_graph.schema import COMMODITIES, USGS_LIST_RELATED, commodity_by_id
 from minerals_graph.sources._common import frame_records
 
@@ -299,17 +299,31 @@ def name_tokens(name: str, drop: Collection[str] = ()) -> frozenset[str]:
 @functools.lru_cache(maxsize=65536)
 def _name_tokens(name: str, drop: frozenset[str]) -> frozenset[str]:
     """:func:`name_tokens`, memoised: matching compares the same names again and again."""
-    s = unicodedata.normalize("NFKD", repair_text(name))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("&", " and ")
-    toks = {t for t in re.split(r"[^0-9a-z]+", s) if len(t) > 1 and t not in NAME_STOPWORDS}
-    toks -= set(drop)
+    toks = _base_tokens(name) - drop
     return frozenset(toks - COMMODITY_WORDS or toks)
+
+
+@functools.lru_cache(maxsize=65536)
+def _base_tokens(name: str) -> frozenset[str]:
+    """The tokens of :func:`name_tokens` before ``drop`` and :data:`COMMODITY_WORDS` are
+    removed; memoised apart from ``drop``: a name is compared under many register rows'
+    ``admin1`` words, and this is the costly part."""
+    if name.isascii():  # most names: nothing to repair (repair_text) or fold, the same text
+        s = name
+    else:
+        s = unicodedata.normalize("NFKD", repair_text(name))
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.lower().replace("&", " and ")
+    return frozenset(t for t in re.split(r"[^0-9a-z]+", s) if len(t) > 1 and t not in NAME_STOPWORDS)
 
 
 _PAREN = re.compile(r"\(([^()]*)\)")
 
 
-def _variants(name: str) -> list[tuple[str, float]]:
+@functools.lru_cache(maxsize=65536)
+def _variants(name: str) -> tuple[tuple[str, float], ...]:
+    """(variant, weight) of :func:`name_variants`; memoised: a name is tokenised under
+    many register rows' ``drop`` words (:func:`_variant_tokens`)."""
     text = " ".join(str(name).split())
     out = [(text, 1.0)]
     core = re.split(r"[(,]", text, maxsplit=1)[0].strip()
@@ -321,7 +335,7 @@ def _variants(name: str) -> list[tuple[str, float]]:
     for v, w in out:
         if v and v not in seen:
             seen[v] = w
-    return list(seen.items())
+    return tuple(seen.items())
 
 
 def name_variants(name: str) -> list[str]:
@@ -336,7 +350,7 @@ def name_variants(name: str) -> list[str]:
     >>> name_variants("Canadian Copper Refinery (CCR), Montreal-Est")
     ['Canadian Copper Refinery (CCR), Montreal-Est', 'Canadian Copper Refinery', 'CCR']
     """
-    return [v for v, _ in _variants(name)]
+    return [v for v, _ in _variants(str(name))]
 
 
 #: Weight of a name found only inside a parenthesis (often an owner: ``(Fresnillo plc)``).
@@ -354,12 +368,17 @@ MIN_NAME_SCORE_NO_COORDS = 0.95
 
 
 @functools.lru_cache(maxsize=65536)
-def _joined_tokens(tokens: frozenset[str]) -> tuple[str, Counter[str]]:
-    """The sorted, space-joined tokens compared by :func:`_token_score`, and the count of
-    each of its characters (for :func:`_token_score_bound`); memoised: once per token set
-    instead of once per pair."""
-    text = " ".join(sorted(tokens))
-    return text, Counter(text)
+def _joined_tokens(tokens: frozenset[str]) -> str:
+    """The sorted, space-joined tokens compared by :func:`_token_score`; memoised: once per
+    token set instead of once per pair."""
+    return " ".join(sorted(tokens))
+
+
+@functools.lru_cache(maxsize=65536)
+def _char_counts(text: str) -> Counter[str]:
+    """The count of each character of a :func:`_joined_tokens` text (for
+    :func:`_token_score_bound`); memoised, and apart from it: most pairs need no counts."""
+    return Counter(text)
 
 
 def _contained(ta: frozenset[str], tb: frozenset[str]) -> bool:
@@ -372,7 +391,7 @@ def _contained(ta: frozenset[str], tb: frozenset[str]) -> bool:
 def _token_score(ta: frozenset[str], tb: frozenset[str]) -> float:
     if not ta or not tb:
         return 0.0
-    ratio = difflib.SequenceMatcher(None, _joined_tokens(ta)[0], _joined_tokens(tb)[0]).ratio()
+    ratio = difflib.SequenceMatcher(None, _joined_tokens(ta), _joined_tokens(tb)).ratio()
     if _contained(ta, tb):
         ratio = max(ratio, CONTAINED_NAME_SCORE)
     return ratio
@@ -391,11 +410,13 @@ def _token_score_bound(ta: frozenset[str], tb: frozenset[str]) -> float:
         return 0.0
     if _contained(ta, tb):
         return 1.0
-    (a, ca), (b, cb) = _joined_tokens(ta), _joined_tokens(tb)
+    a, b = _joined_tokens(ta), _joined_tokens(tb)
     by_length = 2.0 * min(len(a), len(b)) / (len(a) + len(b))
     if by_length < MIN_NAME_SCORE:  # enough for most pairs: skip the character counts
         return by_length
-    return 2.0 * sum((ca & cb).values()) / (len(a) + len(b))
+    cb = _char_counts(b)
+    common = sum(min(n, cb[ch]) for ch, n in _char_counts(a).items())  # sum((ca & cb).values())
+    return 2.0 * common / (len(a) + len(b))
 
 
 def name_score(a: str, b: str, drop: Collection[str] = ()) -> float:
@@ -429,7 +450,7 @@ _VariantTokens = tuple[tuple[frozenset[str], float], ...]
 def _variant_tokens(name: str, drop: frozenset[str]) -> _VariantTokens:
     """The :func:`name_tokens` of each of the name's variants, with its weight; memoised:
     matching scores each register name against many candidates."""
-    return tuple((name_tokens(v, drop), w) for v, w in _variants(name))
+    return tuple((_name_tokens(v, drop), w) for v, w in _variants(name))
 
 
 def _best_score(va: _VariantTokens, vb: _VariantTokens, floor: float = 0.0) -> float:
@@ -455,6 +476,8 @@ def _best_score(va: _VariantTokens, vb: _VariantTokens, floor: float = 0.0) -> f
 
 
 def _split(value: object) -> tuple[str, ...]:
+    if type(value) is str:  # the usual case
+        return _split_text(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ()
     return _split_text(str(value))
@@ -468,6 +491,8 @@ def _split_text(text: str) -> tuple[str, ...]:
 
 
 def _num(value: object) -> float:
+    if type(value) is float:  # the usual case
+        return value
     if isinstance(value, (int, float, str)):
         try:
             return float(value)
@@ -482,12 +507,22 @@ def _admin_tokens(value: object) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _related(ids: tuple[str, ...]) -> frozenset[str]:
-    """:func:`related_commodities`, memoised (the same commodity lists repeat)."""
-    return frozenset(related_commodities(ids))
+    """:func:`related_commodities`, memoised (the same commodity lists repeat).
+
+    The union of the sets of each id (what related_commodities is: it adds to each id its
+    own group and relations), so that the work is done once per commodity rather than once
+    per distinct list (hundreds of lists over a few dozen commodities).
+    """
+    return frozenset().union(*map(_related_one, ids))
 
 
-@dataclass(frozen=True)
-class _Candidate:
+@functools.lru_cache(maxsize=4096)
+def _related_one(commodity: str) -> frozenset[str]:
+    """:func:`related_commodities` of one id, memoised."""
+    return frozenset(related_commodities((commodity,)))
+
+
+class _Candidate(NamedTuple):  # a named tuple: built for every candidate of every call, cheaply
     record_id: str
     dataset: str
     name: str
@@ -514,9 +549,16 @@ def _candidate(c: dict[str, object]) -> _Candidate:
     )
 
 
-#: Most distances computed in one matrix (register rows x candidates): bounds its memory
+#: Most pairs compared in one matrix (register rows x candidates): bounds its memory
 #: (8 MB per array) when a country has very many of both.
 _MATRIX_CELLS = 1_000_000
+
+
+def _unit_vectors(lons: list[float], lats: list[float]) -> npt.NDArray[np.float64]:
+    """The points (lon/lat in degrees) on the unit sphere, one (x, y, z) row each; NaN for
+    a point without coordinates."""
+    lon, lat = np.radians(np.array(lons, dtype=float)), np.radians(np.array(lats, dtype=float))
+    return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
 
 
 def _candidates_within(
@@ -526,15 +568,20 @@ def _candidates_within(
     country and lon/lat), the candidates of its country that may lie within ``max_km``, in
     their order.
 
-    The distances are computed for the register rows and candidates of a country together
-    (a matrix, a block of rows at a time: :data:`_MATRIX_CELLS`), instead of a call per
-    register row. A candidate whose distance is beyond ``max_km`` plus a margin (far above
-    the rounding of the vectorised formula) is beyond ``max_km`` too; every other one gets
-    its distance from the same scalar call as always in :func:`match_places`, so the
-    results keep their exact values. Candidates without coordinates (NaN distance) are
-    kept: the scalar call rejects them.
+    A filter only: every candidate it keeps gets its distance from the same scalar call as
+    always in :func:`match_places` (and is dropped there if beyond ``max_km``), so the
+    results keep their exact values as long as no candidate within ``max_km`` is dropped
+    here. The register rows and candidates of a country are compared together (a matrix, a
+    block of rows at a time: :data:`_MATRIX_CELLS`) through their points on the unit
+    sphere: the dot product of two points is the cosine of their central angle, the
+    haversine distance over the Earth's radius, so one product per pair replaces the
+    haversine formula's trigonometry. A pair is dropped only when that cosine is below the
+    one of ``max_km`` plus a margin (far above the rounding of the scalar formula) by more
+    than a slack (far above the rounding of the product). Candidates without coordinates
+    are dropped: their distance is NaN, which the scalar check rejects too.
     """
     bound = max_km + 1e-6 * (1.0 + abs(max_km))
+    min_cos = math.cos(min(abs(bound) / EARTH_RADIUS_KM, math.pi)) - 1e-9
     by_country: dict[str, list[int]] = {}
     for k, (iso3, (lon, lat)) in enumerate(zip(iso3s, coords, strict=True)):
         if by_iso.get(iso3) and not (math.isnan(lon) or math.isnan(lat)):
@@ -542,14 +589,12 @@ def _candidates_within(
     near: dict[int, list[_Candidate]] = {}
     for iso3, country_rows in by_country.items():
         cands = by_iso[iso3]
-        lons = np.array([c.lon for c in cands])[np.newaxis, :]
-        lats = np.array([c.lat for c in cands])[np.newaxis, :]
+        points = _unit_vectors([c.lon for c in cands], [c.lat for c in cands]).T
         step = max(1, _MATRIX_CELLS // len(cands))
         for start in range(0, len(country_rows), step):
             ks = country_rows[start : start + step]
-            rlons = np.array([coords[k][0] for k in ks])[:, np.newaxis]
-            rlats = np.array([coords[k][1] for k in ks])[:, np.newaxis]
-            rows_near, cands_near = np.nonzero(~(haversine_km(rlons, rlats, lons, lats) > bound))  # row by row
+            rpoints = _unit_vectors([coords[k][0] for k in ks], [coords[k][1] for k in ks])
+            rows_near, cands_near = np.nonzero(rpoints @ points >= min_cos)  # row by row
             for k in ks:
                 near[k] = []
             for i, j in zip(rows_near.tolist(), cands_near.tolist(), strict=True):

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 from collections.abc import Collection
 from pathlib import Path
 
@@ -158,6 +157,7 @@ _ASSET_STAGE = {"Mine": "mining", "Plant": "concentrating", "Smelter": "smelting
 _FERROALLOY = ("ferro", "silicomanganese")
 
 
+@functools.lru_cache(maxsize=1024)  # pure; a hundred-odd distinct names, met again and again
 def map_commodity(name: str) -> tuple[str, ...] | None:
     """Schema ids of one ICMM commodity name; () if known but not a schema commodity;
     None if unknown."""
@@ -214,23 +214,72 @@ def kind_and_stages(asset_types: list[str], primary: str) -> tuple[str, str, lis
     return node_kind, kind, [first, *[s for s in STAGES if s in others]]
 
 
-@functools.lru_cache(maxsize=1024)  # pure; a few dozen distinct values over ~8,500 rows
-def _asset_types(asset_text: str) -> tuple[list[str], list[str]]:
-    """(asset types, the unknown ones) of a cleaned ``Asset Type`` cell ('Smelter;Steel Plant').
+@functools.lru_cache(maxsize=1024, typed=True)  # typed: the cells 1, 1.0 and True read differently
+def _asset_types(cell: object) -> tuple[str, list[str], list[str]]:
+    """(cleaned text, asset types, the unknown ones) of an ``Asset Type`` cell
+    ('Smelter;Steel Plant'); memoised: a few dozen distinct cells over ~8,500 rows.
 
     The lists are shared between calls (memoised): callers must not change them.
     """
-    assets = [clean_text(a) for a in asset_text.split(";") if clean_text(a)]
-    return assets, [a for a in assets if a not in (*_ASSET_STAGE, "Steel Plant")]
+    text = clean_text(cell)
+    assets = [clean_text(a) for a in text.split(";") if clean_text(a)]
+    return text, assets, [a for a in assets if a not in (*_ASSET_STAGE, "Steel Plant")]
 
 
 @functools.lru_cache(maxsize=4096, typed=True)  # typed: the cells 1, 1.0 and True read differently
-def _split_names(cell: object) -> list[str]:
-    """The ';'-separated names of a commodity cell, cleaned; empty parts dropped.
+def _commodities(
+    primary: object, secondary: object, other: object
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(published names, schema ids, unknown names) of a row's three commodity cells.
 
-    The list is shared between calls (memoised): callers must not change it.
+    The names are the cleaned ``;``-separated parts of the cells, in order, empty parts
+    dropped; the ids are their :func:`map_commodity` ids in order, without repeats; the
+    unknown names (repeats kept, in order) are the names it does not know. Memoised: the
+    ~3,800 rows of the focus countries hold a few hundred distinct combinations.
     """
-    return [clean_text(x) for x in clean_text(cell).split(";") if clean_text(x)]
+    names = [
+        clean_text(x) for cell in (primary, secondary, other) for x in clean_text(cell).split(";") if clean_text(x)
+    ]
+    ids: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        mapped = map_commodity(name)
+        if mapped is None:
+            unknown.append(name)
+        else:
+            ids += [c for c in mapped if c not in ids]
+    return tuple(names), tuple(ids), tuple(unknown)
+
+
+def _cleaned(cells: tuple[object, ...]) -> list[str]:
+    """:func:`~minerals_graph.sources._common.clean_text` of each cell, a text cell cleaned
+    directly (``str.split`` also breaks at non-breaking spaces), without clean_text's memo of
+    texts: for columns whose cells are all different (ids, names) it only costs."""
+    return [" ".join(c.split()) if type(c) is str else clean_text(c) for c in cells]
+
+
+def _columns(rows: list[tuple[object, ...]], width: int) -> list[tuple[object, ...]]:
+    """The cells of ``rows`` column by column (``zip(*rows)``), every row first padded with
+    None to the longest row, and to at least ``width`` cells (a short row's missing cells
+    are empty)."""
+    length = max([width, *map(len, rows)])
+    if set(map(len, rows)) - {length}:  # openpyxl gives every row the sheet's width: rare
+        rows = [(*r, *(None,) * (length - len(r))) for r in rows]
+    return list(zip(*rows, strict=True)) if rows else [()] * length
+
+
+def _extra_cells(columns: list[tuple[object, ...]]) -> dict[int, list[object]]:
+    """Row number (from 1) -> its non-blank cells in ``columns`` (those beyond the header's
+    last column), in column order; rows with none are left out. The sheet pads its rows
+    with None, so a column of None only (the usual case) is skipped in one pass."""
+    extra: dict[int, list[object]] = {}
+    for column in columns:
+        if column.count(None) == len(column):
+            continue
+        for i, v in enumerate(column, start=1):
+            if v is not None and clean_text(v):
+                extra.setdefault(i, []).append(v)
+    return extra
 
 
 def _read_sheet(path: Path, file: str) -> tuple[list[str], list[tuple[object, ...]]]:
@@ -303,29 +352,34 @@ def load_icmm(
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise SourceFormatError(file, 0, ", ".join(missing), f"expected the ICMM columns {list(COLUMNS)}")
-    col = {c: header.index(c) for c in COLUMNS}
     scope = resolve_scope(commodities)
     ledger = RowLedger(file)
     seen: set[str] = set()
     records = []
+    # Column-wise: the cells of each column at once, the cells that repeat (countries, asset
+    # types, commodities) read once per distinct value; the loop below keeps the checks of
+    # each row in their order (the first failing one decides its fate).
     width = max(j for j, h in enumerate(header) if h) + 1
-    cells_of = operator.itemgetter(*col.values())  # the COLUMNS cells of a row, in order
-    for i, raw in enumerate(rows, start=1):
-        if len(raw) < width:
-            raw = (*raw, *[None] * (width - len(raw)))  # a short row: its missing cells are empty
-        cells = cells_of(raw)
-        (
-            rid_cell,
-            confidence_cell,
-            name_cell,
-            groups_cell,
-            lat_cell,
-            lon_cell,
-            asset_cell,
-            country_cell,
-            *commodity_cells,  # Primary, Secondary and Other Commodities
-        ) = cells  # in COLUMNS order (named variables: a dict per row cost a tenth of the loop)
-        extra = [v for v in raw[width:] if v is not None and clean_text(v)]  # the sheet pads rows with None
+    columns = _columns(rows, width)
+    extra_cells = _extra_cells(columns[width:])
+    selected = [columns[header.index(c)] for c in COLUMNS]  # in COLUMNS order
+    rid_col, confidence_col, name_col, groups_col, lat_col, lon_col, asset_col, country_col, *commodity_cols = selected
+    rids = _cleaned(rid_col)
+    # repair_text never empties a text: it is applied to the names of the loaded rows only
+    names = _cleaned(name_col)
+
+    @functools.lru_cache(maxsize=None, typed=True)  # per distinct cell (~130 countries); typed as above
+    def country_iso3(cell: object) -> tuple[str, str | None]:
+        """(the cleaned ``Country`` cell, its ISO3 code or None if the crosswalk has none)."""
+        country = clean_text(cell)
+        try:
+            return country, crosswalk.iso3(country)
+        except UnknownCountryError:
+            return country, None
+
+    cells = zip(rids, names, country_col, lat_col, lon_col, asset_col, *commodity_cols, strict=True)
+    for i, (rid, name, country_cell, lat_cell, lon_cell, asset_cell, *commodity_cells) in enumerate(cells, start=1):
+        extra = extra_cells.get(i)
         if extra:
             ledger.reject(
                 i,
@@ -334,8 +388,8 @@ def load_icmm(
                 f"{len(extra)} value(s) in columns without a header: cannot tell which column each value belongs to",
             )
             continue
-        rid = clean_text(rid_cell)
-        if not rid and all(clean_text(v) == "" for v in cells):  # only a row without ICMMID can be empty
+        # only a row without ICMMID can be empty
+        if not rid and all(clean_text(column[i - 1]) == "" for column in selected):
             ledger.exclude(i, "empty row")
             continue
         if not rid:
@@ -345,15 +399,15 @@ def load_icmm(
             ledger.reject(i, "ICMMID", rid, "duplicate ICMMID")
             continue
         seen.add(rid)
-        name = repair_text(clean_text(name_cell))
         if not name:
             ledger.reject(i, "Mine Name", "", "empty name")
             continue
-        country = clean_text(country_cell)
-        try:
-            iso3 = crosswalk.iso3(country, f"{file}, row {i}, field 'Country'")
-        except UnknownCountryError as exc:
-            ledger.reject(i, "Country", country, str(exc))
+        country, iso3 = country_iso3(country_cell)
+        if iso3 is None:
+            try:  # the crosswalk's error again, now naming the row
+                crosswalk.iso3(country, f"{file}, row {i}, field 'Country'")
+            except UnknownCountryError as exc:
+                ledger.reject(i, "Country", country, str(exc))
             continue
         try:
             lat, lon = parse_coordinate(lat_cell), parse_coordinate(lon_cell)
@@ -363,8 +417,7 @@ def load_icmm(
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
             ledger.reject(i, "Latitude/Longitude", f"{lat},{lon}", "outside -90..90 / -180..180 or 0,0")
             continue
-        asset_text = clean_text(asset_cell)
-        assets, unknown = _asset_types(asset_text)
+        asset_text, assets, unknown = _asset_types(asset_cell)
         if not assets or unknown:
             ledger.reject(
                 i,
@@ -379,17 +432,10 @@ def load_icmm(
         if set(assets) == {"Steel Plant"}:
             ledger.exclude(i, "steel plant (steel is not a commodity of this model)")
             continue
-        raw_names: list[str] = []
-        for cell in commodity_cells:
-            raw_names += _split_names(cell)
-        ids: list[str] = []
-        for cname in raw_names:
-            mapped = map_commodity(cname)
-            if mapped is None:
-                ledger.reject_cell(i, "commodity", cname, "unknown commodity name (add it to icmm.COMMODITY_MAP)")
-                continue
-            ids += [c for c in mapped if c not in ids]
-        if not any(c in scope for c in ids):
+        raw_names, ids, unknown_names = _commodities(*commodity_cells)
+        for cname in unknown_names:
+            ledger.reject_cell(i, "commodity", cname, "unknown commodity name (add it to icmm.COMMODITY_MAP)")
+        if scope.isdisjoint(ids):
             ledger.exclude(i, f"no commodity in scope ({';'.join(ids) or 'none mapped'})")
             continue
         notes = [f"Asset Type: {asset_text}"]
@@ -398,11 +444,14 @@ def load_icmm(
             assets = [a for a in assets if a != "Steel Plant"]
         primary = raw_names[0] if raw_names else ""
         node_kind, kind, stages = kind_and_stages(assets, primary)
+        name = repair_text(name)
         alt: list[str] = []
-        for a in clean_text(groups_cell).split(";"):
-            a = repair_text(clean_text(a))
-            if a and a.lower() != name.lower() and a.lower() not in {x.lower() for x in alt}:
+        known = {name.lower()}  # the names met so far, in lower case
+        for a in clean_text(groups_col[i - 1]).split(";"):
+            a = repair_text(a.strip())  # a part of a cleaned text needs no more cleaning
+            if a and a.lower() not in known:
                 alt.append(a)
+                known.add(a.lower())
         records.append(
             {
                 "record_id": rid,
@@ -420,7 +469,7 @@ def load_icmm(
                 "raw_commodities": ";".join(raw_names),
                 "operator": "",
                 "status": "unknown",
-                "confidence": clean_text(confidence_cell),
+                "confidence": clean_text(confidence_col[i - 1]),
                 "url": URL,
                 "note": "; ".join(notes),
                 "row": i,
