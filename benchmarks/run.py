@@ -153,9 +153,12 @@ def parse_files(files: dict[Path, list[str] | None]) -> int:
 
 def clear_memo_caches() -> int:
     """Empty every ``functools.lru_cache`` of the package (memoised pure helpers of the
-    loaders and matching), so that each timed build starts as the first build of a new
-    process would. Returns the number of caches cleared."""
-    n = 0
+    loaders and matching) and its module-level memo dicts (``runtime.memo_dict``: the text
+    cleaning memo, frame templates), so that each timed build starts as the first build of a
+    new process would. Returns the number of caches cleared."""
+    from minerals_graph.runtime import clear_memo_dicts
+
+    n = clear_memo_dicts()
     for name, mod in list(sys.modules.items()):
         if name == "minerals_graph" or name.startswith("minerals_graph."):
             for obj in vars(mod).values():

@@ -65,3 +65,18 @@ def test_malloc_trim_found_on_this_linux_glibc():
     if sys.platform.startswith("linux") and "glibc" in " ".join(__import__("platform").libc_ver()):
         assert trim is not None and trim(0) in (0, 1)
     release_free_memory()  # the real allocators: returns without error
+
+
+def test_memo_dicts_are_registered_and_emptied_together():
+    from minerals_graph.runtime import clear_memo_dicts, memo_dict
+    from minerals_graph.sources._common import clean_text
+
+    clean_text("  a   b ")  # fills the text-cleaning memo, one of the package's memo dicts
+    from minerals_graph.sources import _common
+
+    assert _common._CLEANED  # noqa: SLF001
+    mine = memo_dict()
+    mine["k"] = 1
+    assert clear_memo_dicts() >= 3  # the text memo, the frame templates, the one-text columns, mine
+    assert mine == {} and not _common._CLEANED  # noqa: SLF001
+    assert clean_text("  a   b ") == "a b"  # filled again on use

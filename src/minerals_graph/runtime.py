@@ -11,6 +11,10 @@ intermediate frames). Two things the interpreter does by default cost time or me
   gives them back once a build is done).
 
 Neither changes any result; both are no-ops where they do not apply.
+
+It also keeps the list of the package's process-lifetime memo dicts (:func:`memo_dict`), so
+that a benchmark can empty them with the ``functools`` caches and time a build as the first
+of a new process (:func:`clear_memo_dicts`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,28 @@ import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-__all__ = ["gc_paused", "release_free_memory"]
+__all__ = ["gc_paused", "release_free_memory", "memo_dict", "clear_memo_dicts"]
 
 log = logging.getLogger(__name__)
+
+_MEMO_DICTS: list[dict] = []
+
+
+def memo_dict() -> dict:
+    """A new module-level memo (a plain dict, cheaper to read than an ``lru_cache``),
+    registered for :func:`clear_memo_dicts`."""
+    d: dict = {}
+    _MEMO_DICTS.append(d)
+    return d
+
+
+def clear_memo_dicts() -> int:
+    """Empty every memo made by :func:`memo_dict` (results are the same; only the first
+    calls after are slower). Returns the number emptied."""
+    for d in _MEMO_DICTS:
+        d.clear()
+    return len(_MEMO_DICTS)
+
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

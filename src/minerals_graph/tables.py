@@ -33,7 +33,7 @@ from minerals_graph import settings
 from minerals_graph.compact import compact_tables
 from minerals_graph.crosswalk import Crosswalk
 from minerals_graph.errors import DataSourceNotFoundError, SourceFormatError
-from minerals_graph.runtime import gc_paused
+from minerals_graph.runtime import gc_paused, memo_dict
 from minerals_graph.schema import (
     COMMODITIES,
     KIND_STAGE,
@@ -163,7 +163,7 @@ def _repeat(value: object, n: int) -> object:
     return one.take(np.zeros(n, dtype=np.intp))
 
 
-_ONE_TEXT: dict[str, Any] = {}  # source texts (a few dozen) -> their one-value column
+_ONE_TEXT: dict[str, Any] = memo_dict()  # source texts (a few dozen) -> their one-value column
 
 
 def _joined(results: list[LoadResult]) -> list[tuple[pd.DataFrame, SourceInfo]]:

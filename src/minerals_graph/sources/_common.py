@@ -15,6 +15,7 @@ import pandas as pd
 from pandas.core.dtypes.cast import maybe_box_native
 
 from minerals_graph.errors import RowAccountingError, SourceFormatError
+from minerals_graph.runtime import memo_dict
 
 __all__ = [
     "SourceInfo",
@@ -120,7 +121,7 @@ class _ExcludeRecord(TypedDict):
     reason: str
 
 
-_EMPTY_FRAMES: dict[tuple[str, ...], pd.DataFrame] = {}
+_EMPTY_FRAMES: dict[tuple[str, ...], pd.DataFrame] = memo_dict()
 
 
 def _frame(records: list, columns: list[str]) -> pd.DataFrame:
@@ -404,7 +405,7 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     )
 
 
-_CLEANED: dict[str, str] = {}  # text -> cleaned text: cells repeat (units, names, blanks)
+_CLEANED: dict[str, str] = memo_dict()  # text -> cleaned text: cells repeat (units, names, blanks)
 _CLEANED_MAX = 200_000
 
 
