@@ -214,6 +214,7 @@ def _noop(_: str) -> None:
     return None
 
 
+@gc_paused  # one pass of the collector over all the load made, after it (nested steps pause too)
 def load_tables(
     sources: Path | None = None,
     *,
