@@ -214,7 +214,7 @@ def _noop(_: str) -> None:
     return None
 
 
-@gc_paused  # one pass of the collector over all the load made, after it (nested steps pause too)
+@gc_paused  # one pass of the collector over all the load made, after it (the entry points below pause too)
 def load_tables(
     sources: Path | None = None,
     *,
@@ -307,7 +307,6 @@ def _country_lookups(countries: pd.DataFrame, data_dir: Path) -> tuple[Crosswalk
     return Crosswalk.from_tables(countries, aliases), _fold_codes(aliases)
 
 
-@gc_paused
 def _countries_from_ne(raw_dir: Path, data_dir: Path) -> tuple[pd.DataFrame, list[LoadResult]]:
     ne = natural_earth.load_countries(raw_dir)
     extras, extras_result = _read_country_extras(data_dir)
@@ -398,6 +397,7 @@ def _commodities(t4: list[LoadResult], t6: LoadResult | None = None) -> pd.DataF
     return _with_source(pd.DataFrame.from_records(recs), "commodities")
 
 
+@gc_paused  # its steps make the rows, records and tables that stay: collected once, after
 def tables_from_sources(
     raw_dir: Path, *, data_dir: Path | None = None, progress: Callable[[str], None] | None = None
 ) -> Tables:
@@ -426,7 +426,6 @@ def tables_from_sources(
     return out
 
 
-@gc_paused
 def _load_raw(raw_dir: Path, cw: Crosswalk, results: list[LoadResult]) -> dict[str, pd.DataFrame]:
     # Ports
     ports_r = wpi.load_ports(raw_dir, cw)
@@ -563,7 +562,6 @@ def _mcs2026_tables(
     return _with_source(ec.drop_duplicates(["iso3", "commodity", "control_type", "year"]), "export_controls", t4.source)
 
 
-@gc_paused
 def _world_trade_totals(world: list[tuple], data_dir: Path) -> pd.DataFrame:
     """Each country's exports to and imports from the whole world per HS6 code and year
     (``STATISTIC`` rows, measures ``trade_exports_world`` / ``trade_imports_world``, in USD
@@ -660,7 +658,6 @@ def _sum_if_complete(groups, values: pd.Series) -> np.ndarray:
     return out
 
 
-@gc_paused
 def _baci_extract_trades(
     raw_dir: Path,
     data_dir: Path,
