@@ -289,7 +289,7 @@ def _identity_tails(keys: list[str], cols: list[list[object]], m: int) -> list[s
     kind = kinds[0] if m else None
     if any(k is not kind for k in kinds):  # kinds differ (never within one table of edges): row by row
         rows = [{k: v for k, v in zip(keys, r, strict=True) if v is not _MISSING} for r in zip(*cols, strict=True)]
-        return [f",{enc(d.get('kind'))},{enc(edge_identity(d))}]" for d in rows]
+        return [_identity_tail(d) for d in rows]
     fields = EDGE_IDENTITY.get(kind, ("source",)) if type(kind) is str else ("source",)
     values = {f: read(f) for f in fields}
     if "hs6" in fields:  # the code in the note, else the attribute itself (as edge_identity reads it)
@@ -759,6 +759,12 @@ def edge_key(u: str, v: str, attrs: dict[str, object]) -> str:
     return KEY_PREFIX + _digest([u, v, attrs.get("kind"), edge_identity(attrs)])
 
 
+def _identity_tail(attrs: dict[str, object]) -> str:
+    """``,<kind>,<identity>]``: the end of the canonical JSON an edge's key hashes
+    (:func:`edge_key`), after its two node ids (:func:`_keys_of`)."""
+    return f",{_canonical(attrs.get('kind'))},{_canonical(edge_identity(attrs))}]"
+
+
 def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]:
     """``[edge_key(u, v, d) for u, v, d in edges]``, encoding each node id and each distinct
     identity once: the canonical JSON of ``[u, v, kind, identity]`` is the JSON of its four
@@ -769,7 +775,6 @@ def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]
     and 2019.0 are equal but not the same JSON; floats by their text: 0.0 and -0.0 too), and
     for kinds identified by an HS code (``hs6``) by the note it is read from. (The build reads
     the identities from its columns instead: :func:`_identity_tails`.)"""
-    enc = _CANONICAL.encode
     tails: dict[tuple[object, ...], str] = {}  # identity lookup key -> ``,<kind>,<identity>]``
     us: list[object] = []
     vs: list[object] = []
@@ -789,7 +794,7 @@ def _edge_keys(edges: Iterable[tuple[str, str, dict[str, object]]]) -> list[str]
         except TypeError:  # an unhashable value: encoded as it is
             tail, look = None, None
         if tail is None:
-            tail = f",{enc(kind)},{enc(edge_identity(d))}]"
+            tail = _identity_tail(d)
             if look is not None:
                 if len(tails) >= 65536:  # bounded: on a large graph most identities are met once
                     tails.clear()
