@@ -241,14 +241,16 @@ def _attr_rows(
             src = spec[k]
             if isinstance(src, _Const):
                 cols.append([consts[k]] * m)
-            elif _is_text(part[src].dtype):
-                cols.append(_clean_text_column(part[src], strs))
-            elif part[src].dtype == object:
-                cols.append(_clean_object_column(k, part[src].tolist(), pool, numbers[k]))
-            elif isinstance(part[src].dtype, np.dtype) and part[src].dtype.kind in "biuf":
-                cols.append(_clean_number_column(k, part[src], pool, numbers[k]))
+                continue
+            column = part[src]
+            if _is_text(column.dtype):
+                cols.append(_clean_text_column(column, strs))
+            elif column.dtype == object:
+                cols.append(_clean_object_column(k, column.tolist(), pool, numbers[k]))
+            elif isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf":
+                cols.append(_clean_number_column(k, column, pool, numbers[k]))
             else:
-                cols.append(_clean_column(k, part[src].tolist(), pool, numbers[k]))
+                cols.append(_clean_column(k, column.tolist(), pool, numbers[k]))
         dicts = [new() for _ in range(m)]
         for k, col in zip(keys, cols, strict=True):  # column by column: each dict gets its keys in spec order
             if col.count(miss):
